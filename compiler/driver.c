@@ -1,0 +1,190 @@
+/* driver.c: the pipeline, top to bottom, with the verifier between passes. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "driver.h"
+#include "lower.h"
+#include "passes/passes.h"
+
+typedef struct Pass {
+	const char *name;
+	int (*run)(Graph *g);
+} Pass;
+
+static const Pass pipeline[] = {
+	{"infer", pass_infer},
+	{"fold", pass_fold},
+	{"dce", pass_dce},
+	{"lower", pass_lower},
+	{"memplan", pass_memplan},
+};
+
+void name_from_path(const char *path, char *buf, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	size_t i = 0;
+
+	base = base ? base + 1 : path;
+	if (isdigit((unsigned char)*base) && n > 2)
+		buf[i++] = '_';
+	for (; *base && *base != '.' && i + 1 < n; base++)
+		buf[i++] = isalnum((unsigned char)*base) ? *base : '_';
+	if (i == 0 && n > 6) {
+		strcpy(buf, "model");
+		return;
+	}
+	buf[i] = 0;
+}
+
+/* An open temporary file beside `path`, renamed over it by commit_file. */
+typedef struct OutFile {
+	char *path, *tmp;
+	FILE *f;
+} OutFile;
+
+static int open_out(OutFile *o, const char *path)
+{
+	int fd;
+
+	o->path = xstrdup(path);
+	o->tmp = xmalloc(strlen(path) + 16);
+	sprintf(o->tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "w")))
+		return ir_error("%s: cannot create: %s", path, strerror(errno));
+	return 0;
+}
+
+static void discard_out(OutFile *o)
+{
+	if (o->f)
+		fclose(o->f);
+	if (o->tmp && o->f)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof *o);
+}
+
+static int close_out(OutFile *o)
+{
+	int bad = ferror(o->f) | fclose(o->f);
+
+	o->f = NULL;
+	if (bad) {
+		unlink(o->tmp);
+		return ir_error("%s: write failed", o->path);
+	}
+	return 0;
+}
+
+static int write_outputs(Graph *g, const CompileOptions *co)
+{
+	char name[96], hpath[4096], *dot;
+	const char *slash;
+	OutFile src = {0}, hdr = {0};
+	EmitOptions eo;
+	int rc;
+
+	if (co->name)
+		snprintf(name, sizeof name, "%s", co->name);
+	else
+		name_from_path(co->output, name, sizeof name);
+	snprintf(hpath, sizeof hpath, "%s", co->output);
+	dot = strrchr(hpath, '.');
+	slash = strrchr(hpath, '/');
+	if (dot && (!slash || dot > slash))
+		*dot = 0;
+	strncat(hpath, ".h", sizeof hpath - strlen(hpath) - 1);
+	slash = strrchr(hpath, '/');
+	eo.name = name;
+	eo.header_name = slash ? slash + 1 : hpath;
+	eo.model_path = co->input;
+	if (strcmp(hpath, co->output) == 0)
+		return ir_error("%s: the output must not end in .h (the header goes beside it)", co->output);
+	rc = open_out(&src, co->output);
+	if (rc == 0)
+		rc = open_out(&hdr, hpath);
+	if (rc == 0)
+		rc = backend_c.emit(g, &eo, src.f);
+	if (rc == 0)
+		rc = emit_header(g, &eo, hdr.f);
+	if (rc == 0)
+		rc = close_out(&src);
+	if (rc == 0)
+		rc = close_out(&hdr);
+	if (rc == 0 && rename(hdr.tmp, hdr.path) != 0)
+		rc = ir_error("%s: cannot rename into place: %s", hdr.path, strerror(errno));
+	if (rc == 0 && rename(src.tmp, src.path) != 0) {
+		unlink(hdr.path);
+		rc = ir_error("%s: cannot rename into place: %s", src.path, strerror(errno));
+	}
+	if (rc != 0) {
+		if (src.tmp)
+			unlink(src.tmp);
+		if (hdr.tmp)
+			unlink(hdr.tmp);
+	}
+	discard_out(&src);
+	discard_out(&hdr);
+	return rc;
+}
+
+static int valid_identifier(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+int compile(const CompileOptions *co)
+{
+	Graph *g;
+	size_t i;
+	int rc = 0;
+
+	if (co->name && !valid_identifier(co->name))
+		return ir_error("--name %s: not a C identifier", co->name);
+	g = onnx_load(co->input, co->shapes, co->nshapes);
+	if (!g)
+		return -1;
+	ir_verify(g, "load");
+	for (i = 0; rc == 0 && i < sizeof pipeline / sizeof pipeline[0]; i++) {
+		rc = pipeline[i].run(g);
+		if (rc == 0)
+			ir_verify(g, pipeline[i].name);
+		if (rc == 0 && co->dump_ir && strcmp(co->dump_ir, pipeline[i].name) == 0)
+			ir_print(g, stdout);
+	}
+	if (rc == 0 && co->dump_ir && !*co->dump_ir)
+		ir_print(g, stdout);
+	if (rc == 0 && co->report)
+		printf("arena: %lld bytes (lower bound %lld, %.3fx), constants: %lld bytes, kernel calls: %d\n",
+		       (long long)g->arena_size, (long long)g->arena_lower_bound,
+		       g->arena_lower_bound ? (double)g->arena_size / (double)g->arena_lower_bound : 1.0,
+		       (long long)g->const_size, g->calls->n);
+	if (rc == 0 && co->output)
+		rc = write_outputs(g, co);
+	if (rc == 0 && co->io) {
+		if (g->noutputs > (int)(sizeof co->io->outputs / sizeof co->io->outputs[0]))
+			rc = ir_error("the model has %d outputs, more than onnxcc-run handles", g->noutputs);
+		co->io->noutputs = g->noutputs;
+		for (i = 0; rc == 0 && i < (size_t)g->noutputs; i++) {
+			const Value *v = g->outputs[i];
+			co->io->outputs[i].dtype = v->dtype;
+			co->io->outputs[i].rank = v->rank;
+			memcpy(co->io->outputs[i].dims, v->dims, sizeof v->dims);
+			co->io->outputs[i].nbytes = value_nbytes(v);
+		}
+	}
+	graph_free(g);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* driver.h: the compile pipeline, shared by onnxcc and onnxcc-run. */
+#ifndef ONNXCC_DRIVER_H
+#define ONNXCC_DRIVER_H
+
+#include "frontend/frontend.h"
+
+/* What a compiled model's outputs are, for onnxcc-run. */
+typedef struct CompiledIO {
+	int noutputs;
+	struct {
+		int dtype, rank;
+		int64_t dims[IR_MAX_RANK];
+		int64_t nbytes;
+	} outputs[256];
+} CompiledIO;
+
+typedef struct CompileOptions {
+	const char *input;        /* model.onnx */
+	const char *output;       /* model.c (the header goes beside it); NULL: no output */
+	const char *name;         /* symbol prefix; NULL: the output's stem */
+	int opt_level;            /* -O0 .. -O3 */
+	const char *dump_ir;      /* NULL, "" (after the last pass) or a pass name */
+	int report;               /* --report: arena size and lower bound */
+	const InputShape *shapes; /* --shape */
+	int nshapes;
+	CompiledIO *io;           /* if set, filled in on success */
+} CompileOptions;
+
+/* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.
+ * Output files appear whole or not at all. */
+int compile(const CompileOptions *o);
+
+/* Derive a C identifier from a path's stem ("out/my-model.c" -> "my_model"). */
+void name_from_path(const char *path, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,453 @@
+/* onnx_load.c: the frontend.  Parses a ModelProto with protobuf-c and lowers
+ * its main graph into the tensor IR: initializers and Constant-like data
+ * become constant values, inputs get their static shapes, nodes get their
+ * operator-table rows and attributes, and the node list is put in
+ * topological order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+#include "ops.h"
+
+#define MIN_IR_VERSION 3
+#define MAX_IR_VERSION 13
+#define MAX_OPSET 28
+#define MAX_MODEL_BYTES ((long)2 << 30)
+
+typedef struct Loader {
+	Graph *g;
+	int64_t opset_default;
+	const Onnx__ModelProto *m;
+} Loader;
+
+static int is_default_domain(const char *d)
+{
+	return !d || !*d || strcmp(d, "ai.onnx") == 0;
+}
+
+/* The opset version the model imports for a domain, or -1. */
+static int64_t opset_of(const Loader *ld, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < ld->m->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *o = ld->m->opset_import[i];
+		int same = is_default_domain(domain) ? is_default_domain(o->domain)
+						     : o->domain && strcmp(o->domain, domain) == 0;
+		if (same)
+			return o->has_version ? o->version : 1;
+	}
+	return -1;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	if (!f) {
+		ir_error("%s: cannot open the model file", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		ir_error("%s: cannot read the model file", path);
+		return NULL;
+	}
+	if (n > MAX_MODEL_BYTES) {
+		fclose(f);
+		ir_error("%s: model file is larger than 2 GiB", path);
+		return NULL;
+	}
+	buf = xmalloc((size_t)n);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(buf);
+		ir_error("%s: cannot read the model file", path);
+		return NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Type and shape from a ValueInfoProto.  Symbolic or missing dimensions leave
+ * rank -1 (for inputs, an error unless --shape gives them). */
+static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbolic)
+{
+	const Onnx__TypeProto *tp = vi->type;
+	const Onnx__TensorShapeProto *sh;
+	int64_t dims[IR_MAX_RANK];
+	size_t i;
+
+	*symbolic = 0;
+	if (!tp)
+		return 0;
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		return ir_error("value '%s': only tensor types are supported (sequence, map and optional are not)",
+				v->name);
+	if (!tp->tensor_type->has_elem_type)
+		return 0;
+	v->dtype = tp->tensor_type->elem_type;
+	sh = tp->tensor_type->shape;
+	if (!sh) {
+		*symbolic = 1;
+		return 0;
+	}
+	if (sh->n_dim > IR_MAX_RANK)
+		return ir_error("value '%s': rank %zu is not supported (at most %d)",
+				v->name, sh->n_dim, IR_MAX_RANK);
+	for (i = 0; i < sh->n_dim; i++) {
+		const Onnx__TensorShapeProto__Dimension *d = sh->dim[i];
+		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+		    d->dim_value < 0) {
+			*symbolic = 1;
+			return 0;
+		}
+		dims[i] = d->dim_value;
+	}
+	return value_set_shape(v, v->dtype, (int)sh->n_dim, dims);
+}
+
+static int load_initializers(Loader *ld, const Onnx__GraphProto *gp)
+{
+	size_t i;
+
+	for (i = 0; i < gp->n_initializer; i++) {
+		const Onnx__TensorProto *t = gp->initializer[i];
+		Value *v;
+		if (!t->name || !*t->name)
+			return ir_error("initializer %zu has no name", i);
+		if (graph_find(ld->g, t->name))
+			return ir_error("initializer '%s' is defined twice", t->name);
+		v = graph_value(ld->g, t->name);
+		if (tensor_from_proto(t, v, "initializer") != 0)
+			return -1;
+	}
+	if (gp->n_sparse_initializer)
+		return ir_error("sparse initializers are not supported");
+	return 0;
+}
+
+static const InputShape *find_shape(const InputShape *s, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return &s[i];
+	return NULL;
+}
+
+static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes)
+{
+	Graph *g = ld->g;
+	size_t i;
+	int symbolic;
+
+	g->inputs = xcalloc(gp->n_input, sizeof(Value *));
+	for (i = 0; i < gp->n_input; i++) {
+		const Onnx__ValueInfoProto *vi = gp->input[i];
+		const InputShape *s;
+		Value *v;
+		if (!vi->name || !*vi->name)
+			return ir_error("graph input %zu has no name", i);
+		v = graph_find(g, vi->name);
+		if (v && v->data)
+			continue;	/* an initializer: a constant here */
+		if (v)
+			return ir_error("graph input '%s' is listed twice", vi->name);
+		v = graph_value(g, vi->name);
+		if (value_info_type(v, vi, &symbolic) != 0)
+			return -1;
+		s = find_shape(shapes, nshapes, vi->name);
+		if (s) {
+			if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
+				return -1;
+		} else if (symbolic || v->rank < 0) {
+			return ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
+					vi->name, vi->name);
+		}
+		if (!dt_size(v->dtype))
+			return ir_error("graph input '%s': element type %s is not supported",
+					vi->name, dt_name(v->dtype));
+		v->is_input = 1;
+		v->mem = MEM_INPUT;
+		v->io_index = g->ninputs;
+		g->inputs[g->ninputs++] = v;
+	}
+	for (i = 0; i < (size_t)nshapes; i++) {
+		Value *v = graph_find(g, shapes[i].name);
+		if (!v || !v->is_input)
+			return ir_error("--shape %s: the model has no input of that name", shapes[i].name);
+	}
+	return 0;
+}
+
+static int load_attr(Node *n, const Onnx__AttributeProto *ap)
+{
+	Attr *a;
+	size_t i;
+	int type = ap->has_type ? (int)ap->type : AT_UNDEFINED;
+
+	if (!ap->name)
+		return node_error(n, "an attribute has no name");
+	if (ap->ref_attr_name && *ap->ref_attr_name)
+		return node_error(n, "attribute '%s' refers to a function attribute outside a function",
+				  ap->name);
+	a = node_add_attr(n, ap->name, type);
+	switch (type) {
+	case AT_FLOAT: a->f = ap->f; break;
+	case AT_INT: a->i = ap->i; break;
+	case AT_STRING:
+		a->s = xmalloc(ap->s.len + 1);
+		memcpy(a->s, ap->s.data, ap->s.len);
+		a->s[ap->s.len] = 0;
+		a->slen = ap->s.len;
+		break;
+	case AT_FLOATS:
+		a->n = (int)ap->n_floats;
+		a->floats = xcalloc(ap->n_floats, sizeof(double));
+		for (i = 0; i < ap->n_floats; i++)
+			a->floats[i] = ap->floats[i];
+		break;
+	case AT_INTS:
+		a->n = (int)ap->n_ints;
+		a->ints = xcalloc(ap->n_ints, sizeof(int64_t));
+		memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+		break;
+	case AT_TENSOR:
+		if (!ap->t)
+			return node_error(n, "attribute '%s' has no tensor", ap->name);
+		a->t = xcalloc(1, sizeof(Value));
+		a->t->name = xstrdup(ap->name);
+		a->t->rank = -1;
+		if (tensor_from_proto(ap->t, a->t, "attribute tensor") != 0)
+			return node_error(n, "%s", ir_last_error());
+		break;
+	case AT_STRINGS:
+		a->n = (int)ap->n_strings;	/* kept only as a count for now */
+		break;
+	case AT_GRAPH:
+		return node_error(n, "attribute '%s': subgraphs are not supported yet", ap->name);
+	default:
+		return node_error(n, "attribute '%s' has unsupported type %d", ap->name, type);
+	}
+	return 0;
+}
+
+static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
+{
+	Graph *g = ld->g;
+	char synth[128];
+	const char *name = np->name;
+	const char *domain = np->domain ? np->domain : "";
+	int64_t version;
+	Node *n;
+	size_t i;
+
+	if (!np->op_type || !*np->op_type)
+		return ir_error("node %zu has no op_type", index);
+	if (!name || !*name) {
+		snprintf(synth, sizeof synth, "%s_%zu", np->op_type, index);
+		name = synth;
+	}
+	n = graph_node(g, name, np->op_type, is_default_domain(domain) ? "" : domain);
+	version = opset_of(ld, domain);
+	if (version < 0)
+		return node_error(n, "the model imports no opset for domain '%s'", domain);
+	n->version = (int)version;
+	n->op = op_lookup(n->domain, n->op_type, n->version);
+	if (!n->op) {
+		if (op_known(n->domain, n->op_type))
+			return node_error(n, "opset version %d of %s is not supported",
+					  n->version, n->op_type);
+		return node_error(n, "operator '%s%s%s' is not supported", n->domain,
+				  *n->domain ? "." : "", n->op_type);
+	}
+	for (i = 0; i < np->n_input; i++) {
+		Value *v = NULL;
+		if (np->input[i] && *np->input[i]) {
+			v = graph_find(g, np->input[i]);
+			if (!v)
+				v = graph_value(g, np->input[i]);  /* produced later, or by nobody */
+		}
+		node_add_input(n, v);
+	}
+	for (i = 0; i < np->n_output; i++) {
+		Value *v = NULL;
+		if (np->output[i] && *np->output[i]) {
+			v = graph_find(g, np->output[i]);
+			if (v && (v->producer || v->data || v->is_input))
+				return node_error(n, "output '%s' is already defined", np->output[i]);
+			if (!v)
+				v = graph_value(g, np->output[i]);
+		}
+		node_add_output(n, v);
+	}
+	while (n->nout > 0 && !n->out[n->nout - 1])
+		n->nout--;
+	if (n->nin < n->op->min_in || n->nin > n->op->max_in)
+		return node_error(n, "has %d inputs, expected %d to %d", n->nin,
+				  n->op->min_in, n->op->max_in);
+	if (n->nout < n->op->min_out || n->nout > n->op->max_out)
+		return node_error(n, "has %d outputs, expected %d to %d", n->nout,
+				  n->op->min_out, n->op->max_out);
+	for (i = 0; i < np->n_attribute; i++)
+		if (load_attr(n, np->attribute[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Order nodes so that each comes after the producers of its inputs; a value
+ * that nothing produces, or a cycle, is an error. */
+static int topo_sort(Graph *g)
+{
+	Node **order = xcalloc(g->nnodes, sizeof(Node *));
+	char *ready = xcalloc(g->nvalues, 1);
+	int done = 0, progress = 1, i, j;
+
+	for (i = 0; i < g->nvalues; i++)
+		ready[i] = g->values[i]->data || g->values[i]->is_input;
+	while (progress && done < g->nnodes) {
+		progress = 0;
+		for (i = 0; i < g->nnodes; i++) {
+			Node *n = g->nodes[i];
+			int ok = !n->dead;
+			for (j = 0; ok && j < n->nin; j++)
+				ok = !n->in[j] || ready[n->in[j]->id];
+			if (!ok)
+				continue;
+			n->dead = 1;	/* placed; restored below */
+			order[done++] = n;
+			for (j = 0; j < n->nout; j++)
+				if (n->out[j])
+					ready[n->out[j]->id] = 1;
+			progress = 1;
+		}
+	}
+	if (done < g->nnodes) {
+		for (i = 0; i < g->nnodes; i++) {
+			Node *n = g->nodes[i];
+			if (n->dead)
+				continue;
+			for (j = 0; j < n->nin; j++) {
+				Value *v = n->in[j];
+				if (v && !ready[v->id] && !v->producer) {
+					node_error(n, "input '%s' is not produced by any node, "
+						   "initializer or graph input", v->name);
+					goto fail;
+				}
+			}
+		}
+		for (i = 0; i < g->nnodes; i++)
+			if (!g->nodes[i]->dead) {
+				node_error(g->nodes[i], "is part of a cycle in the graph");
+				break;
+			}
+		goto fail;
+	}
+	for (i = 0; i < done; i++)
+		order[i]->dead = 0;
+	memcpy(g->nodes, order, done * sizeof(Node *));
+	free(order);
+	free(ready);
+	return 0;
+fail:
+	for (i = 0; i < g->nnodes; i++)
+		g->nodes[i]->dead = 0;
+	free(order);
+	free(ready);
+	return -1;
+}
+
+static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
+{
+	Graph *g = ld->g;
+	size_t i;
+	int symbolic, j;
+
+	if (gp->n_output == 0)
+		return ir_error("the graph has no outputs");
+	g->outputs = xcalloc(gp->n_output, sizeof(Value *));
+	for (i = 0; i < gp->n_output; i++) {
+		const Onnx__ValueInfoProto *vi = gp->output[i];
+		Value *v = vi->name ? graph_find(g, vi->name) : NULL, tmp = {0};
+		if (!v)
+			return ir_error("graph output '%s' is not produced by any node",
+					vi->name ? vi->name : "");
+		for (j = 0; j < g->noutputs; j++)
+			if (g->outputs[j] == v)
+				return ir_error("graph output '%s' is listed twice", v->name);
+		/* The declared type, checked against inference later. */
+		tmp.name = v->name;
+		tmp.rank = -1;
+		if (value_info_type(&tmp, vi, &symbolic) != 0)
+			return -1;
+		v->is_output = 1;
+		v->io_index = g->noutputs;
+		g->outputs[g->noutputs++] = v;
+	}
+	return 0;
+}
+
+static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes)
+{
+	size_t i;
+
+	ld->g->name = xstrdup(gp->name ? gp->name : "model");
+	if (load_initializers(ld, gp) != 0 || load_inputs(ld, gp, shapes, nshapes) != 0)
+		return -1;
+	for (i = 0; i < gp->n_node; i++)
+		if (load_node(ld, gp->node[i], i) != 0)
+			return -1;
+	if (topo_sort(ld->g) != 0)
+		return -1;
+	return load_outputs(ld, gp);
+}
+
+Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
+{
+	Loader ld = {0};
+	Onnx__ModelProto *m;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	buf = read_file(path, &len);
+	if (!buf)
+		return NULL;
+	m = onnx__model_proto__unpack(NULL, len, buf);
+	free(buf);
+	if (!m) {
+		ir_error("%s: not a valid ONNX model (protobuf parse failed)", path);
+		return NULL;
+	}
+	ld.m = m;
+	ld.g = graph_new();
+	rc = 0;
+	if (!m->graph)
+		rc = ir_error("%s: the model has no graph", path);
+	else if (!m->has_ir_version || m->ir_version < MIN_IR_VERSION || m->ir_version > MAX_IR_VERSION)
+		rc = ir_error("%s: IR version %lld is not supported (%d to %d are)", path,
+			      (long long)m->ir_version, MIN_IR_VERSION, MAX_IR_VERSION);
+	if (rc == 0) {
+		ld.opset_default = opset_of(&ld, "");
+		if (ld.opset_default < 1 || ld.opset_default > MAX_OPSET)
+			rc = ir_error("%s: default-domain opset %lld is not supported (1 to %d are)",
+				      path, (long long)ld.opset_default, MAX_OPSET);
+	}
+	if (rc == 0) {
+		ld.g->ir_version = (int)m->ir_version;
+		ld.g->opset = ld.opset_default;
+		rc = load_graph(&ld, m->graph, shapes, nshapes);
+	}
+	onnx__model_proto__free_unpacked(m, NULL);
+	if (rc != 0) {
+		graph_free(ld.g);
+		return NULL;
+	}
+	return ld.g;
+}

@@ -1,0 +1,155 @@
+/* tensor.c: onnx.TensorProto <-> IR constant data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+
+/* Copy n elements from a typed repeated field into dst of element type dt. */
+static void from_i32(void *dst, int dt, const int32_t *src, int64_t n)
+{
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (dt_size(dt)) {
+		case 1: ((uint8_t *)dst)[i] = (uint8_t)src[i]; break;
+		case 2: ((uint16_t *)dst)[i] = (uint16_t)src[i]; break;
+		default: ((int32_t *)dst)[i] = src[i]; break;
+		}
+	}
+}
+
+static void from_u64(void *dst, int dt, const uint64_t *src, int64_t n)
+{
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		if (dt == DT_UINT32)
+			((uint32_t *)dst)[i] = (uint32_t)src[i];
+		else
+			((uint64_t *)dst)[i] = src[i];
+	}
+}
+
+/* Which repeated field holds this type's data, and how many elements it has. */
+static int64_t typed_count(const Onnx__TensorProto *t, int dt)
+{
+	switch (dt) {
+	case DT_FLOAT: return (int64_t)t->n_float_data;
+	case DT_DOUBLE: return (int64_t)t->n_double_data;
+	case DT_INT64: return (int64_t)t->n_int64_data;
+	case DT_UINT32: case DT_UINT64: return (int64_t)t->n_uint64_data;
+	default: return (int64_t)t->n_int32_data;
+	}
+}
+
+int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
+{
+	int64_t dims[IR_MAX_RANK], n, nbytes;
+	int dt = t->has_data_type ? t->data_type : DT_UNDEFINED;
+	void *data;
+	size_t i;
+
+	if (t->n_dims > IR_MAX_RANK)
+		return ir_error("%s '%s': rank %zu is not supported (at most %d)",
+				what, v->name, t->n_dims, IR_MAX_RANK);
+	if (!dt_size(dt))
+		return ir_error("%s '%s': element type %s is not supported",
+				what, v->name, dt_name(dt));
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+		return ir_error("%s '%s': external data is not supported yet", what, v->name);
+	if (t->segment)
+		return ir_error("%s '%s': segmented tensors are not supported", what, v->name);
+	for (i = 0; i < t->n_dims; i++)
+		dims[i] = t->dims[i];
+	if (value_set_shape(v, dt, (int)t->n_dims, dims) != 0)
+		return ir_error("%s: %s", what, ir_last_error());
+	n = value_numel(v);
+	nbytes = value_nbytes(v);
+	data = xcalloc(1, (size_t)nbytes);
+	if (t->has_raw_data) {
+		if ((int64_t)t->raw_data.len != nbytes) {
+			free(data);
+			return ir_error("%s '%s': raw_data has %zu bytes, its shape %s needs %lld",
+					what, v->name, t->raw_data.len,
+					shape_str(v, (char[128]){0}, 128), (long long)nbytes);
+		}
+		memcpy(data, t->raw_data.data, (size_t)nbytes);
+	} else {
+		int64_t have = typed_count(t, dt);
+		if (have != n) {
+			free(data);
+			return ir_error("%s '%s': has %lld values, its shape %s needs %lld",
+					what, v->name, (long long)have,
+					shape_str(v, (char[128]){0}, 128), (long long)n);
+		}
+		switch (dt) {
+		case DT_FLOAT: memcpy(data, t->float_data, (size_t)nbytes); break;
+		case DT_DOUBLE: memcpy(data, t->double_data, (size_t)nbytes); break;
+		case DT_INT64: memcpy(data, t->int64_data, (size_t)nbytes); break;
+		case DT_UINT32: case DT_UINT64: from_u64(data, dt, t->uint64_data, n); break;
+		default: from_i32(data, dt, t->int32_data, n); break;
+		}
+	}
+	value_set_const(v, data, 0);
+	return 0;
+}
+
+Onnx__TensorProto *tensor_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	Onnx__TensorProto *t;
+	uint8_t *buf;
+	long len;
+
+	if (!f) {
+		ir_error("%s: cannot open", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		ir_error("%s: cannot read", path);
+		return NULL;
+	}
+	buf = xmalloc((size_t)len);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(buf);
+		ir_error("%s: cannot read", path);
+		return NULL;
+	}
+	fclose(f);
+	t = onnx__tensor_proto__unpack(NULL, (size_t)len, buf);
+	free(buf);
+	if (!t)
+		ir_error("%s: not a valid TensorProto", path);
+	return t;
+}
+
+int tensor_write_file(const char *path, const char *name, int dtype, int rank,
+		      const int64_t *dims, const void *data, size_t nbytes)
+{
+	Onnx__TensorProto t = ONNX__TENSOR_PROTO__INIT;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int ok;
+
+	t.n_dims = (size_t)rank;
+	t.dims = (int64_t *)dims;
+	t.has_data_type = 1;
+	t.data_type = dtype;
+	t.name = (char *)name;
+	t.has_raw_data = 1;
+	t.raw_data.len = nbytes;
+	t.raw_data.data = (uint8_t *)data;
+	len = onnx__tensor_proto__get_packed_size(&t);
+	buf = xmalloc(len);
+	onnx__tensor_proto__pack(&t, buf);
+	f = fopen(path, "wb");
+	ok = f && fwrite(buf, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	free(buf);
+	return ok ? 0 : ir_error("%s: cannot write", path);
+}

@@ -1,0 +1,431 @@
+/* ir.c: graph construction, element types, shapes, attributes, errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+static char last_error[2048];
+
+/* Record a bad-input message; always returns -1 so callers can `return ir_error(...)`. */
+int ir_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Like ir_error, prefixed with the node's name and op: "node 'x' (Conv): ...". */
+int node_error(const Node *n, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return ir_error("node '%s' (%s): %s", n->name, n->op_type, msg);
+}
+
+const char *ir_last_error(void)
+{
+	return last_error[0] ? last_error : "unknown error";
+}
+
+void die_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "onnxcc: internal error at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (!p)
+		die("out of memory (%zu x %zu bytes)", n, m);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+
+	return memcpy(xmalloc(n), s ? s : "", n);
+}
+
+/* Element types ------------------------------------------------------------ */
+
+static const struct {
+	int size;
+	const char *name, *ctype, *kshort;
+} dtypes[DT_COUNT] = {
+	[DT_FLOAT] = {4, "float", "float", "f32"},
+	[DT_UINT8] = {1, "uint8", "uint8_t", "u8"},
+	[DT_INT8] = {1, "int8", "int8_t", "i8"},
+	[DT_UINT16] = {2, "uint16", "uint16_t", "u16"},
+	[DT_INT16] = {2, "int16", "int16_t", "i16"},
+	[DT_INT32] = {4, "int32", "int32_t", "i32"},
+	[DT_INT64] = {8, "int64", "int64_t", "i64"},
+	[DT_STRING] = {0, "string", NULL, "str"},
+	[DT_BOOL] = {1, "bool", "uint8_t", "b8"},
+	[DT_FLOAT16] = {2, "float16", "uint16_t", "f16"},
+	[DT_DOUBLE] = {8, "double", "double", "f64"},
+	[DT_UINT32] = {4, "uint32", "uint32_t", "u32"},
+	[DT_UINT64] = {8, "uint64", "uint64_t", "u64"},
+	[DT_COMPLEX64] = {0, "complex64", NULL, "c64"},
+	[DT_COMPLEX128] = {0, "complex128", NULL, "c128"},
+	[DT_BFLOAT16] = {2, "bfloat16", "uint16_t", "bf16"},
+};
+
+int dt_size(int dt)
+{
+	return dt > 0 && dt < DT_COUNT ? dtypes[dt].size : 0;
+}
+
+const char *dt_name(int dt)
+{
+	return dt > 0 && dt < DT_COUNT && dtypes[dt].name ? dtypes[dt].name : "unsupported";
+}
+
+const char *dt_ctype(int dt)
+{
+	if (!dt_size(dt))
+		die("no C type for element type %d", dt);
+	return dtypes[dt].ctype;
+}
+
+const char *dt_short(int dt)
+{
+	return dt > 0 && dt < DT_COUNT && dtypes[dt].kshort ? dtypes[dt].kshort : "unsupported";
+}
+
+int dt_is_float(int dt)
+{
+	return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16;
+}
+
+int dt_is_signed(int dt)
+{
+	return dt == DT_INT8 || dt == DT_INT16 || dt == DT_INT32 || dt == DT_INT64;
+}
+
+int dt_is_int(int dt)
+{
+	return dt_is_signed(dt) || dt == DT_UINT8 || dt == DT_UINT16 ||
+	       dt == DT_UINT32 || dt == DT_UINT64;
+}
+
+/* Graph construction --------------------------------------------------------- */
+
+Graph *graph_new(void)
+{
+	return xcalloc(1, sizeof(Graph));
+}
+
+static void value_free(Value *v)
+{
+	free(v->name);
+	free(v->data);
+	free(v);
+}
+
+static void node_free(Node *n)
+{
+	int i;
+
+	for (i = 0; i < n->nattrs; i++) {
+		Attr *a = &n->attrs[i];
+		free(a->name);
+		free(a->s);
+		free(a->ints);
+		free(a->floats);
+		if (a->t)
+			value_free(a->t);
+	}
+	free(n->attrs);
+	free(n->in);
+	free(n->out);
+	free(n->name);
+	free(n->op_type);
+	free(n->domain);
+	free(n);
+}
+
+void kcalls_free(struct KCallList *l);
+
+void graph_free(Graph *g)
+{
+	int i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nvalues; i++)
+		value_free(g->values[i]);
+	for (i = 0; i < g->nnodes; i++)
+		node_free(g->nodes[i]);
+	kcalls_free(g->calls);
+	free(g->values);
+	free(g->nodes);
+	free(g->inputs);
+	free(g->outputs);
+	free(g->name);
+	free(g);
+}
+
+Value *graph_value(Graph *g, const char *name)
+{
+	Value *v = xcalloc(1, sizeof(Value));
+
+	v->name = xstrdup(name);
+	v->rank = -1;
+	v->id = g->nvalues;
+	if (g->nvalues == g->capvalues) {
+		g->capvalues = g->capvalues ? 2 * g->capvalues : 64;
+		g->values = xrealloc(g->values, g->capvalues * sizeof(Value *));
+	}
+	g->values[g->nvalues++] = v;
+	return v;
+}
+
+Value *graph_find(Graph *g, const char *name)
+{
+	int i;
+
+	/* Newest first: a later definition (e.g. in a renamed subgraph) wins. */
+	for (i = g->nvalues - 1; i >= 0; i--)
+		if (strcmp(g->values[i]->name, name) == 0)
+			return g->values[i];
+	return NULL;
+}
+
+Node *graph_node(Graph *g, const char *name, const char *op_type, const char *domain)
+{
+	Node *n = xcalloc(1, sizeof(Node));
+
+	n->name = xstrdup(name);
+	n->op_type = xstrdup(op_type);
+	n->domain = xstrdup(domain);
+	if (g->nnodes == g->capnodes) {
+		g->capnodes = g->capnodes ? 2 * g->capnodes : 64;
+		g->nodes = xrealloc(g->nodes, g->capnodes * sizeof(Node *));
+	}
+	g->nodes[g->nnodes++] = n;
+	return n;
+}
+
+void node_add_input(Node *n, Value *v)
+{
+	n->in = xrealloc(n->in, (n->nin + 1) * sizeof(Value *));
+	n->in[n->nin++] = v;
+}
+
+void node_add_output(Node *n, Value *v)
+{
+	n->out = xrealloc(n->out, (n->nout + 1) * sizeof(Value *));
+	n->out[n->nout++] = v;
+	if (v)
+		v->producer = n;
+}
+
+Attr *node_add_attr(Node *n, const char *name, int type)
+{
+	Attr *a;
+
+	n->attrs = xrealloc(n->attrs, (n->nattrs + 1) * sizeof(Attr));
+	a = &n->attrs[n->nattrs++];
+	memset(a, 0, sizeof *a);
+	a->name = xstrdup(name);
+	a->type = type;
+	return a;
+}
+
+/* Shapes ----------------------------------------------------------------------- */
+
+int64_t value_numel(const Value *v)
+{
+	int64_t n = 1;
+	int i;
+
+	for (i = 0; i < v->rank; i++)
+		n *= v->dims[i];
+	return n;
+}
+
+int64_t value_nbytes(const Value *v)
+{
+	return value_numel(v) * dt_size(v->dtype);
+}
+
+/* Largest tensor we accept: keeps every byte count well inside int64. */
+#define MAX_TENSOR_BYTES ((int64_t)1 << 40)
+
+int value_set_shape(Value *v, int dtype, int rank, const int64_t *dims)
+{
+	int64_t n = 1;
+	int i;
+
+	if (rank < 0 || rank > IR_MAX_RANK)
+		return ir_error("tensor '%s': rank %d is not supported (at most %d)",
+				v->name, rank, IR_MAX_RANK);
+	for (i = 0; i < rank; i++) {
+		if (dims[i] < 0)
+			return ir_error("tensor '%s': dimension %d is %lld",
+					v->name, i, (long long)dims[i]);
+		if (dims[i] && n > MAX_TENSOR_BYTES / dims[i])
+			return ir_error("tensor '%s': shape is too large", v->name);
+		n *= dims[i];
+	}
+	if (dt_size(dtype) && n > MAX_TENSOR_BYTES / dt_size(dtype))
+		return ir_error("tensor '%s': shape is too large", v->name);
+	v->dtype = dtype;
+	v->rank = rank;
+	for (i = 0; i < rank; i++)
+		v->dims[i] = dims[i];
+	return 0;
+}
+
+int value_same_shape(const Value *a, const Value *b)
+{
+	int i;
+
+	if (a->rank != b->rank)
+		return 0;
+	for (i = 0; i < a->rank; i++)
+		if (a->dims[i] != b->dims[i])
+			return 0;
+	return 1;
+}
+
+char *shape_str(const Value *v, char *buf, size_t n)
+{
+	size_t len = 0;
+	int i;
+
+	len += snprintf(buf + len, n - len, "[");
+	for (i = 0; i < v->rank && len < n; i++)
+		len += snprintf(buf + len, n - len, "%s%lld", i ? "," : "", (long long)v->dims[i]);
+	if (len < n)
+		snprintf(buf + len, n - len, "]");
+	return buf;
+}
+
+int value_is_const(const Value *v)
+{
+	return v && v->data != NULL;
+}
+
+void value_set_const(Value *v, void *data, int splat)
+{
+	free(v->data);
+	v->data = data;
+	v->is_splat = splat;
+}
+
+/* Read element i of a constant as int64 (splats repeat element 0). */
+int64_t const_i64(const Value *v, int64_t i)
+{
+	const void *p = v->data;
+
+	if (v->is_splat)
+		i = 0;
+	switch (v->dtype) {
+	case DT_INT64: return ((const int64_t *)p)[i];
+	case DT_INT32: return ((const int32_t *)p)[i];
+	case DT_INT16: return ((const int16_t *)p)[i];
+	case DT_INT8: return ((const int8_t *)p)[i];
+	case DT_UINT64: return (int64_t)((const uint64_t *)p)[i];
+	case DT_UINT32: return ((const uint32_t *)p)[i];
+	case DT_UINT16: return ((const uint16_t *)p)[i];
+	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
+	case DT_FLOAT: return (int64_t)((const float *)p)[i];
+	case DT_DOUBLE: return (int64_t)((const double *)p)[i];
+	}
+	die("const_i64 on element type %s", dt_name(v->dtype));
+}
+
+double const_f64(const Value *v, int64_t i)
+{
+	if (v->is_splat)
+		i = 0;
+	switch (v->dtype) {
+	case DT_FLOAT: return ((const float *)v->data)[i];
+	case DT_DOUBLE: return ((const double *)v->data)[i];
+	case DT_UINT64: return (double)((const uint64_t *)v->data)[i];
+	}
+	return (double)const_i64(v, i);
+}
+
+/* Attributes ----------------------------------------------------------------- */
+
+const Attr *node_attr(const Node *n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n->nattrs; i++)
+		if (strcmp(n->attrs[i].name, name) == 0)
+			return &n->attrs[i];
+	return NULL;
+}
+
+int64_t attr_i(const Node *n, const char *name, int64_t def)
+{
+	const Attr *a = node_attr(n, name);
+
+	return a && a->type == AT_INT ? a->i : def;
+}
+
+double attr_f(const Node *n, const char *name, double def)
+{
+	const Attr *a = node_attr(n, name);
+
+	if (a && a->type == AT_FLOAT)
+		return a->f;
+	if (a && a->type == AT_INT)
+		return (double)a->i;
+	return def;
+}
+
+const char *attr_s(const Node *n, const char *name, const char *def)
+{
+	const Attr *a = node_attr(n, name);
+
+	return a && a->type == AT_STRING ? a->s : def;
+}
+
+int attr_ints(const Node *n, const char *name, const int64_t **out)
+{
+	const Attr *a = node_attr(n, name);
+
+	if (!a || a->type != AT_INTS)
+		return -1;
+	*out = a->ints;
+	return a->n;
+}

@@ -1,0 +1,162 @@
+/* ir.h: onnxcc's tensor IR.
+ *
+ * A Graph owns Values (typed, statically shaped tensors) and Nodes (one ONNX
+ * operator application each), kept in topological order.  A Value is produced
+ * by at most one Node; graph inputs and constants have no producer.  Passes
+ * (passes/) are free functions over a Graph; ir_verify() checks the invariants
+ * between them.  Bad input is reported by returning -1 after ir_error() has
+ * recorded a message; internal bugs call die(). */
+#ifndef ONNXCC_IR_H
+#define ONNXCC_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IR_MAX_RANK 8
+
+/* Element types: the numbers of onnx.TensorProto.DataType. */
+enum {
+	DT_UNDEFINED = 0, DT_FLOAT = 1, DT_UINT8 = 2, DT_INT8 = 3, DT_UINT16 = 4,
+	DT_INT16 = 5, DT_INT32 = 6, DT_INT64 = 7, DT_STRING = 8, DT_BOOL = 9,
+	DT_FLOAT16 = 10, DT_DOUBLE = 11, DT_UINT32 = 12, DT_UINT64 = 13,
+	DT_COMPLEX64 = 14, DT_COMPLEX128 = 15, DT_BFLOAT16 = 16, DT_COUNT = 26
+};
+
+/* Attribute kinds: the numbers of onnx.AttributeProto.AttributeType. */
+enum {
+	AT_UNDEFINED = 0, AT_FLOAT = 1, AT_INT = 2, AT_STRING = 3, AT_TENSOR = 4,
+	AT_GRAPH = 5, AT_FLOATS = 6, AT_INTS = 7, AT_STRINGS = 8
+};
+
+typedef struct Graph Graph;
+typedef struct Node Node;
+typedef struct OpInfo OpInfo;
+
+typedef struct Value {
+	char *name;
+	int id;               /* index in graph->values */
+	int dtype;            /* DT_* */
+	int rank;             /* -1 while unknown */
+	int64_t dims[IR_MAX_RANK];
+	Node *producer;       /* NULL for graph inputs and constants */
+	int is_input, is_output;
+	/* Constant data, NULL unless the value is a compile-time constant.
+	 * A splat holds one element that fills the whole shape. */
+	void *data;
+	int is_splat;
+	/* Memory plan (passes/memplan.c). */
+	int mem;              /* MEM_* */
+	int64_t offset;       /* byte offset in the arena or the constant blob */
+	int io_index;         /* position among graph inputs or outputs */
+} Value;
+
+enum { MEM_NONE, MEM_ARENA, MEM_CONST, MEM_INPUT, MEM_OUTPUT };
+
+typedef struct Attr {
+	char *name;
+	int type;             /* AT_* */
+	int64_t i;
+	double f;
+	char *s;              /* also the raw bytes of a string, length slen */
+	size_t slen;
+	int64_t *ints;
+	double *floats;
+	int n;                /* element count of ints / floats */
+	Value *t;             /* AT_TENSOR: a detached constant value */
+} Attr;
+
+struct Node {
+	char *name;
+	const OpInfo *op;
+	char *op_type, *domain;
+	int version;          /* opset version of the node's domain */
+	Value **in;           /* an absent optional input is NULL */
+	int nin;
+	Value **out;          /* an absent optional output is NULL */
+	int nout;
+	Attr *attrs;
+	int nattrs;
+	int dead;             /* removed by a pass, freed with the graph */
+};
+
+struct Graph {
+	char *name;
+	Value **values;
+	int nvalues, capvalues;
+	Node **nodes;
+	int nnodes, capnodes;
+	Value **inputs;
+	int ninputs;
+	Value **outputs;
+	int noutputs;
+	int ir_version;
+	int64_t opset;        /* default-domain opset */
+	struct KCallList *calls; /* set by pass_lower */
+	int64_t arena_size;   /* set by pass_memplan */
+	int64_t arena_lower_bound;
+	int64_t const_size;   /* bytes of the constant blob, set by pass_memplan */
+	int planned;          /* pass_memplan has run */
+};
+
+/* Errors. */
+int ir_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int node_error(const Node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *ir_last_error(void);
+void die_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+#define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Allocation that dies on exhaustion (the compiler's, not the generated code's). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Element types. */
+int dt_size(int dt);                 /* bytes; 0 for unsupported types */
+const char *dt_name(int dt);         /* "float", "int64", ... */
+const char *dt_ctype(int dt);        /* C type in generated code */
+const char *dt_short(int dt);        /* kernel prefix: f32, i64, ... */
+int dt_is_float(int dt);             /* float, double, float16, bfloat16 */
+int dt_is_int(int dt);               /* signed or unsigned integer */
+int dt_is_signed(int dt);
+
+/* Graph construction. */
+Graph *graph_new(void);
+void graph_free(Graph *g);
+Value *graph_value(Graph *g, const char *name);       /* create */
+Value *graph_find(Graph *g, const char *name);        /* lookup, NULL if absent */
+Node *graph_node(Graph *g, const char *name, const char *op_type, const char *domain);
+void node_add_input(Node *n, Value *v);
+void node_add_output(Node *n, Value *v);
+Attr *node_add_attr(Node *n, const char *name, int type);
+
+/* Shapes. */
+int64_t value_numel(const Value *v);
+int64_t value_nbytes(const Value *v);
+int value_set_shape(Value *v, int dtype, int rank, const int64_t *dims);
+int value_same_shape(const Value *a, const Value *b);
+char *shape_str(const Value *v, char *buf, size_t n);
+int value_is_const(const Value *v);
+/* Constant data as int64 / double, converting from the stored type. */
+int64_t const_i64(const Value *v, int64_t i);
+double const_f64(const Value *v, int64_t i);
+void value_set_const(Value *v, void *data, int splat);
+
+/* Attributes: lookup with defaults. */
+const Attr *node_attr(const Node *n, const char *name);
+int64_t attr_i(const Node *n, const char *name, int64_t def);
+double attr_f(const Node *n, const char *name, double def);
+const char *attr_s(const Node *n, const char *name, const char *def);
+/* Integer list attribute; returns its length or -1 if absent. */
+int attr_ints(const Node *n, const char *name, const int64_t **out);
+
+/* Node inputs. */
+static inline Value *node_in(const Node *n, int i) { return i < n->nin ? n->in[i] : NULL; }
+static inline Value *node_out(const Node *n, int i) { return i < n->nout ? n->out[i] : NULL; }
+
+/* Printing and checking. */
+void ir_print(Graph *g, void *file);
+int ir_verify(Graph *g, const char *after);
+
+#endif

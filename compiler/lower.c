@@ -1,0 +1,172 @@
+/* lower.c: building kernel-call lists, the kernel table, and running calls
+ * inside the compiler (for constant folding). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+#include "ops.h"
+
+/* The kernels themselves, instantiated from templates/kernels.def. */
+#include "onnxcc_rt.h"
+#include "kernels_all.h"
+
+#define K(name, tmpl, inst) inst
+#include "kernels.def"
+#undef K
+
+const Kernel kernels[] = {
+#define K(name, tmpl, inst) {#name, tmpl, #inst, name},
+#include "kernels.def"
+#undef K
+};
+const int nkernels = sizeof kernels / sizeof kernels[0];
+
+static int kernel_cmp(const void *a, const void *b)
+{
+	return strcmp(kernels[*(const int *)a].name, kernels[*(const int *)b].name);
+}
+
+/* Binary search over a name-sorted index built on first use. */
+int kernel_find(const char *name)
+{
+	static int *sorted;
+	int lo = 0, hi = nkernels - 1, i;
+
+	if (!sorted) {
+		sorted = xmalloc(nkernels * sizeof(int));
+		for (i = 0; i < nkernels; i++)
+			sorted[i] = i;
+		qsort(sorted, nkernels, sizeof(int), kernel_cmp);
+	}
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(name, kernels[sorted[mid]].name);
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+KCall *lower_call(Lower *L, const char *name)
+{
+	KCallList *l = L->out;
+	int k = kernel_find(name);
+	KCall *c;
+
+	if (k < 0) {
+		const char *t = strchr(name, '_');
+		node_error(L->node, "no kernel '%s': element type %.*s is not supported by this operator",
+			   name, t ? (int)(t - name) : 0, name);
+		return NULL;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 32;
+		l->v = xrealloc(l->v, l->cap * sizeof(KCall));
+	}
+	c = &l->v[l->n++];
+	memset(c, 0, sizeof *c);
+	c->kernel = k;
+	c->node = L->node;
+	return c;
+}
+
+KCall *lower_callf(Lower *L, const char *fmt, ...)
+{
+	char name[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof name, fmt, ap);
+	va_end(ap);
+	return lower_call(L, name);
+}
+
+void kcall_buf_at(KCall *k, Value *v, int64_t byte_offset)
+{
+	if (k->nbuf == KCALL_MAX_BUF)
+		die("kernel %s: more than %d buffers", kernels[k->kernel].name, KCALL_MAX_BUF);
+	k->buf[k->nbuf] = v;
+	k->boff[k->nbuf++] = byte_offset;
+}
+
+void kcall_buf(KCall *k, Value *v)
+{
+	kcall_buf_at(k, v, 0);
+}
+
+void kcall_i(KCall *k, int64_t x)
+{
+	if (k->np == k->capp) {
+		k->capp = k->capp ? 2 * k->capp : 16;
+		k->p = xrealloc(k->p, k->capp * sizeof(int64_t));
+	}
+	k->p[k->np++] = x;
+}
+
+void kcall_ints(KCall *k, const int64_t *x, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kcall_i(k, x[i]);
+}
+
+void kcall_f(KCall *k, double x)
+{
+	if (k->nf == k->capf) {
+		k->capf = k->capf ? 2 * k->capf : 4;
+		k->f = xrealloc(k->f, k->capf * sizeof(double));
+	}
+	k->f[k->nf++] = x;
+}
+
+Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
+{
+	char name[64];
+	Value *v;
+
+	snprintf(name, sizeof name, "tmp%d", L->g->nvalues);
+	v = graph_value(L->g, name);
+	if (value_set_shape(v, dtype, rank, dims) != 0)
+		die("scratch tensor for '%s': %s", L->node->name, ir_last_error());
+	return v;
+}
+
+int lower_node(Graph *g, Node *n, KCallList *out)
+{
+	Lower L = {g, out, n};
+
+	return n->op->lower(n, &L);
+}
+
+void kcalls_free(KCallList *l)
+{
+	int i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].p);
+		free(l->v[i].f);
+	}
+	free(l->v);
+	free(l);
+}
+
+void kernels_run(const KCallList *l, void **bufs)
+{
+	void *b[KCALL_MAX_BUF];
+	int i, j;
+
+	for (i = 0; i < l->n; i++) {
+		const KCall *c = &l->v[i];
+		for (j = 0; j < c->nbuf; j++)
+			b[j] = (char *)bufs[c->buf[j]->id] + c->boff[j];
+		kernels[c->kernel].fn(b, c->p, c->f);
+	}
+}

@@ -1,0 +1,81 @@
+/* lower.h: the kernel-call list, the last IR before a backend.
+ *
+ * Every node lowers to a sequence of calls of kernels from templates/.  All
+ * kernels share one signature,
+ *
+ *     static void k(void *const *b, const int64_t *p, const double *f);
+ *
+ * b: the buffers (inputs first, then outputs, then scratch, as the kernel's
+ * template documents), p: integer parameters (shapes, strides, axes), f:
+ * floating parameters (alpha, epsilon, ...).  A backend emits p and f as
+ * constant arrays next to the call, so after inlining every shape is a
+ * literal.  The same kernels are compiled into onnxcc itself, which is how
+ * constant folding evaluates a node (kernels_run): the semantics of an
+ * operator are written once, in its template. */
+#ifndef ONNXCC_LOWER_H
+#define ONNXCC_LOWER_H
+
+#include "ir.h"
+
+#define KCALL_MAX_BUF 8
+
+typedef void (*KernelFn)(void *const *b, const int64_t *p, const double *f);
+
+typedef struct Kernel {
+	const char *name;      /* f32_add__scalar */
+	const char *tmpl;      /* template file that defines its macro: "elementwise.h" */
+	const char *inst;      /* instantiation text for the generated file */
+	KernelFn fn;           /* the same kernel, compiled into onnxcc */
+} Kernel;
+
+extern const Kernel kernels[];
+extern const int nkernels;
+/* Index of a kernel by name, or -1. */
+int kernel_find(const char *name);
+
+typedef struct KCall {
+	int kernel;
+	const Node *node;      /* the node it implements, for comments and errors */
+	int nbuf;
+	Value *buf[KCALL_MAX_BUF];
+	int64_t boff[KCALL_MAX_BUF];  /* byte offset into the buffer's value */
+	int np, capp;
+	int64_t *p;
+	int nf, capf;
+	double *f;
+} KCall;
+
+typedef struct KCallList {
+	KCall *v;
+	int n, cap;
+} KCallList;
+
+typedef struct Lower Lower;
+struct Lower {
+	Graph *g;
+	KCallList *out;
+	const Node *node;
+};
+
+/* Append a call of the named kernel.  An unknown name means the node's element
+ * type has no kernel: returns NULL after node_error(), so callers do
+ * `if (!(k = lower_call(L, name))) return -1;`. */
+KCall *lower_call(Lower *L, const char *name);
+/* Same, with the name built printf-style: lower_callf(L, "%s_add__scalar", dt_short(t)). */
+KCall *lower_callf(Lower *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kcall_buf(KCall *k, Value *v);
+void kcall_buf_at(KCall *k, Value *v, int64_t byte_offset);
+void kcall_i(KCall *k, int64_t x);
+void kcall_ints(KCall *k, const int64_t *x, int n);
+void kcall_f(KCall *k, double x);
+/* A scratch tensor owned by the call sequence (the planner places it). */
+Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims);
+
+/* Lower one node into calls appended to *out. */
+int lower_node(Graph *g, Node *n, KCallList *out);
+void kcalls_free(KCallList *l);
+
+/* Run calls on host buffers: bufs[value id] points to each value's data. */
+void kernels_run(const KCallList *l, void **bufs);
+
+#endif

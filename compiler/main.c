@@ -1,0 +1,133 @@
+/* main.c: the onnxcc command line.  Exit 0 on success, 1 when the model
+ * cannot be compiled, 2 on bad usage. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+static const char usage[] =
+	"usage: onnxcc MODEL.onnx -o OUT.c [options]\n"
+	"\n"
+	"Compile an ONNX model ahead of time into C: OUT.c and OUT.h (beside it).\n"
+	"The header declares NAME_run(inputs..., outputs..., arena), a generic entry\n"
+	"NAME_run_generic, NAME_ARENA_SIZE and metadata tables.\n"
+	"\n"
+	"options:\n"
+	"  -o FILE               output C file (the header is FILE with .h)\n"
+	"  --name NAME           symbol prefix (default: the output file's stem)\n"
+	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
+	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
+	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
+	"                        memplan) or after the last pass\n"
+	"  --report              print the arena size and its lower bound\n"
+	"  --help                this text\n"
+	"  --version             the version\n"
+	"\n"
+	"exit status: 0 success, 1 the model cannot be compiled, 2 bad usage\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "onnxcc: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\ntry 'onnxcc --help'\n");
+	return 2;
+}
+
+/* NAME=D0,D1,... ("NAME=" alone is a scalar). */
+static int parse_shape(const char *arg, InputShape *s)
+{
+	const char *eq = strrchr(arg, '=');
+	char *end;
+	const char *p;
+
+	if (!eq || eq == arg)
+		return -1;
+	s->name = strndup(arg, (size_t)(eq - arg));
+	s->rank = 0;
+	for (p = eq + 1; *p;) {
+		long long d = strtoll(p, &end, 10);
+		if (end == p || d < 0 || s->rank == IR_MAX_RANK)
+			return -1;
+		s->dims[s->rank++] = d;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_pass_name(const char *s)
+{
+	static const char *names[] = {"infer", "fold", "dce", "lower", "memplan"};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	CompileOptions co = {0};
+	InputShape shapes[64];
+	int i;
+
+	co.opt_level = 2;
+	co.shapes = shapes;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("onnxcc %s\n", ONNXCC_VERSION);
+			return 0;
+		} else if (strcmp(a, "-o") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a file name", a);
+			co.output = argv[i];
+		} else if (strcmp(a, "--name") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a name", a);
+			co.name = argv[i];
+		} else if (strcmp(a, "--shape") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs NAME=D0,D1,...", a);
+			if (co.nshapes == (int)(sizeof shapes / sizeof shapes[0]) ||
+			    parse_shape(argv[i], &shapes[co.nshapes]) != 0)
+				return usage_error("--shape %s: expected NAME=D0,D1,...", argv[i]);
+			co.nshapes++;
+		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+			co.opt_level = a[2] - '0';
+		} else if (strcmp(a, "--dump-ir") == 0) {
+			co.dump_ir = "";
+		} else if (strncmp(a, "--dump-ir=", 10) == 0) {
+			co.dump_ir = a + 10;
+			if (strncmp(co.dump_ir, "after-", 6) == 0)
+				co.dump_ir += 6;
+			if (!is_pass_name(co.dump_ir))
+				return usage_error("%s: unknown pass", a);
+		} else if (strcmp(a, "--report") == 0) {
+			co.report = 1;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option %s", a);
+		} else if (co.input) {
+			return usage_error("more than one model given (%s)", a);
+		} else {
+			co.input = a;
+		}
+	}
+	if (!co.input)
+		return usage_error("%s", "no model given");
+	if (!co.output && !co.dump_ir && !co.report)
+		return usage_error("%s", "no output given (-o FILE.c)");
+	if (compile(&co) != 0) {
+		fprintf(stderr, "onnxcc: %s\n", ir_last_error());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* ops.h: the operator table.
+ *
+ * Every ONNX operator onnxcc knows is one row of ops.def:
+ *
+ *   OP(Name, "domain", since, until, min_in, max_in, min_out, max_out, family, aux, flags)
+ *
+ * `since`..`until` is the range of opset versions the row implements; a
+ * model's node gets the row that covers its domain's opset version, and the
+ * family functions read n->version where semantics changed between versions.
+ * `family` names two functions in ops/<family>.c:
+ *
+ *   int <family>_infer(Node *n);            set output types and shapes (and, for
+ *                                           ops such as Shape, constant data)
+ *   int <family>_lower(Node *n, Lower *L);  append kernel calls (lower.h)
+ *
+ * `aux` is a per-row string the family interprets (e.g. the scalar operation
+ * "add" for Add).  `flags` are properties that passes read (OPF_*). */
+#ifndef ONNXCC_OPS_H
+#define ONNXCC_OPS_H
+
+#include "ir.h"
+
+typedef struct Lower Lower;
+
+enum {
+	OPF_ELEMENTWISE = 1 << 0, /* output[i] depends on input[i] only (after broadcasting) */
+	OPF_SPLAT = 1 << 1,       /* all-splat inputs give a splat output */
+	OPF_NOFOLD = 1 << 2,      /* never evaluate at compile time (random ops) */
+	OPF_VIEW = 1 << 3,        /* output is input 0's bytes reinterpreted (Reshape, ...) */
+};
+
+struct OpInfo {
+	const char *name, *domain;
+	int since, until;
+	int min_in, max_in, min_out, max_out;
+	int (*infer)(Node *n);
+	int (*lower)(Node *n, Lower *L);
+	const char *aux;
+	unsigned flags;
+};
+
+/* The row for (domain, op_type, version), or NULL. */
+const OpInfo *op_lookup(const char *domain, const char *op_type, int version);
+/* Whether any row has this (domain, op_type), whatever the version. */
+int op_known(const char *domain, const char *op_type);
+
+/* Family functions, declared from ops.def. */
+#define OP(name, domain, since, until, mini, maxi, mino, maxo, family, aux, flags) \
+	int family##_infer(Node *n); int family##_lower(Node *n, Lower *L);
+#include "ops.def"
+#undef OP
+
+#endif

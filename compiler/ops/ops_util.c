@@ -1,0 +1,113 @@
+/* ops_util.c: shape helpers shared by the op families. */
+#include <string.h>
+
+#include "ops_util.h"
+
+int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims)
+{
+	int i, d, r = 0;
+
+	for (i = 0; i < nins; i++)
+		if (ins[i] && ins[i]->rank > r)
+			r = ins[i]->rank;
+	for (d = 0; d < r; d++)
+		dims[d] = 1;
+	for (i = 0; i < nins; i++) {
+		const Value *v = ins[i];
+		if (!v)
+			continue;
+		for (d = 0; d < v->rank; d++) {
+			int64_t have = dims[r - v->rank + d], want = v->dims[d];
+			if (want == have || want == 1)
+				continue;
+			if (have != 1) {
+				char a[128], b[128];
+				return node_error(n, "shapes do not broadcast: input '%s' %s against %s",
+						  v->name, shape_str(v, a, sizeof a),
+						  shape_str(ins[0], b, sizeof b));
+			}
+			dims[r - v->rank + d] = want;
+		}
+	}
+	*rank = r;
+	return 0;
+}
+
+void kcall_broadcast(KCall *k, const Value *out, Value *const *ins, int nins)
+{
+	int64_t dims[IR_MAX_RANK], st[8][IR_MAX_RANK];
+	int r = 0, d, i;
+
+	if (nins > 8)
+		die("kcall_broadcast: %d inputs", nins);
+	/* Element strides of each input aligned to the output, 0 where broadcast. */
+	for (d = 0; d < out->rank; d++) {
+		if (out->dims[d] == 1)
+			continue;
+		dims[r] = out->dims[d];
+		for (i = 0; i < nins; i++) {
+			const Value *v = ins[i];
+			int vd = d - (out->rank - v->rank), e;
+			int64_t s = 1;
+			if (vd < 0 || v->dims[vd] == 1) {
+				st[i][r] = 0;
+				continue;
+			}
+			for (e = vd + 1; e < v->rank; e++)
+				s *= v->dims[e];
+			st[i][r] = s;
+		}
+		/* Merge with the previous dimension when every input is contiguous across both. */
+		if (r > 0) {
+			int merge = 1;
+			for (i = 0; i < nins; i++)
+				if (st[i][r - 1] != st[i][r] * dims[r])
+					merge = 0;
+			if (merge) {
+				dims[r - 1] *= dims[r];
+				for (i = 0; i < nins; i++)
+					st[i][r - 1] = st[i][r];
+				continue;
+			}
+		}
+		r++;
+	}
+	if (r == 0) {
+		dims[0] = 1;
+		for (i = 0; i < nins; i++)
+			st[i][0] = 0;
+		r = 1;
+	}
+	kcall_i(k, r);
+	kcall_ints(k, dims, r);
+	for (i = 0; i < nins; i++)
+		kcall_ints(k, st[i], r);
+}
+
+int norm_axis(const Node *n, int64_t axis, int rank, int64_t *out)
+{
+	if (axis < -rank || axis >= rank)
+		return node_error(n, "axis %lld is out of range for rank %d", (long long)axis, rank);
+	*out = axis < 0 ? axis + rank : axis;
+	return 0;
+}
+
+const char *width_prefix(int dtype)
+{
+	switch (dt_size(dtype)) {
+	case 1: return "x8";
+	case 2: return "x16";
+	case 4: return "x32";
+	case 8: return "x64";
+	}
+	die("no width prefix for element type %s", dt_name(dtype));
+}
+
+int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims)
+{
+	if (i >= n->nout || !n->out[i])
+		return 0;
+	if (value_set_shape(n->out[i], dtype, rank, dims) != 0)
+		return node_error(n, "%s", ir_last_error());
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* ops_util.h: helpers the op families share. */
+#ifndef ONNXCC_OPS_UTIL_H
+#define ONNXCC_OPS_UTIL_H
+
+#include "lower.h"
+#include "ops.h"
+
+/* numpy-style broadcast of the non-NULL inputs' shapes into out (rank, dims). */
+int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims);
+
+/* Parameters for a broadcasting kernel writing `out` contiguously: appends
+ * {r, dims[r], strides of in[0][r], strides of in[1][r], ...} to k, with
+ * dimensions of size 1 dropped and contiguous runs merged. */
+void kcall_broadcast(KCall *k, const Value *out, Value *const *ins, int nins);
+
+/* Normalize an axis attribute against rank (negative counts from the end);
+ * -1 after node_error if out of range. */
+int norm_axis(const Node *n, int64_t axis, int rank, int64_t *out);
+
+/* Kernel name prefix by element width, for type-agnostic movement kernels. */
+const char *width_prefix(int dtype);
+
+/* The node's output i, typed and shaped. */
+int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims);
+
+#endif

@@ -1,0 +1,27 @@
+/* dce.c: dead code elimination.  A node stays only if one of its outputs is
+ * not constant and is a graph output or read by a node that stays. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+int pass_dce(Graph *g)
+{
+	char *used = xcalloc(g->nvalues, 1);
+	int i, j;
+
+	for (i = 0; i < g->noutputs; i++)
+		used[g->outputs[i]->id] = 1;
+	for (i = g->nnodes - 1; i >= 0; i--) {
+		Node *n = g->nodes[i];
+		int live = 0;
+		for (j = 0; j < n->nout; j++)
+			if (n->out[j] && used[n->out[j]->id] && !n->out[j]->data)
+				live = 1;
+		n->dead = !live;
+		for (j = 0; live && j < n->nin; j++)
+			if (n->in[j])
+				used[n->in[j]->id] = 1;
+	}
+	free(used);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* memplan.c: static memory planning.
+ *
+ * Every tensor a kernel call touches gets a home: the caller's input or
+ * output buffer, the constant blob, or an offset in the one arena.  Arena
+ * tensors live from the first call that touches them to the last; they are
+ * placed largest first, each at the lowest offset that overlaps no placed
+ * tensor alive at the same time.  The lower bound reported next to the arena
+ * size is the largest total of simultaneously live bytes. */
+#include <stdlib.h>
+
+#include "lower.h"
+#include "passes.h"
+
+#define ALIGN 64
+
+typedef struct Live {
+	Value *v;
+	int first, last;
+	int64_t size;
+} Live;
+
+static int64_t align_up(int64_t x)
+{
+	return (x + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static int by_size_desc(const void *a, const void *b)
+{
+	const Live *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->first - y->first;
+}
+
+/* Lowest offset where [off, off+size) meets no placed interval overlapping in time. */
+static int64_t place(const Live *placed, int nplaced, const Live *t)
+{
+	int64_t off = 0;
+	int moved = 1, i;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < nplaced; i++) {
+			const Live *p = &placed[i];
+			if (p->last < t->first || t->last < p->first)
+				continue;
+			if (off < p->v->offset + p->size && p->v->offset < off + t->size) {
+				off = align_up(p->v->offset + p->size);
+				moved = 1;
+			}
+		}
+	}
+	return off;
+}
+
+static int64_t lower_bound(const Live *lv, int n, int ncalls)
+{
+	int64_t *delta = xcalloc(ncalls + 1, sizeof(int64_t)), cur = 0, best = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		delta[lv[i].first] += lv[i].size;
+		delta[lv[i].last + 1] -= lv[i].size;
+	}
+	for (i = 0; i <= ncalls; i++) {
+		cur += delta[i];
+		if (cur > best)
+			best = cur;
+	}
+	free(delta);
+	return best;
+}
+
+int pass_memplan(Graph *g)
+{
+	KCallList *calls = g->calls;
+	Live *lv = xcalloc(g->nvalues, sizeof(Live));
+	int *slot = xmalloc(g->nvalues * sizeof(int));
+	int n = 0, i, j;
+	int64_t blob = 0, arena = 0;
+
+	for (i = 0; i < g->nvalues; i++)
+		slot[i] = -1;
+	for (i = 0; i < calls->n; i++)
+		for (j = 0; j < calls->v[i].nbuf; j++) {
+			Value *v = calls->v[i].buf[j];
+			if (v->is_input || v->is_output) {
+				v->mem = v->is_input ? MEM_INPUT : MEM_OUTPUT;
+				continue;
+			}
+			if (v->data) {
+				if (v->mem != MEM_CONST) {
+					v->mem = MEM_CONST;
+					v->offset = blob;
+					blob = align_up(blob + (v->is_splat ? dt_size(v->dtype) : value_nbytes(v)));
+				}
+				continue;
+			}
+			if (slot[v->id] < 0) {
+				slot[v->id] = n;
+				lv[n].v = v;
+				lv[n].first = i;
+				lv[n].size = align_up(value_nbytes(v));
+				v->mem = MEM_ARENA;
+				n++;
+			}
+			lv[slot[v->id]].last = i;
+		}
+	g->arena_lower_bound = lower_bound(lv, n, calls->n);
+	qsort(lv, n, sizeof(Live), by_size_desc);
+	for (i = 0; i < n; i++) {
+		lv[i].v->offset = place(lv, i, &lv[i]);
+		if (lv[i].v->offset + lv[i].size > arena)
+			arena = lv[i].v->offset + lv[i].size;
+	}
+	g->arena_size = arena;
+	g->const_size = blob;
+	g->planned = 1;
+	free(lv);
+	free(slot);
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* onnxcc_rt.h: what every kernel and every generated file shares.
+ * The C backend pastes this file at the top of each generated model; onnxcc
+ * compiles it in for constant folding.  No allocation, no written globals. */
+#ifndef ONNXCC_RT_H
+#define ONNXCC_RT_H
+
+#include <stdint.h>
+#include <string.h>
+#include <tgmath.h>
+
+/* The kernel signature (compiler/lower.h): buffers, integer and float parameters. */
+#define ONNXCC_KERNEL(name) \
+	static void name(void *const *b, const int64_t *p, const double *f)
+
+/* Alignment of the constant blob. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define ONNXCC_ALIGNED(n)
+#endif
+
+/* Kernels index tensors with int64_t; the largest rank they support. */
+#define ONNXCC_MAX_RANK 8
+
+/* Advance the multi-index idx over dims[0..r) (last fastest) and return the
+ * change of a linear offset with element strides st[]. */
+static inline int64_t onnxcc_next_index(int64_t r, const int64_t *dims,
+					const int64_t *st, int64_t *idx)
+{
+	int64_t d, delta = 0;
+
+	for (d = r - 1; d >= 0; d--) {
+		if (++idx[d] < dims[d])
+			return delta + st[d];
+		idx[d] = 0;
+		delta -= st[d] * (dims[d] - 1);
+	}
+	return delta;
+}
+
+/* IEEE half and bfloat16 <-> float, rounding to nearest even. */
+static inline float onnxcc_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
+	float out;
+
+	if (exp == 0x1f)
+		u = sign | 0x7f800000u | (man << 13);
+	else if (exp != 0)
+		u = sign | ((exp + 112) << 23) | (man << 13);
+	else if (man == 0)
+		u = sign;
+	else {
+		exp = 113;
+		while (!(man & 0x400)) {
+			man <<= 1;
+			exp--;
+		}
+		u = sign | (exp << 23) | ((man & 0x3ff) << 13);
+	}
+	memcpy(&out, &u, 4);
+	return out;
+}
+
+static inline uint16_t onnxcc_f32_to_f16(float f)
+{
+	uint32_t u, sign, exp, man;
+
+	memcpy(&u, &f, 4);
+	sign = (u >> 16) & 0x8000;
+	exp = (u >> 23) & 0xff;
+	man = u & 0x7fffff;
+	if (exp == 0xff)
+		return (uint16_t)(sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
+	if (exp > 142)
+		return (uint16_t)(sign | 0x7c00);
+	if (exp < 113) {
+		uint32_t shift, half, rest;
+		if (exp < 102)
+			return (uint16_t)sign;
+		man |= 0x800000;
+		shift = 126 - exp;
+		half = 1u << (shift - 1);
+		rest = man & ((1u << shift) - 1);
+		man >>= shift;
+		if (rest > half || (rest == half && (man & 1)))
+			man++;
+		return (uint16_t)(sign | man);
+	}
+	{
+		uint32_t h = sign | ((exp - 112) << 10) | (man >> 13), rest = man & 0x1fff;
+		if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
+			h++;
+		return (uint16_t)h;
+	}
+}
+
+static inline float onnxcc_bf16_to_f32(uint16_t h)
+{
+	uint32_t u = (uint32_t)h << 16;
+	float out;
+
+	memcpy(&out, &u, 4);
+	return out;
+}
+
+static inline uint16_t onnxcc_f32_to_bf16(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	if ((u & 0x7fffffff) > 0x7f800000)
+		return (uint16_t)((u >> 16) | 0x40);
+	u += 0x7fff + ((u >> 16) & 1);
+	return (uint16_t)(u >> 16);
+}
+
+#endif

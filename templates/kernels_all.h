@@ -1,0 +1,3 @@
+/* kernels_all.h: every kernel template, for compiling the kernels into onnxcc. */
+#include "elementwise.h"
+#include "movement.h"
