@@ -1,3 +1,10 @@
 /* kernels_all.h: every kernel template, for compiling the kernels into onnxcc. */
 #include "elementwise.h"
+#include "cast.h"
 #include "movement.h"
+#include "linalg.h"
+#include "conv.h"
+#include "pool.h"
+#include "norm.h"
+#include "softmax.h"
+#include "reduce.h"
