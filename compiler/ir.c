@@ -206,6 +206,7 @@ Value *graph_value(Graph *g, const char *name)
 
 	v->name = xstrdup(name);
 	v->rank = -1;
+	v->decl_rank = -1;
 	v->id = g->nvalues;
 	if (g->nvalues == g->capvalues) {
 		g->capvalues = g->capvalues ? 2 * g->capvalues : 64;

@@ -44,6 +44,10 @@ typedef struct Value {
 	 * A splat holds one element that fills the whole shape. */
 	void *data;
 	int is_splat;
+	/* The type and shape the model declares (value_info, graph outputs), or
+	 * decl_rank -1.  Used where a shape depends on run-time data. */
+	int decl_dtype, decl_rank;
+	int64_t decl_dims[IR_MAX_RANK];
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
 	int64_t offset;       /* byte offset in the arena or the constant blob */

@@ -158,15 +158,24 @@ void kcalls_free(KCallList *l)
 	free(l);
 }
 
-void kernels_run(const KCallList *l, void **bufs)
+void kcall_checks(KCall *k)
 {
-	void *b[KCALL_MAX_BUF];
-	int i, j;
+	k->checks = 1;
+}
+
+int kernels_run(const KCallList *l, void **bufs)
+{
+	void *b[KCALL_MAX_BUF + 1];
+	int i, j, status = 0;
 
 	for (i = 0; i < l->n; i++) {
 		const KCall *c = &l->v[i];
 		for (j = 0; j < c->nbuf; j++)
 			b[j] = (char *)bufs[c->buf[j]->id] + c->boff[j];
+		b[c->nbuf] = &status;
 		kernels[c->kernel].fn(b, c->p, c->f);
+		if (status)
+			return status;
 	}
+	return 0;
 }

@@ -11,7 +11,13 @@
  * constant arrays next to the call, so after inlining every shape is a
  * literal.  The same kernels are compiled into onnxcc itself, which is how
  * constant folding evaluates a node (kernels_run): the semantics of an
- * operator are written once, in its template. */
+ * operator are written once, in its template.
+ *
+ * A checking call (kcall_checks) gets one more buffer after its own: an
+ * `int *` status.  The kernel sets it to an ONNXCC_ERR_* code when run-time
+ * data contradicts what the compiler assumed (a shape input that disagrees
+ * with the declared shape, an index out of range); the run function then
+ * returns that code. */
 #ifndef ONNXCC_LOWER_H
 #define ONNXCC_LOWER_H
 
@@ -43,6 +49,7 @@ typedef struct KCall {
 	int64_t *p;
 	int nf, capf;
 	double *f;
+	int checks;            /* gets an int *status after its buffers */
 } KCall;
 
 typedef struct KCallList {
@@ -68,6 +75,8 @@ void kcall_buf_at(KCall *k, Value *v, int64_t byte_offset);
 void kcall_i(KCall *k, int64_t x);
 void kcall_ints(KCall *k, const int64_t *x, int n);
 void kcall_f(KCall *k, double x);
+/* Mark a call as checking: its kernel receives an int *status as b[nbuf]. */
+void kcall_checks(KCall *k);
 /* A scratch tensor owned by the call sequence (the planner places it). */
 Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims);
 
@@ -75,7 +84,8 @@ Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims);
 int lower_node(Graph *g, Node *n, KCallList *out);
 void kcalls_free(KCallList *l);
 
-/* Run calls on host buffers: bufs[value id] points to each value's data. */
-void kernels_run(const KCallList *l, void **bufs);
+/* Run calls on host buffers: bufs[value id] points to each value's data.
+ * Returns 0, or the status code of the first checking call that failed. */
+int kernels_run(const KCallList *l, void **bufs);
 
 #endif

@@ -19,6 +19,10 @@
 #define ONNXCC_ALIGNED(n)
 #endif
 
+/* Status codes a checking kernel stores in its int *status (compiler/lower.h). */
+#define ONNXCC_ERR_SHAPE 2
+#define ONNXCC_ERR_INDEX 3
+
 /* Kernels index tensors with int64_t; the largest rank they support. */
 #define ONNXCC_MAX_RANK 8
 

@@ -2,6 +2,7 @@
 #include "elementwise.h"
 #include "cast.h"
 #include "movement.h"
+#include "shape.h"
 #include "linalg.h"
 #include "conv.h"
 #include "pool.h"

@@ -211,9 +211,14 @@ static void emit_call(FILE *out, const Graph *g, const KCall *c)
 		fputs(i ? ", " : "", out);
 		emit_buffer(out, g, c->buf[i], c->boff[i]);
 	}
-	fprintf(out, "%s};\n", c->nbuf ? "" : "0");
-	fprintf(out, "\t\t%s(b, %s, %s);\n\t}\n", kernels[c->kernel].name, c->np ? "p" : "0",
+	if (c->checks)
+		fprintf(out, "%s&status", c->nbuf ? ", " : "");
+	fprintf(out, "%s};\n", c->nbuf || c->checks ? "" : "0");
+	fprintf(out, "\t\t%s(b, %s, %s);\n", kernels[c->kernel].name, c->np ? "p" : "0",
 		c->nf ? "f" : "0");
+	if (c->checks)
+		fprintf(out, "\t\tif (status)\n\t\t\treturn status;\n");
+	fprintf(out, "\t}\n");
 }
 
 static void emit_signature(FILE *out, const Graph *g, const EmitOptions *o)
@@ -250,6 +255,10 @@ static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 		fprintf(out, " || !%s", pname);
 	}
 	fprintf(out, ")\n\t\treturn 1;\n\t(void)A;\n");
+	for (i = 0; i < g->calls->n && !g->calls->v[i].checks; i++)
+		;
+	if (i < g->calls->n)
+		fprintf(out, "\tint status = 0;\n");
 	for (i = 0; i < g->calls->n; i++)
 		emit_call(out, g, &g->calls->v[i]);
 	fprintf(out, "\treturn 0;\n}\n");

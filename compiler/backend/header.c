@@ -79,8 +79,10 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 	fprintf(out, "#define %s_ARENA_ALIGN 64\n", up);
 	fprintf(out, "#define %s_NUM_INPUTS %d\n", up, g->ninputs);
 	fprintf(out, "#define %s_NUM_OUTPUTS %d\n\n", up, g->noutputs);
-	fprintf(out, "/* Status codes. */\n#define %s_OK 0\n#define %s_ERR_NULL 1 /* a required pointer is NULL */\n\n",
+	fprintf(out, "/* Status codes. */\n#define %s_OK 0\n#define %s_ERR_NULL 1 /* a required pointer is NULL */\n",
 		up, up);
+	fprintf(out, "#define %s_ERR_SHAPE 2 /* an input's values disagree with the compiled shapes */\n", up);
+	fprintf(out, "#define %s_ERR_INDEX 3 /* an index input is out of range */\n\n", up);
 	fprintf(out, "/* Metadata: one entry per input and output, in order.\n"
 		" * elem_type is onnx.TensorProto.DataType (1 float, 7 int64, 9 bool, ...). */\n");
 	fprintf(out, "typedef struct %s_tensor_info {\n\tconst char *name;\n\tint32_t elem_type;\n"

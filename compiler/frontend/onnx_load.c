@@ -111,6 +111,38 @@ static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbol
 	return value_set_shape(v, v->dtype, (int)sh->n_dim, dims);
 }
 
+/* Remember a declared static type and shape (value_info or graph output). */
+static int declare(Value *v, const Onnx__ValueInfoProto *vi)
+{
+	Value tmp = {0};
+	int symbolic, i;
+
+	tmp.name = v->name;
+	tmp.rank = -1;
+	if (value_info_type(&tmp, vi, &symbolic) != 0)
+		return -1;
+	v->decl_dtype = tmp.dtype;
+	if (symbolic || tmp.rank < 0)
+		return 0;
+	v->decl_rank = tmp.rank;
+	for (i = 0; i < tmp.rank; i++)
+		v->decl_dims[i] = tmp.dims[i];
+	return 0;
+}
+
+static int load_value_info(Loader *ld, const Onnx__GraphProto *gp)
+{
+	size_t i;
+
+	for (i = 0; i < gp->n_value_info; i++) {
+		const Onnx__ValueInfoProto *vi = gp->value_info[i];
+		Value *v = vi->name ? graph_find(ld->g, vi->name) : NULL;
+		if (v && !v->data && !v->is_input && declare(v, vi) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int load_initializers(Loader *ld, const Onnx__GraphProto *gp)
 {
 	size_t i;
@@ -367,24 +399,21 @@ static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
 {
 	Graph *g = ld->g;
 	size_t i;
-	int symbolic, j;
+	int j;
 
 	if (gp->n_output == 0)
 		return ir_error("the graph has no outputs");
 	g->outputs = xcalloc(gp->n_output, sizeof(Value *));
 	for (i = 0; i < gp->n_output; i++) {
 		const Onnx__ValueInfoProto *vi = gp->output[i];
-		Value *v = vi->name ? graph_find(g, vi->name) : NULL, tmp = {0};
+		Value *v = vi->name ? graph_find(g, vi->name) : NULL;
 		if (!v)
 			return ir_error("graph output '%s' is not produced by any node",
 					vi->name ? vi->name : "");
 		for (j = 0; j < g->noutputs; j++)
 			if (g->outputs[j] == v)
 				return ir_error("graph output '%s' is listed twice", v->name);
-		/* The declared type, checked against inference later. */
-		tmp.name = v->name;
-		tmp.rank = -1;
-		if (value_info_type(&tmp, vi, &symbolic) != 0)
+		if (!v->data && !v->is_input && declare(v, vi) != 0)
 			return -1;
 		v->is_output = 1;
 		v->io_index = g->noutputs;
@@ -403,7 +432,7 @@ static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *
 	for (i = 0; i < gp->n_node; i++)
 		if (load_node(ld, gp->node[i], i) != 0)
 			return -1;
-	if (topo_sort(ld->g) != 0)
+	if (topo_sort(ld->g) != 0 || load_value_info(ld, gp) != 0)
 		return -1;
 	return load_outputs(ld, gp);
 }

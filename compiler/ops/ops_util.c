@@ -111,3 +111,34 @@ int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims)
 		return node_error(n, "%s", ir_last_error());
 	return 0;
 }
+
+int set_out_declared(Node *n, int i, int dtype, const Value *input)
+{
+	const Value *o = n->out[i];
+
+	if (o->decl_rank < 0)
+		return node_error(n, "input '%s' is not a compile-time constant and the model does not "
+				  "declare a static shape for output '%s'", input->name, o->name);
+	return set_out(n, i, dtype, o->decl_rank, o->decl_dims);
+}
+
+/* A constant integer list input (shape, axes): its length, or -1 after an error. */
+int const_ints(const Node *n, int i, int64_t *out, int max)
+{
+	const Value *v = n->in[i];
+	int64_t k, len;
+
+	if (!v->data)
+		return node_error(n, "input %d ('%s') must be a compile-time constant: its value "
+				  "determines the output shape", i, v->name);
+	if (!dt_is_int(v->dtype))
+		return node_error(n, "input %d ('%s') has element type %s, expected int64",
+				  i, v->name, dt_name(v->dtype));
+	len = value_numel(v);
+	if (v->rank > 1 || len > max)
+		return node_error(n, "input %d ('%s') must be a list of at most %d integers",
+				  i, v->name, max);
+	for (k = 0; k < len; k++)
+		out[k] = const_i64(v, k);
+	return (int)len;
+}

@@ -23,4 +23,13 @@ const char *width_prefix(int dtype);
 /* The node's output i, typed and shaped. */
 int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims);
 
+/* A constant integer list input (shape, axes, pads): its length, or -1 after
+ * node_error() if the input is not a compile-time constant list of at most max. */
+int const_ints(const Node *n, int i, int64_t *out, int max);
+
+/* Output i's shape when it depends on run-time data (a shape or axes input
+ * that is not constant): the shape the model declares for it, else an error
+ * naming `input`.  The lowering must then check the data at run time. */
+int set_out_declared(Node *n, int i, int dtype, const Value *input);
+
 #endif

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "ops_util.h"
+#include "onnxcc_rt.h"
+#include "shape.h"
 
 /* Lowering of every view: output = input's bytes. */
 static int lower_view(Node *n, Lower *L)
@@ -22,65 +24,59 @@ static int lower_view(Node *n, Lower *L)
 	return 0;
 }
 
-/* A constant integer list input (shape, axes): its length, or -1 after an error. */
-static int const_ints(const Node *n, int i, int64_t *out, int max)
-{
-	const Value *v = n->in[i];
-	int64_t k, len;
-
-	if (!v->data)
-		return node_error(n, "input %d ('%s') must be a compile-time constant: its value "
-				  "determines the output shape", i, v->name);
-	if (!dt_is_int(v->dtype))
-		return node_error(n, "input %d ('%s') has element type %s, expected int64",
-				  i, v->name, dt_name(v->dtype));
-	len = value_numel(v);
-	if (v->rank > 1 || len > max)
-		return node_error(n, "input %d ('%s') must be a list of at most %d integers",
-				  i, v->name, max);
-	for (k = 0; k < len; k++)
-		out[k] = const_i64(v, k);
-	return (int)len;
-}
-
 int reshape_infer(Node *n)
 {
-	Value *x = n->in[0];
-	int64_t shape[IR_MAX_RANK], known = 1, numel = value_numel(x);
-	int r, i, infer_at = -1, allowzero = (int)attr_i(n, "allowzero", 0);
+	Value *x = n->in[0], *s = n->in[1];
+	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK];
+	int r;
 
+	if (!s->data) {
+		if (set_out_declared(n, 0, x->dtype, s) != 0)
+			return -1;
+		if (s->rank != 1 || s->dims[0] != n->out[0]->rank || s->dtype != DT_INT64)
+			return node_error(n, "shape input '%s' does not match the declared output rank %d",
+					  s->name, n->out[0]->rank);
+		return 0;
+	}
 	if ((r = const_ints(n, 1, shape, IR_MAX_RANK)) < 0)
 		return -1;
-	for (i = 0; i < r; i++) {
-		if (shape[i] == 0 && !allowzero) {
-			if (i >= x->rank)
-				return node_error(n, "shape[%d] is 0 but the input has rank %d", i, x->rank);
-			shape[i] = x->dims[i];
-		}
-		if (shape[i] == -1) {
-			if (infer_at >= 0)
-				return node_error(n, "shape has more than one -1");
-			infer_at = i;
-		} else if (shape[i] < 0) {
-			return node_error(n, "shape[%d] is %lld", i, (long long)shape[i]);
-		} else {
-			known *= shape[i];
-		}
+	if (onnxcc_reshape_dims(shape, r, attr_i(n, "allowzero", 0), x->dims, x->rank, dims) != 0) {
+		char a[128];
+		return node_error(n, "cannot reshape %s into the given shape", shape_str(x, a, sizeof a));
 	}
-	if (infer_at >= 0) {
-		if (known == 0 || numel % known)
-			return node_error(n, "cannot infer the -1 dimension: %lld elements into blocks of %lld",
-					  (long long)numel, (long long)known);
-		shape[infer_at] = numel / known;
-		known *= shape[infer_at];
-	}
-	if (known != numel)
-		return node_error(n, "cannot reshape %lld elements into %lld", (long long)numel,
-				  (long long)known);
-	return set_out(n, 0, x->dtype, r, shape);
+	return set_out(n, 0, x->dtype, r, dims);
 }
 
-int reshape_lower(Node *n, Lower *L) { return lower_view(n, L); }
+/* p = {flag, in_rank, in_dims, out_rank, out_dims}: the layout of the *_check kernels. */
+static void check_params(KCall *k, int64_t flag, const Value *x, const Value *y)
+{
+	kcall_i(k, flag);
+	kcall_i(k, x->rank);
+	kcall_ints(k, x->dims, x->rank);
+	kcall_i(k, y->rank);
+	kcall_ints(k, y->dims, y->rank);
+}
+
+/* A view whose shape came from run-time data checks that data first. */
+static int lower_checked_view(Node *n, Lower *L, const char *check, int64_t flag)
+{
+	Value *param = n->in[1];
+	KCall *k;
+
+	if (param && !param->data) {
+		if (!(k = lower_call(L, check)))
+			return -1;
+		kcall_buf(k, param);
+		kcall_checks(k);
+		check_params(k, flag, n->in[0], n->out[0]);
+	}
+	return lower_view(n, L);
+}
+
+int reshape_lower(Node *n, Lower *L)
+{
+	return lower_checked_view(n, L, "i64_reshape_check__scalar", attr_i(n, "allowzero", 0));
+}
 
 int flatten_infer(Node *n)
 {
@@ -101,72 +97,57 @@ int flatten_infer(Node *n)
 
 int flatten_lower(Node *n, Lower *L) { return lower_view(n, L); }
 
-/* Axes of Squeeze/Unsqueeze: an attribute before opset 13, input 1 after. */
-static int view_axes(const Node *n, int64_t *axes)
+/* Squeeze and Unsqueeze: axes from the attribute (before opset 13) or input 1. */
+static int squeeze_common(Node *n, int unsqueeze)
 {
-	const int64_t *a;
-	int k;
+	Value *x = n->in[0], *a = n->nin > 1 ? n->in[1] : NULL;
+	int64_t axes[IR_MAX_RANK], dims[IR_MAX_RANK], r;
+	const int64_t *attr;
+	int na = 0, i;
 
-	if (n->version >= 13)
-		return n->nin > 1 && n->in[1] ? const_ints(n, 1, axes, IR_MAX_RANK) : 0;
-	k = attr_ints(n, "axes", &a);
-	if (k > IR_MAX_RANK)
-		return node_error(n, "too many axes");
-	if (k > 0)
-		memcpy(axes, a, sizeof(int64_t) * k);
-	return k < 0 ? 0 : k;
-}
-
-int squeeze_infer(Node *n)
-{
-	Value *x = n->in[0];
-	int64_t axes[IR_MAX_RANK], dims[IR_MAX_RANK], ax;
-	char drop[IR_MAX_RANK] = {0};
-	int na, i, r = 0;
-
-	if ((na = view_axes(n, axes)) < 0)
-		return -1;
-	for (i = 0; i < na; i++) {
-		if (norm_axis(n, axes[i], x->rank, &ax) != 0)
+	if (n->version < 13) {
+		na = attr_ints(n, "axes", &attr);
+		if (na > IR_MAX_RANK)
+			return node_error(n, "too many axes");
+		for (i = 0; i < na; i++)
+			axes[i] = attr[i];
+		na = na < 0 ? 0 : na;
+	} else if (a && !a->data) {
+		if (set_out_declared(n, 0, x->dtype, a) != 0)
 			return -1;
-		if (x->dims[ax] != 1)
-			return node_error(n, "cannot squeeze axis %lld of size %lld", (long long)axes[i],
-					  (long long)x->dims[ax]);
-		drop[ax] = 1;
-	}
-	for (i = 0; i < x->rank; i++)
-		if (!(na ? drop[i] : x->dims[i] == 1))
-			dims[r++] = x->dims[i];
-	return set_out(n, 0, x->dtype, r, dims);
-}
-
-int squeeze_lower(Node *n, Lower *L) { return lower_view(n, L); }
-
-int unsqueeze_infer(Node *n)
-{
-	Value *x = n->in[0];
-	int64_t axes[IR_MAX_RANK], dims[IR_MAX_RANK], ax;
-	char ins[IR_MAX_RANK] = {0};
-	int na, i, j = 0, r;
-
-	if ((na = view_axes(n, axes)) < 0)
+		if (a->dtype != DT_INT64 || a->rank != 1)
+			return node_error(n, "axes input '%s' must be a 1-D int64 tensor", a->name);
+		return 0;
+	} else if (a && (na = const_ints(n, 1, axes, IR_MAX_RANK)) < 0) {
 		return -1;
-	r = x->rank + na;
-	if (r > IR_MAX_RANK)
-		return node_error(n, "output rank %d is more than %d", r, IR_MAX_RANK);
-	for (i = 0; i < na; i++) {
-		if (norm_axis(n, axes[i], r, &ax) != 0)
-			return -1;
-		if (ins[ax])
-			return node_error(n, "axis %lld is repeated", (long long)axes[i]);
-		ins[ax] = 1;
 	}
-	for (i = 0; i < r; i++)
-		dims[i] = ins[i] ? 1 : x->dims[j++];
-	return set_out(n, 0, x->dtype, r, dims);
+	if (!unsqueeze && na == 0) {
+		/* Squeeze without axes drops every dimension of size 1. */
+		for (i = 0, r = 0; i < x->rank; i++)
+			if (x->dims[i] != 1)
+				dims[r++] = x->dims[i];
+	} else if (onnxcc_squeeze_dims(axes, na, unsqueeze, x->dims, x->rank, dims, &r) != 0) {
+		return node_error(n, "invalid axes for input shape %s",
+				  shape_str(x, (char[128]){0}, 128));
+	}
+	return set_out(n, 0, x->dtype, (int)r, dims);
 }
 
-int unsqueeze_lower(Node *n, Lower *L) { return lower_view(n, L); }
+int squeeze_infer(Node *n) { return squeeze_common(n, 0); }
+
+int squeeze_lower(Node *n, Lower *L)
+{
+	return lower_checked_view(n, L, "i64_squeeze_check__scalar", n->nin > 1 && n->in[1] ?
+				  value_numel(n->in[1]) : 0);
+}
+
+int unsqueeze_infer(Node *n) { return squeeze_common(n, 1); }
+
+int unsqueeze_lower(Node *n, Lower *L)
+{
+	return lower_checked_view(n, L, "i64_unsqueeze_check__scalar", n->nin > 1 && n->in[1] ?
+				  value_numel(n->in[1]) : 0);
+}
 
 int identity_infer(Node *n)
 {
@@ -306,33 +287,74 @@ int constant_lower(Node *n, Lower *L)
 	die("Constant node '%s' reached lowering", n->name);
 }
 
-/* ConstantOfShape: a splat of `value` (default float 0) with the given shape. */
-int constantofshape_infer(Node *n)
+/* The fill value of ConstantOfShape: one element (default float 0). */
+static int fill_value(const Node *n, int *dtype, void **data)
 {
-	int64_t shape[IR_MAX_RANK];
 	const Attr *a = node_attr(n, "value");
-	int r, dt = DT_FLOAT, sz;
-	void *data;
 
-	if ((r = const_ints(n, 0, shape, IR_MAX_RANK)) < 0)
-		return -1;
+	*dtype = DT_FLOAT;
 	if (a && a->type == AT_TENSOR) {
 		if (value_numel(a->t) != 1)
 			return node_error(n, "value must have one element");
-		dt = a->t->dtype;
+		*dtype = a->t->dtype;
 	}
-	if (set_out(n, 0, dt, r, shape) != 0)
-		return -1;
-	sz = dt_size(dt);
-	data = xcalloc(1, sz);
+	*data = xcalloc(1, dt_size(*dtype));
 	if (a && a->type == AT_TENSOR)
-		memcpy(data, a->t->data, sz);
+		memcpy(*data, a->t->data, dt_size(*dtype));
+	return 0;
+}
+
+/* ConstantOfShape: a splat constant; with a run-time shape input, the
+ * declared shape filled at run time after checking the input. */
+int constantofshape_infer(Node *n)
+{
+	int64_t shape[IR_MAX_RANK];
+	Value *s = n->in[0];
+	void *data;
+	int r, dt;
+
+	if (fill_value(n, &dt, &data) != 0)
+		return -1;
+	if (!s->data) {
+		free(data);
+		if (set_out_declared(n, 0, dt, s) != 0)
+			return -1;
+		if (s->rank != 1 || s->dims[0] != n->out[0]->rank || s->dtype != DT_INT64)
+			return node_error(n, "shape input '%s' does not match the declared output rank %d",
+					  s->name, n->out[0]->rank);
+		return 0;
+	}
+	if ((r = const_ints(n, 0, shape, IR_MAX_RANK)) < 0 || set_out(n, 0, dt, r, shape) != 0) {
+		free(data);
+		return -1;
+	}
 	value_set_const(n->out[0], data, 1);
 	return 0;
 }
 
 int constantofshape_lower(Node *n, Lower *L)
 {
-	(void)L;
-	die("ConstantOfShape node '%s' reached lowering", n->name);
+	Value *y = n->out[0], *v;
+	KCall *k;
+	void *data;
+	int dt;
+
+	if (!(k = lower_call(L, "i64_shape_check__scalar")))
+		return -1;
+	kcall_buf(k, n->in[0]);
+	kcall_checks(k);
+	kcall_i(k, y->rank);
+	kcall_ints(k, y->dims, y->rank);
+	if (value_numel(y) == 0)
+		return 0;
+	if (fill_value(n, &dt, &data) != 0)
+		return -1;
+	v = lower_temp(L, dt, 0, NULL);
+	value_set_const(v, data, 0);
+	if (!(k = lower_callf(L, "%s_fill__scalar", width_prefix(dt))))
+		return -1;
+	kcall_buf(k, v);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
+	return 0;
 }

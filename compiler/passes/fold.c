@@ -37,7 +37,7 @@ static int eval_node(Graph *g, Node *n)
 	KCallList *l = xcalloc(1, sizeof *l);
 	void **bufs;
 	char *owned;
-	int i, j;
+	int i, j, rc;
 
 	if (lower_node(g, n, l) != 0) {
 		kcalls_free(l);
@@ -59,8 +59,8 @@ static int eval_node(Graph *g, Node *n)
 			bufs[v->id] = !v->data ? xcalloc(1, (size_t)value_nbytes(v))
 					       : v->is_splat ? materialize(v) : v->data;
 		}
-	kernels_run(l, bufs);
-	for (i = 0; i < n->nout; i++)
+	rc = kernels_run(l, bufs);
+	for (i = 0; rc == 0 && i < n->nout; i++)
 		if (n->out[i]) {
 			value_set_const(n->out[i], bufs[n->out[i]->id], 0);
 			owned[n->out[i]->id] = 0;
@@ -71,6 +71,8 @@ static int eval_node(Graph *g, Node *n)
 	free(bufs);
 	free(owned);
 	kcalls_free(l);
+	if (rc)
+		return node_error(n, "its constant inputs are inconsistent (kernel check %d failed)", rc);
 	return 0;
 }
 

@@ -93,7 +93,9 @@ int pass_memplan(Graph *g)
 				if (v->mem != MEM_CONST) {
 					v->mem = MEM_CONST;
 					v->offset = blob;
-					blob = align_up(blob + (v->is_splat ? dt_size(v->dtype) : value_nbytes(v)));
+					int64_t sz = v->is_splat ? dt_size(v->dtype) : value_nbytes(v);
+					/* at least one byte, so an empty constant still has an address */
+					blob = align_up(blob + (sz ? sz : 1));
 				}
 				continue;
 			}
