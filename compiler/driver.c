@@ -135,6 +135,29 @@ static int write_outputs(Graph *g, const CompileOptions *co)
 	return rc;
 }
 
+static void describe(const Value *v, CompiledTensor *t)
+{
+	t->dtype = v->dtype;
+	t->rank = v->rank;
+	memcpy(t->dims, v->dims, sizeof v->dims);
+	t->nbytes = value_nbytes(v);
+}
+
+static int describe_io(const Graph *g, CompiledIO *io)
+{
+	int i;
+
+	if (g->ninputs > 256 || g->noutputs > 256)
+		return ir_error("the model has more than 256 inputs or outputs");
+	io->ninputs = g->ninputs;
+	io->noutputs = g->noutputs;
+	for (i = 0; i < g->ninputs; i++)
+		describe(g->inputs[i], &io->inputs[i]);
+	for (i = 0; i < g->noutputs; i++)
+		describe(g->outputs[i], &io->outputs[i]);
+	return 0;
+}
+
 static int valid_identifier(const char *s)
 {
 	if (!*s || isdigit((unsigned char)*s))
@@ -173,18 +196,8 @@ int compile(const CompileOptions *co)
 		       (long long)g->const_size, g->calls->n);
 	if (rc == 0 && co->output)
 		rc = write_outputs(g, co);
-	if (rc == 0 && co->io) {
-		if (g->noutputs > (int)(sizeof co->io->outputs / sizeof co->io->outputs[0]))
-			rc = ir_error("the model has %d outputs, more than onnxcc-run handles", g->noutputs);
-		co->io->noutputs = g->noutputs;
-		for (i = 0; rc == 0 && i < (size_t)g->noutputs; i++) {
-			const Value *v = g->outputs[i];
-			co->io->outputs[i].dtype = v->dtype;
-			co->io->outputs[i].rank = v->rank;
-			memcpy(co->io->outputs[i].dims, v->dims, sizeof v->dims);
-			co->io->outputs[i].nbytes = value_nbytes(v);
-		}
-	}
+	if (rc == 0 && co->io)
+		rc = describe_io(g, co->io);
 	graph_free(g);
 	return rc;
 }

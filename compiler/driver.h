@@ -4,14 +4,16 @@
 
 #include "frontend/frontend.h"
 
-/* What a compiled model's outputs are, for onnxcc-run. */
+/* What a compiled model's inputs and outputs are, for onnxcc-run. */
+typedef struct CompiledTensor {
+	int dtype, rank;
+	int64_t dims[IR_MAX_RANK];
+	int64_t nbytes;
+} CompiledTensor;
+
 typedef struct CompiledIO {
-	int noutputs;
-	struct {
-		int dtype, rank;
-		int64_t dims[IR_MAX_RANK];
-		int64_t nbytes;
-	} outputs[256];
+	int ninputs, noutputs;
+	CompiledTensor inputs[256], outputs[256];
 } CompiledIO;
 
 typedef struct CompileOptions {

@@ -291,22 +291,23 @@ static int run(const Options *o, const char *dir)
 	static InputShape shapes[MAX_IO];
 	char path[4096], cmd[16384], **names = NULL;
 	static CompiledIO io;
+	static char bad_data[1024];
 	CompileOptions co = {0};
 	int nin = 0, nwant = 0, nnames, k, pass = 1;
 
+	/* A data set we cannot read is reported after compiling: if the model
+	 * itself is unsupported (sequence inputs, ...), that is the better message. */
 	if (o->dataset) {
-		if ((nin = read_set(o->dataset, "input_", in, MAX_IO)) < 0 ||
-		    (nwant = read_set(o->dataset, "output_", want, MAX_IO)) < 0) {
-			fprintf(stderr, "onnxcc-run: %s\n", ir_last_error());
-			return EXIT_USAGE;
-		}
+		nin = read_set(o->dataset, "input_", in, MAX_IO);
+		if (nin >= 0)
+			nwant = read_set(o->dataset, "output_", want, MAX_IO);
+		if (nin < 0 || nwant < 0)
+			snprintf(bad_data, sizeof bad_data, "%s", ir_last_error());
+		nin = nin < 0 ? 0 : nin;
+		nwant = nwant < 0 ? 0 : nwant;
 	}
 	nnames = model_inputs(o->model, &names);
-	if (nnames >= 0 && nin > nnames) {
-		fprintf(stderr, "onnxcc-run: the data set has %d inputs, the model %d\n", nin, nnames);
-		return EXIT_USAGE;
-	}
-	for (k = 0; k < nin && nnames >= 0; k++) {
+	for (k = 0; k < nin && k < nnames; k++) {
 		shapes[k].name = names[k];
 		shapes[k].rank = in[k].rank;
 		memcpy(shapes[k].dims, in[k].dims, sizeof in[k].dims);
@@ -317,12 +318,27 @@ static int run(const Options *o, const char *dir)
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
 	co.shapes = shapes;
-	co.nshapes = nnames >= 0 ? nin : 0;
+	co.nshapes = nnames >= 0 && nin <= nnames ? nin : 0;
 	co.io = &io;
 	if (compile(&co) != 0) {
 		fprintf(stderr, "onnxcc: %s\n", ir_last_error());
 		return EXIT_COMPILE;
 	}
+	if (bad_data[0]) {
+		fprintf(stderr, "onnxcc-run: %s\n", bad_data);
+		return EXIT_USAGE;
+	}
+	if (nin > io.ninputs) {
+		fprintf(stderr, "onnxcc-run: the data set has %d inputs, the model %d\n", nin, io.ninputs);
+		return EXIT_USAGE;
+	}
+	for (k = 0; k < nin; k++)
+		if (in[k].dtype != io.inputs[k].dtype || (int64_t)in[k].nbytes != io.inputs[k].nbytes) {
+			fprintf(stderr, "onnxcc-run: input %d: the data set has %s of %zu bytes, the model "
+				"takes %s of %lld bytes\n", k, dt_name(in[k].dtype), in[k].nbytes,
+				dt_name(io.inputs[k].dtype), (long long)io.inputs[k].nbytes);
+			return EXIT_USAGE;
+		}
 	for (k = 0; k < nin; k++) {
 		snprintf(path, sizeof path, "%s/in_%d.bin", dir, k);
 		if (write_raw(path, in[k].data, in[k].nbytes) != 0) {

@@ -85,9 +85,14 @@ static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbol
 	*symbolic = 0;
 	if (!tp)
 		return 0;
-	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
-		return ir_error("value '%s': only tensor types are supported (sequence, map and optional are not)",
-				v->name);
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+		const char *kind = tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "sequence"
+				 : tp->value_case == ONNX__TYPE_PROTO__VALUE_MAP_TYPE ? "map"
+				 : tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE ? "optional"
+				 : tp->value_case == ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE ? "sparse tensor"
+				 : "unknown";
+		return ir_error("value '%s' has %s type; only tensors are supported", v->name, kind);
+	}
 	if (!tp->tensor_type->has_elem_type)
 		return 0;
 	v->dtype = tp->tensor_type->elem_type;
