@@ -99,6 +99,7 @@ struct Graph {
 	int64_t arena_size;   /* set by pass_memplan */
 	int64_t arena_lower_bound;
 	int64_t const_size;   /* bytes of the constant blob, set by pass_memplan */
+	int inferred;         /* pass_infer has run: every live value has a shape */
 	int planned;          /* pass_memplan has run */
 };
 

@@ -74,7 +74,8 @@ int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 					what, v->name, t->raw_data.len,
 					shape_str(v, (char[128]){0}, 128), (long long)nbytes);
 		}
-		memcpy(data, t->raw_data.data, (size_t)nbytes);
+		if (nbytes)
+			memcpy(data, t->raw_data.data, (size_t)nbytes);
 	} else {
 		int64_t have = typed_count(t, dt);
 		if (have != n) {
@@ -83,7 +84,8 @@ int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 					what, v->name, (long long)have,
 					shape_str(v, (char[128]){0}, 128), (long long)n);
 		}
-		switch (dt) {
+		switch (n ? dt : DT_UNDEFINED) {
+		case DT_UNDEFINED: break;
 		case DT_FLOAT: memcpy(data, t->float_data, (size_t)nbytes); break;
 		case DT_DOUBLE: memcpy(data, t->double_data, (size_t)nbytes); break;
 		case DT_INT64: memcpy(data, t->int64_data, (size_t)nbytes); break;

@@ -59,5 +59,6 @@ int pass_infer(Graph *g)
 		    fold_node(g, n, INFER_FOLD_BYTES) < 0)
 			return -1;
 	}
+	g->inferred = 1;
 	return 0;
 }
