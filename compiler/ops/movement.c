@@ -1,0 +1,893 @@
+/* movement.c: data movement (Transpose, Concat, Split, Slice, Gather, Expand,
+ * Tile, Pad) and Range.  Movement kernels only move bytes, so they are chosen
+ * by element width (width_prefix) and serve every type, bool included.
+ * Transpose, Slice, Concat, Split, Tile and Pad's interior are all one strided
+ * N-d copy (x*_strided__scalar) with per-dimension strides and a start offset. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_util.h"
+#include "onnxcc_rt.h"
+
+/* Kernel dimensions: a Tile doubles the rank before merging. */
+#define MV_MAX_DIMS (2 * IR_MAX_RANK)
+
+/* Contiguous element strides of v. */
+static void strides_of(const Value *v, int64_t *st)
+{
+	int64_t s = 1;
+	int d;
+
+	for (d = v->rank - 1; d >= 0; d--) {
+		st[d] = s;
+		s *= v->dims[d];
+	}
+}
+
+/* Appends {r, dims, sx, sy} for a strided copy, with size-1 dimensions
+ * dropped and neighbours merged where both sides are contiguous across them,
+ * so that the kernel's inner loop is as long as possible. */
+static void kcall_strided(KCall *k, int r, const int64_t *dims, const int64_t *sx,
+			  const int64_t *sy)
+{
+	int64_t md[MV_MAX_DIMS], mx[MV_MAX_DIMS], my[MV_MAX_DIMS];
+	int d, m = 0;
+
+	for (d = 0; d < r; d++) {
+		if (dims[d] == 1)
+			continue;
+		if (m > 0 && mx[m - 1] == sx[d] * dims[d] && my[m - 1] == sy[d] * dims[d]) {
+			md[m - 1] *= dims[d];
+			mx[m - 1] = sx[d];
+			my[m - 1] = sy[d];
+			continue;
+		}
+		md[m] = dims[d];
+		mx[m] = sx[d];
+		my[m++] = sy[d];
+	}
+	if (m == 0) {
+		md[0] = mx[0] = my[0] = 1;
+		m = 1;
+	}
+	kcall_i(k, m);
+	kcall_ints(k, md, m);
+	kcall_ints(k, mx, m);
+	kcall_ints(k, my, m);
+}
+
+/* Copy dims-shaped elements of x (from element xoff, strides sx) into y (from
+ * yoff, strides sy).  Emits nothing for an empty index space. */
+static int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int r,
+			 const int64_t *dims, const int64_t *sx, const int64_t *sy)
+{
+	int64_t esz = dt_size(y->dtype);
+	KCall *k;
+	int d;
+
+	if (r > MV_MAX_DIMS)
+		die("strided copy of rank %d", r);
+	for (d = 0; d < r; d++)
+		if (dims[d] == 0)
+			return 0;
+	if (!(k = lower_callf(L, "%s_strided__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf_at(k, x, xoff * esz);
+	kcall_buf_at(k, y, yoff * esz);
+	kcall_strided(k, r, dims, sx, sy);
+	return 0;
+}
+
+/* Transpose --------------------------------------------------------------- */
+
+/* The permutation (default: reversed axes); -1 after an error. */
+static int transpose_perm(const Node *n, int rank, int64_t *perm)
+{
+	const int64_t *a;
+	char seen[IR_MAX_RANK] = {0};
+	int k = attr_ints(n, "perm", &a), i;
+
+	if (k < 0) {
+		for (i = 0; i < rank; i++)
+			perm[i] = rank - 1 - i;
+		return 0;
+	}
+	if (k != rank)
+		return node_error(n, "perm has %d entries, expected %d (the input rank)", k, rank);
+	for (i = 0; i < rank; i++) {
+		if (a[i] < 0 || a[i] >= rank || seen[a[i]])
+			return node_error(n, "perm is not a permutation of 0..%d", rank - 1);
+		seen[a[i]] = 1;
+		perm[i] = a[i];
+	}
+	return 0;
+}
+
+int transpose_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int64_t perm[IR_MAX_RANK], dims[IR_MAX_RANK];
+	int i;
+
+	if (transpose_perm(n, x->rank, perm) != 0)
+		return -1;
+	for (i = 0; i < x->rank; i++)
+		dims[i] = x->dims[perm[i]];
+	return set_out(n, 0, x->dtype, x->rank, dims);
+}
+
+/* Y is written in order; X is read with its strides permuted. */
+int transpose_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t perm[IR_MAX_RANK], xst[IR_MAX_RANK], sx[IR_MAX_RANK], sy[IR_MAX_RANK];
+	int i;
+
+	if (transpose_perm(n, x->rank, perm) != 0)
+		return -1;
+	strides_of(x, xst);
+	strides_of(y, sy);
+	for (i = 0; i < x->rank; i++)
+		sx[i] = xst[perm[i]];
+	return lower_strided(L, x, 0, y, 0, y->rank, y->dims, sx, sy);
+}
+
+/* Concat ------------------------------------------------------------------ */
+
+/* The concat axis (an attribute with default 1 before opset 4, required since). */
+static int concat_axis(const Node *n, int rank, int64_t *axis)
+{
+	if (n->version >= 4 && !node_attr(n, "axis"))
+		return node_error(n, "attribute 'axis' is required");
+	return norm_axis(n, attr_i(n, "axis", 1), rank, axis);
+}
+
+/* The input that gives the output's rank: the first non-empty one.  Empty
+ * inputs of another rank contribute nothing and are ignored. */
+static const Value *concat_ref(const Node *n)
+{
+	int i;
+
+	for (i = 0; i < n->nin; i++)
+		if (n->in[i] && value_numel(n->in[i]) > 0)
+			return n->in[i];
+	return n->in[0];
+}
+
+static int concat_skips(const Value *v, const Value *ref)
+{
+	return v == NULL || (value_numel(v) == 0 && v->rank != ref->rank);
+}
+
+int concat_infer(Node *n)
+{
+	const Value *ref = concat_ref(n);
+	int64_t axis, dims[IR_MAX_RANK];
+	int i, d;
+
+	if (!ref)
+		return node_error(n, "input 0 is missing");
+	if (ref->rank == 0)
+		return node_error(n, "cannot concatenate scalars");
+	if (concat_axis(n, ref->rank, &axis) != 0)
+		return -1;
+	memcpy(dims, ref->dims, sizeof(int64_t) * ref->rank);
+	dims[axis] = 0;
+	for (i = 0; i < n->nin; i++) {
+		const Value *v = n->in[i];
+		if (concat_skips(v, ref))
+			continue;
+		if (v->dtype != ref->dtype)
+			return node_error(n, "inputs have different element types (%s and %s)",
+					  dt_name(ref->dtype), dt_name(v->dtype));
+		if (v->rank != ref->rank)
+			return node_error(n, "input %d has rank %d, expected %d", i, v->rank, ref->rank);
+		for (d = 0; d < v->rank; d++)
+			if (d != axis && v->dims[d] != ref->dims[d])
+				return node_error(n, "input %d has size %lld on axis %d, expected %lld", i,
+						  (long long)v->dims[d], d, (long long)ref->dims[d]);
+		dims[axis] += v->dims[axis];
+	}
+	return set_out(n, 0, ref->dtype, ref->rank, dims);
+}
+
+/* One strided copy per input, into its slab of the output. */
+int concat_lower(Node *n, Lower *L)
+{
+	Value *y = n->out[0];
+	const Value *ref = concat_ref(n);
+	int64_t axis, pos = 0, sx[IR_MAX_RANK], sy[IR_MAX_RANK];
+	int i;
+
+	if (concat_axis(n, y->rank, &axis) != 0)
+		return -1;
+	strides_of(y, sy);
+	for (i = 0; i < n->nin; i++) {
+		Value *v = n->in[i];
+		if (concat_skips(v, ref))
+			continue;
+		strides_of(v, sx);
+		if (lower_strided(L, v, 0, y, pos * sy[axis], v->rank, v->dims, sx, sy) != 0)
+			return -1;
+		pos += v->dims[axis];
+	}
+	return 0;
+}
+
+/* Split ------------------------------------------------------------------- */
+
+/* Equal parts of dim over count outputs; the last is smaller if it does not
+ * divide (opset 18's num_outputs rule, which is the equal rule when it does). */
+static int split_equal(const Node *n, int64_t dim, int count, int64_t *sizes)
+{
+	int64_t chunk = count ? (dim + count - 1) / count : 0;
+	int i;
+
+	for (i = 0; i < count; i++)
+		sizes[i] = chunk;
+	if (count)
+		sizes[count - 1] = dim - chunk * (count - 1);
+	if (count && sizes[count - 1] < 0)
+		return node_error(n, "cannot split size %lld into %d parts", (long long)dim, count);
+	return 0;
+}
+
+/* The size of each output along the axis: from the `split` input (opset 1
+ * and 13+), the attribute (before 13), or equal parts. */
+static int split_sizes(const Node *n, int64_t dim, int64_t *sizes)
+{
+	const Value *s = node_in(n, 1);
+	const int64_t *a;
+	int64_t total = 0;
+	int k = -1, i;
+
+	if (s && (n->version == 1 || n->version >= 13)) {
+		if ((k = const_ints(n, 1, sizes, n->nout)) < 0)
+			return -1;
+	} else if (n->version < 13 && (k = attr_ints(n, "split", &a)) >= 0) {
+		if (k != n->nout)
+			return node_error(n, "split has %d entries for %d outputs", k, n->nout);
+		memcpy(sizes, a, sizeof(int64_t) * k);
+	}
+	if (k < 0) {
+		int64_t num = attr_i(n, "num_outputs", n->nout);
+		if (n->version >= 18 && node_attr(n, "num_outputs") && num != n->nout)
+			return node_error(n, "num_outputs is %lld but the node has %d outputs",
+					  (long long)num, n->nout);
+		return split_equal(n, dim, n->nout, sizes);
+	}
+	if (k != n->nout)
+		return node_error(n, "split has %d entries for %d outputs", k, n->nout);
+	for (i = 0; i < k; i++) {
+		if (sizes[i] < 0)
+			return node_error(n, "split[%d] is %lld", i, (long long)sizes[i]);
+		total += sizes[i];
+	}
+	if (total != dim)
+		return node_error(n, "split sizes add up to %lld, but the axis has size %lld",
+				  (long long)total, (long long)dim);
+	return 0;
+}
+
+int split_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int64_t axis, dims[IR_MAX_RANK], *sizes = xcalloc(n->nout, sizeof(int64_t));
+	int i, rc = 0;
+
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0 ||
+	    split_sizes(n, x->dims[axis], sizes) != 0)
+		rc = -1;
+	memcpy(dims, x->dims, sizeof(int64_t) * x->rank);
+	for (i = 0; rc == 0 && i < n->nout; i++) {
+		dims[axis] = sizes[i];
+		rc = set_out(n, i, x->dtype, x->rank, dims);
+	}
+	free(sizes);
+	return rc;
+}
+
+/* One strided copy per output, from its slab of the input. */
+int split_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0];
+	int64_t axis, pos = 0, sx[IR_MAX_RANK], sy[IR_MAX_RANK];
+	int64_t *sizes = xcalloc(n->nout, sizeof(int64_t));
+	int i, rc = 0;
+
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0 ||
+	    split_sizes(n, x->dims[axis], sizes) != 0)
+		rc = -1;
+	strides_of(x, sx);
+	for (i = 0; rc == 0 && i < n->nout; i++) {
+		Value *y = n->out[i];
+		if (y) {
+			strides_of(y, sy);
+			rc = lower_strided(L, x, pos * sx[axis], y, 0, y->rank, y->dims, sx, sy);
+		}
+		pos += sizes[i];
+	}
+	free(sizes);
+	return rc;
+}
+
+/* Slice ------------------------------------------------------------------- */
+
+/* starts, ends, axes, steps of a Slice: attributes before opset 10, inputs
+ * after.  Returns the number of sliced axes, or -1 after an error. */
+static int slice_lists(const Node *n, int64_t *st, int64_t *en, int64_t *ax, int64_t *sp)
+{
+	const int64_t *a;
+	int k, i;
+
+	if (n->version < 10) {
+		if ((k = attr_ints(n, "starts", &a)) < 0 || k > IR_MAX_RANK)
+			return node_error(n, "attribute 'starts' is missing or too long");
+		memcpy(st, a, sizeof(int64_t) * k);
+		if (attr_ints(n, "ends", &a) != k)
+			return node_error(n, "'ends' must have as many entries as 'starts'");
+		memcpy(en, a, sizeof(int64_t) * k);
+		i = attr_ints(n, "axes", &a);
+		if (i >= 0 && i != k)
+			return node_error(n, "'axes' must have as many entries as 'starts'");
+		for (i = 0; i < k; i++) {
+			ax[i] = node_attr(n, "axes") ? a[i] : i;
+			sp[i] = 1;
+		}
+		return k;
+	}
+	if (!node_in(n, 1) || !node_in(n, 2))
+		return node_error(n, "inputs 'starts' and 'ends' are required");
+	if ((k = const_ints(n, 1, st, IR_MAX_RANK)) < 0 || const_ints(n, 2, en, IR_MAX_RANK) < 0)
+		return -1;
+	if (value_numel(n->in[2]) != k)
+		return node_error(n, "'ends' must have as many entries as 'starts'");
+	for (i = 0; i < k; i++) {
+		ax[i] = i;
+		sp[i] = 1;
+	}
+	if (node_in(n, 3) && (const_ints(n, 3, ax, IR_MAX_RANK) < 0 || value_numel(n->in[3]) != k))
+		return node_error(n, "'axes' must be a constant with as many entries as 'starts'");
+	if (node_in(n, 4) && (const_ints(n, 4, sp, IR_MAX_RANK) < 0 || value_numel(n->in[4]) != k))
+		return node_error(n, "'steps' must be a constant with as many entries as 'starts'");
+	return k;
+}
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Per input dimension: first index, step and output length, with the
+ * spec's clamping (ends of INT64_MAX/INT64_MIN mean "to the end"). */
+static int slice_params(const Node *n, const Value *x, int64_t *start, int64_t *step, int64_t *len)
+{
+	int64_t st[IR_MAX_RANK], en[IR_MAX_RANK], ax[IR_MAX_RANK], sp[IR_MAX_RANK], a;
+	char seen[IR_MAX_RANK] = {0};
+	int k, i;
+
+	if ((k = slice_lists(n, st, en, ax, sp)) < 0)
+		return -1;
+	for (i = 0; i < x->rank; i++) {
+		start[i] = 0;
+		step[i] = 1;
+		len[i] = x->dims[i];
+	}
+	for (i = 0; i < k; i++) {
+		int64_t dim, s = st[i], e = en[i], p = sp[i];
+		if (norm_axis(n, ax[i], x->rank, &a) != 0)
+			return -1;
+		if (seen[a])
+			return node_error(n, "axis %lld is repeated", (long long)ax[i]);
+		seen[a] = 1;
+		if (p == 0)
+			return node_error(n, "steps[%d] is 0", i);
+		p = p < -INT64_MAX ? -INT64_MAX : p;
+		dim = x->dims[a];
+		s = s < 0 ? s + dim : s;
+		e = e < 0 ? e + dim : e;
+		if (p > 0) {
+			s = clamp64(s, 0, dim);
+			e = clamp64(e, 0, dim);
+			len[a] = e > s ? (e - s - 1) / p + 1 : 0;
+		} else {
+			s = clamp64(s, 0, dim - 1);
+			e = clamp64(e, -1, dim - 1);
+			len[a] = s > e ? (s - e - 1) / -p + 1 : 0;
+		}
+		start[a] = s;
+		step[a] = p;
+	}
+	return 0;
+}
+
+int slice_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK];
+
+	if (slice_params(n, x, start, step, len) != 0)
+		return -1;
+	return set_out(n, 0, x->dtype, x->rank, len);
+}
+
+int slice_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK];
+	int64_t xst[IR_MAX_RANK], sx[IR_MAX_RANK], sy[IR_MAX_RANK], off = 0;
+	int i;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (slice_params(n, x, start, step, len) != 0)
+		return -1;
+	strides_of(x, xst);
+	strides_of(y, sy);
+	for (i = 0; i < x->rank; i++) {
+		off += start[i] * xst[i];
+		sx[i] = step[i] * xst[i];
+	}
+	return lower_strided(L, x, off, y, 0, y->rank, y->dims, sx, sy);
+}
+
+/* Gather ------------------------------------------------------------------ */
+
+int gather_infer(Node *n)
+{
+	Value *x = n->in[0], *idx = n->in[1];
+	int64_t axis, dims[IR_MAX_RANK], i;
+	int r = 0, d;
+
+	if (x->rank < 1)
+		return node_error(n, "data must have rank >= 1");
+	if (idx->dtype != DT_INT32 && idx->dtype != DT_INT64)
+		return node_error(n, "indices have element type %s, expected int32 or int64",
+				  dt_name(idx->dtype));
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0)
+		return -1;
+	if (x->rank - 1 + idx->rank > IR_MAX_RANK)
+		return node_error(n, "output rank %d is more than %d", x->rank - 1 + idx->rank,
+				  IR_MAX_RANK);
+	for (d = 0; d < x->rank; d++) {
+		if (d != axis) {
+			dims[r++] = x->dims[d];
+			continue;
+		}
+		memcpy(dims + r, idx->dims, sizeof(int64_t) * idx->rank);
+		r += idx->rank;
+	}
+	/* Constant indices are checked now; run-time ones by the kernel. */
+	for (i = 0; idx->data && i < value_numel(idx); i++) {
+		int64_t v = const_i64(idx, i);
+		if (v < -x->dims[axis] || v >= x->dims[axis])
+			return node_error(n, "index %lld is out of range for axis %lld of size %lld",
+					  (long long)v, (long long)axis, (long long)x->dims[axis]);
+	}
+	return set_out(n, 0, x->dtype, r, dims);
+}
+
+/* X viewed as [outer, n, inner]; the kernel checks each index at run time. */
+int gather_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *idx = n->in[1], *y = n->out[0];
+	int64_t axis, outer = 1, inner = 1;
+	KCall *k;
+	int d;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0)
+		return -1;
+	for (d = 0; d < x->rank; d++) {
+		if (d < axis)
+			outer *= x->dims[d];
+		else if (d > axis)
+			inner *= x->dims[d];
+	}
+	if (!(k = lower_callf(L, "%s_gather__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, idx);
+	kcall_buf(k, y);
+	kcall_checks(k);
+	kcall_i(k, outer);
+	kcall_i(k, x->dims[axis]);
+	kcall_i(k, value_numel(idx));
+	kcall_i(k, inner);
+	kcall_i(k, idx->dtype == DT_INT64);
+	return 0;
+}
+
+/* Expand ------------------------------------------------------------------ */
+
+int expand_infer(Node *n)
+{
+	Value *x = n->in[0], shape = {0};
+	Value *ins[2] = {x, &shape};
+	int64_t dims[IR_MAX_RANK];
+	int r;
+
+	if ((r = const_ints(n, 1, shape.dims, IR_MAX_RANK)) < 0)
+		return -1;
+	shape.name = n->in[1]->name;
+	shape.rank = r;
+	if (broadcast_shapes(n, ins, 2, &r, dims) != 0)
+		return -1;
+	return set_out(n, 0, x->dtype, r, dims);
+}
+
+int expand_lower(Node *n, Lower *L)
+{
+	Value *y = n->out[0], *ins[1] = {n->in[0]};
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf(k, ins[0]);
+	kcall_buf(k, y);
+	kcall_broadcast(k, y, ins, 1);
+	return 0;
+}
+
+/* Tile -------------------------------------------------------------------- */
+
+/* Repeats per axis: the `repeats` input since opset 6; before, a scalar
+ * `tiles` along a scalar `axis` (inputs 1 and 2). */
+static int tile_repeats(const Node *n, const Value *x, int64_t *rep)
+{
+	int64_t t, a;
+	int k, i;
+
+	if (n->version < 6) {
+		/* Tile-1's tiles and axis have the input's (float) type. */
+		const Value *tv = node_in(n, 1), *av = node_in(n, 2);
+		if (!tv || !av || !tv->data || !av->data || value_numel(tv) != 1 ||
+		    value_numel(av) != 1 || !dt_size(tv->dtype) || tv->dtype == DT_FLOAT16 ||
+		    tv->dtype == DT_BFLOAT16 || av->dtype == DT_FLOAT16 || av->dtype == DT_BFLOAT16)
+			return node_error(n, "'tiles' and 'axis' must be constant scalars");
+		t = const_i64(tv, 0);
+		if (norm_axis(n, const_i64(av, 0), x->rank, &a) != 0)
+			return -1;
+		for (i = 0; i < x->rank; i++)
+			rep[i] = i == a ? t : 1;
+		k = x->rank;
+	} else if ((k = const_ints(n, 1, rep, IR_MAX_RANK)) < 0) {
+		return -1;
+	}
+	if (k != x->rank)
+		return node_error(n, "repeats has %d entries, expected %d (the input rank)", k,
+				  x->rank);
+	for (i = 0; i < k; i++)
+		if (rep[i] < 0 || (rep[i] > 0 && x->dims[i] > INT64_MAX / rep[i]))
+			return node_error(n, "repeats[%d] is %lld", i, (long long)rep[i]);
+	return 0;
+}
+
+int tile_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int64_t rep[IR_MAX_RANK], dims[IR_MAX_RANK];
+	int i;
+
+	if (tile_repeats(n, x, rep) != 0)
+		return -1;
+	for (i = 0; i < x->rank; i++)
+		dims[i] = x->dims[i] * rep[i];
+	return set_out(n, 0, x->dtype, x->rank, dims);
+}
+
+/* Each axis d becomes two: (repeat, d), the repeat reading X with stride 0. */
+int tile_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t rep[IR_MAX_RANK], xst[IR_MAX_RANK], yst[IR_MAX_RANK];
+	int64_t dims[MV_MAX_DIMS], sx[MV_MAX_DIMS], sy[MV_MAX_DIMS];
+	int i;
+
+	if (tile_repeats(n, x, rep) != 0)
+		return -1;
+	strides_of(x, xst);
+	strides_of(y, yst);
+	for (i = 0; i < x->rank; i++) {
+		dims[2 * i] = rep[i];
+		sx[2 * i] = 0;
+		sy[2 * i] = x->dims[i] * yst[i];
+		dims[2 * i + 1] = x->dims[i];
+		sx[2 * i + 1] = xst[i];
+		sy[2 * i + 1] = yst[i];
+	}
+	return lower_strided(L, x, 0, y, 0, 2 * x->rank, dims, sx, sy);
+}
+
+/* Pad --------------------------------------------------------------------- */
+
+enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP };
+
+/* Larger pads cannot give a supported tensor; the bound keeps sums exact. */
+#define PAD_MAX ((int64_t)1 << 40)
+
+/* Begin and end pads per axis (negative ones crop): the `paddings` (opset 1)
+ * or `pads` attribute before opset 11, inputs pads and axes (18) after. */
+static int pad_amounts(const Node *n, const Value *x, int64_t *pb, int64_t *pe)
+{
+	int64_t pads[2 * IR_MAX_RANK], axes[IR_MAX_RANK], a;
+	const int64_t *at;
+	int k, na, i;
+
+	if (n->version < 11) {
+		k = attr_ints(n, n->version < 2 ? "paddings" : "pads", &at);
+		if (k < 0 || k > 2 * IR_MAX_RANK)
+			return node_error(n, "attribute '%s' is missing or too long",
+					  n->version < 2 ? "paddings" : "pads");
+		memcpy(pads, at, sizeof(int64_t) * k);
+	} else if (!node_in(n, 1)) {
+		return node_error(n, "input 'pads' is required");
+	} else if ((k = const_ints(n, 1, pads, 2 * IR_MAX_RANK)) < 0) {
+		return -1;
+	}
+	na = x->rank;
+	for (i = 0; i < na; i++)
+		axes[i] = i;
+	if (n->version >= 18 && node_in(n, 3) && (na = const_ints(n, 3, axes, IR_MAX_RANK)) < 0)
+		return -1;
+	if (k != 2 * na)
+		return node_error(n, "pads has %d entries, expected %d", k, 2 * na);
+	for (i = 0; i < x->rank; i++)
+		pb[i] = pe[i] = 0;
+	for (i = 0; i < k; i++)
+		if (pads[i] > PAD_MAX || pads[i] < -PAD_MAX)
+			return node_error(n, "pads[%d] is %lld", i, (long long)pads[i]);
+	for (i = 0; i < na; i++) {
+		if (norm_axis(n, axes[i], x->rank, &a) != 0)
+			return -1;
+		pb[a] = pads[i];
+		pe[a] = pads[na + i];
+	}
+	return 0;
+}
+
+static int pad_mode(const Node *n)
+{
+	static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
+	const char *m = attr_s(n, "mode", "constant");
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(m, modes[i]) == 0)
+			return i;
+	return node_error(n, "mode '%s' is not one of constant, reflect, edge, wrap", m);
+}
+
+int pad_infer(Node *n)
+{
+	Value *x = n->in[0], *v = node_in(n, 2);
+	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK], dims[IR_MAX_RANK];
+	int i, mode;
+
+	if (pad_amounts(n, x, pb, pe) != 0 || (mode = pad_mode(n)) < 0)
+		return -1;
+	if (n->version >= 11 && v && (v->dtype != x->dtype || value_numel(v) != 1))
+		return node_error(n, "constant_value must be one element of type %s", dt_name(x->dtype));
+	for (i = 0; i < x->rank; i++) {
+		int64_t kept = x->dims[i] + (pb[i] < 0 ? pb[i] : 0) + (pe[i] < 0 ? pe[i] : 0);
+		dims[i] = x->dims[i] + pb[i] + pe[i];
+		if (dims[i] < 0)
+			return node_error(n, "pads make axis %d of size %lld negative", i,
+					  (long long)x->dims[i]);
+		if (mode != PAD_CONSTANT && kept <= 0 && dims[i] > 0)
+			return node_error(n, "cannot pad axis %d in mode '%s': it has no elements", i,
+					  attr_s(n, "mode", "constant"));
+	}
+	return set_out(n, 0, x->dtype, x->rank, dims);
+}
+
+/* The element of type dtype with value v, as bits in the low bytes. */
+static uint64_t elem_bits(int dtype, double v)
+{
+	uint64_t u = 0;
+	float f = (float)v;
+
+	switch (dtype) {
+	case DT_FLOAT: memcpy(&u, &f, 4); return u;
+	case DT_DOUBLE: memcpy(&u, &v, 8); return u;
+	case DT_FLOAT16: return onnxcc_f32_to_f16(f);
+	case DT_BFLOAT16: return onnxcc_f32_to_bf16(f);
+	case DT_BOOL: return v != 0;
+	case DT_UINT64: return (uint64_t)v;
+	}
+	return (uint64_t)(int64_t)v;
+}
+
+/* Constant mode: fill Y with the value, then copy the kept part of X into it. */
+static int pad_constant(Node *n, Lower *L, const int64_t *pb, const int64_t *pe)
+{
+	Value *x = n->in[0], *y = n->out[0], *v = n->version >= 11 ? node_in(n, 2) : NULL;
+	int64_t xst[IR_MAX_RANK], yst[IR_MAX_RANK], dims[IR_MAX_RANK], xoff = 0, yoff = 0;
+	int d, grows = 0, empty = 0;
+	uint64_t bits = 0;
+	KCall *k;
+
+	strides_of(x, xst);
+	strides_of(y, yst);
+	for (d = 0; d < x->rank; d++) {
+		int64_t cb = pb[d] < 0 ? -pb[d] : 0, ce = pe[d] < 0 ? -pe[d] : 0;
+		dims[d] = x->dims[d] - cb - ce;
+		xoff += cb * xst[d];
+		yoff += (pb[d] > 0 ? pb[d] : 0) * yst[d];
+		grows |= pb[d] > 0 || pe[d] > 0;
+		empty |= dims[d] <= 0;
+	}
+	if (grows || empty) {
+		if (v && !v->data) {
+			if (!(k = lower_callf(L, "%s_fill__scalar", width_prefix(y->dtype))))
+				return -1;
+			kcall_buf(k, v);
+		} else if (!(k = lower_callf(L, "%s_fillp__scalar", width_prefix(y->dtype)))) {
+			return -1;
+		}
+		if (v && v->data)
+			memcpy(&bits, v->data, dt_size(v->dtype));
+		else if (!v)
+			bits = elem_bits(y->dtype, n->version < 11 ? attr_f(n, "value", 0.0) : 0.0);
+		kcall_buf(k, y);
+		kcall_i(k, value_numel(y));
+		if (!v || v->data)
+			kcall_i(k, (int64_t)bits);
+	}
+	if (empty)
+		return 0;
+	return lower_strided(L, x, xoff, y, yoff, x->rank, dims, xst, yst);
+}
+
+/* Index in [0, n) that position j (relative to the kept part) reads. */
+static int64_t pad_source(int mode, int64_t j, int64_t n)
+{
+	int64_t period = 2 * (n - 1), m;
+
+	if (j >= 0 && j < n)
+		return j;
+	if (mode == PAD_EDGE)
+		return j < 0 ? 0 : n - 1;
+	if (mode == PAD_WRAP)
+		return (j % n + n) % n;
+	if (n == 1)
+		return 0;
+	m = (j % period + period) % period;	/* reflect: period 2(n-1), edges not repeated */
+	return m < n ? m : period - m;
+}
+
+/* Edge, reflect, wrap: a per-axis table of the input offset each output
+ * coordinate reads.  Neighbouring unpadded axes merge into one. */
+static int pad_remap(Node *n, Lower *L, int mode, const int64_t *pb, const int64_t *pe)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t xst[IR_MAX_RANK], dims[IR_MAX_RANK], st[IR_MAX_RANK], lo[IR_MAX_RANK];
+	int64_t kept[IR_MAX_RANK], before[IR_MAX_RANK], j;
+	int d, r = 0, plain[IR_MAX_RANK];
+	KCall *k;
+
+	strides_of(x, xst);
+	for (d = 0; d < x->rank; d++) {
+		int p = pb[d] == 0 && pe[d] == 0;
+		if (r > 0 && p && plain[r - 1]) {
+			dims[r - 1] *= x->dims[d];
+			kept[r - 1] = dims[r - 1];
+			st[r - 1] = xst[d];
+			continue;
+		}
+		plain[r] = p;
+		dims[r] = y->dims[d];
+		st[r] = xst[d];
+		lo[r] = pb[d] < 0 ? -pb[d] : 0;
+		before[r] = pb[d] > 0 ? pb[d] : 0;
+		kept[r] = x->dims[d] - lo[r] - (pe[d] < 0 ? -pe[d] : 0);
+		r++;
+	}
+	if (r == 0) {
+		dims[0] = kept[0] = st[0] = 1;
+		lo[0] = before[0] = 0;
+		r = 1;
+	}
+	if (!(k = lower_callf(L, "%s_remap__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, r);
+	kcall_ints(k, dims, r);
+	for (d = 0; d < r; d++)
+		for (j = 0; j < dims[d]; j++)
+			kcall_i(k, (lo[d] + pad_source(mode, j - before[d], kept[d])) * st[d]);
+	return 0;
+}
+
+int pad_lower(Node *n, Lower *L)
+{
+	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK];
+	int mode;
+
+	if (value_numel(n->out[0]) == 0)
+		return 0;
+	if (pad_amounts(n, n->in[0], pb, pe) != 0 || (mode = pad_mode(n)) < 0)
+		return -1;
+	if (mode == PAD_CONSTANT)
+		return pad_constant(n, L, pb, pe);
+	return pad_remap(n, L, mode, pb, pe);
+}
+
+/* Range ------------------------------------------------------------------- */
+
+/* A constant scalar as double (float16 and bfloat16 included). */
+static double scalar_f64(const Value *v)
+{
+	if (v->dtype == DT_FLOAT16)
+		return onnxcc_f16_to_f32(*(const uint16_t *)v->data);
+	if (v->dtype == DT_BFLOAT16)
+		return onnxcc_bf16_to_f32(*(const uint16_t *)v->data);
+	return const_f64(v, 0);
+}
+
+/* Output length max(ceil((limit - start) / delta), 0), exact for integers. */
+static int range_length(const Node *n, int64_t *len)
+{
+	const Value *s = n->in[0], *l = n->in[1], *d = n->in[2];
+	double q;
+
+	if (dt_is_int(s->dtype)) {
+		int64_t a = const_i64(s, 0), b = const_i64(l, 0), c = const_i64(d, 0);
+		if (c == 0)
+			return node_error(n, "delta is 0");
+		if (c > 0)
+			*len = b > a ? (int64_t)(((uint64_t)b - (uint64_t)a - 1) / (uint64_t)c) + 1 : 0;
+		else
+			*len = a > b ? (int64_t)(((uint64_t)a - (uint64_t)b - 1) / (0 - (uint64_t)c)) + 1 : 0;
+		return 0;
+	}
+	if (scalar_f64(d) == 0)
+		return node_error(n, "delta is 0");
+	q = ceil((scalar_f64(l) - scalar_f64(s)) / scalar_f64(d));
+	if (!(q < 1e15))
+		return q > 0 ? node_error(n, "the output would have %g elements", q) : (*len = 0, 0);
+	*len = q > 0 ? (int64_t)q : 0;
+	return 0;
+}
+
+int range_infer(Node *n)
+{
+	int64_t len;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		const Value *v = n->in[i];
+		if (!v)
+			return node_error(n, "input %d is missing", i);
+		if (v->dtype != n->in[0]->dtype || value_numel(v) != 1)
+			return node_error(n, "start, limit and delta must be scalars of one type");
+		if (!v->data)
+			return node_error(n, "input %d ('%s') is not a compile-time constant: a run-time "
+					  "Range has a data-dependent output length, which is not "
+					  "supported yet", i, v->name);
+	}
+	if (range_length(n, &len) != 0)
+		return -1;
+	return set_out(n, 0, n->in[0]->dtype, 1, &len);
+}
+
+int range_lower(Node *n, Lower *L)
+{
+	KCall *k;
+
+	if (value_numel(n->out[0]) == 0)
+		return 0;
+	if (!(k = lower_callf(L, "%s_range__scalar", dt_short(n->out[0]->dtype))))
+		return -1;
+	kcall_buf(k, n->in[0]);
+	kcall_buf(k, n->in[1]);
+	kcall_buf(k, n->in[2]);
+	kcall_buf(k, n->out[0]);
+	kcall_i(k, value_numel(n->out[0]));
+	return 0;
+}
