@@ -1,5 +1,232 @@
-/* pool.h: kernel templates (see compiler/lower.h for the kernel signature). */
+/* pool.h: pooling windows (MaxPool, AveragePool) and global pooling.
+ *
+ * X is viewed as (NC, D1..Dk): nc rows of a k-dimensional image, k = nd <= 8.
+ *
+ * maxpool: b = {X, Y} or {X, Y, I}      avgpool: b = {X, Y}
+ *   p = {nd, nc, in[nd], out[nd], kernel[nd], stride[nd], dilation[nd],
+ *        pad_begin[nd], pad_end[nd], mode}
+ *   maxpool mode: 0 no indices, 1 indices I (int64) row-major (storage_order 0),
+ *                 2 indices column-major in the spatial dimensions (storage_order 1);
+ *                 an index counts from the start of X, batch and channel included.
+ *   avgpool mode: count_include_pad.
+ *   Window taps that fall in the padding are skipped, never compared or summed.
+ *   With count_include_pad the divisor counts the taps inside the padded extent
+ *   [-pad_begin, in + pad_end), so a ceil_mode overhang past it never counts.
+ * globalmaxpool, globalavgpool: b = {X, Y}, p = {nc, size}: one value per row
+ *   of `size` elements. */
 #ifndef ONNXCC_POOL_H
 #define ONNXCC_POOL_H
+
+/* Taps j in [*lo, *hi) of a k-tap window dimension with start + j*dil in [0, n). */
+static inline void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t dil,
+				    int64_t *lo, int64_t *hi)
+{
+	*lo = start < 0 ? (dil - 1 - start) / dil : 0;
+	*hi = n - start <= 0 ? 0 : (n - start + dil - 1) / dil;
+	if (*hi > k)
+		*hi = k;
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+/* The window of output position o: per dimension its start and valid taps.
+ * Returns the number of valid taps; *padded gets the taps inside the padded extent. */
+static inline int64_t onnxcc_pool_window(const int64_t *p, const int64_t *o, int64_t *start,
+					 int64_t *lo, int64_t *hi, int64_t *padded)
+{
+	int64_t nd = p[0], d, count = 1, pcount = 1, plo, phi;
+	const int64_t *in = p + 2, *k = p + 2 + 2 * nd, *s = p + 2 + 3 * nd;
+	const int64_t *dil = p + 2 + 4 * nd, *pb = p + 2 + 5 * nd, *pe = p + 2 + 6 * nd;
+
+	for (d = 0; d < nd; d++) {
+		start[d] = o[d] * s[d] - pb[d];
+		onnxcc_pool_taps(start[d], in[d], k[d], dil[d], &lo[d], &hi[d]);
+		onnxcc_pool_taps(start[d] + pb[d], in[d] + pb[d] + pe[d], k[d], dil[d], &plo, &phi);
+		count *= hi[d] - lo[d];
+		pcount *= phi - plo;
+	}
+	*padded = pcount;
+	return count;
+}
+
+/* Offset in the image of the first tap of the window row at taps t[0..nd-1)
+ * (the last dimension's tap is added by the caller). */
+static inline int64_t onnxcc_pool_row(int64_t nd, const int64_t *start, const int64_t *t,
+				      const int64_t *dil, const int64_t *xs)
+{
+	int64_t d, off = start[nd - 1];
+
+	for (d = 0; d < nd - 1; d++)
+		off += (start[d] + t[d] * dil[d]) * xs[d];
+	return off;
+}
+
+/* Advance taps t[0..nd-1) over the box [lo, hi); 0 when done. */
+static inline int onnxcc_pool_next_row(int64_t nd, int64_t *t, const int64_t *lo,
+				       const int64_t *hi)
+{
+	int64_t d;
+
+	for (d = nd - 2; d >= 0; d--) {
+		if (++t[d] < hi[d])
+			return 1;
+		t[d] = lo[d];
+	}
+	return 0;
+}
+
+/* Advance the output position o over out[0..nd). */
+static inline void onnxcc_pool_next_out(int64_t nd, int64_t *o, const int64_t *out)
+{
+	int64_t d;
+
+	for (d = nd - 1; d >= 0; d--) {
+		if (++o[d] < out[d])
+			return;
+		o[d] = 0;
+	}
+}
+
+/* Element strides xs of the image and the sizes of one image and one output row. */
+static inline void onnxcc_pool_sizes(const int64_t *p, int64_t *xs, int64_t *insz, int64_t *outsz)
+{
+	int64_t nd = p[0], d;
+
+	*insz = *outsz = 1;
+	for (d = nd - 1; d >= 0; d--) {
+		xs[d] = *insz;
+		*insz *= p[2 + d];
+		*outsz *= p[2 + nd + d];
+	}
+}
+
+/* A row-major offset in the image, re-expressed column-major (storage_order 1). */
+static inline int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t *in)
+{
+	int64_t co[ONNXCC_MAX_RANK], d, idx = 0, mul = 1;
+
+	for (d = nd - 1; d >= 0; d--) {
+		co[d] = at % in[d];
+		at /= in[d];
+	}
+	for (d = 0; d < nd; d++) {
+		idx += co[d] * mul;
+		mul *= in[d];
+	}
+	return idx;
+}
+
+/* The first maximum of the valid taps wins (ties keep the earlier tap). */
+#define ONNXCC_MAXPOOL(NAME, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
+	int64_t nd = p[0], nc = p[1], mode = p[2 + 7 * nd]; \
+	int64_t *Ix = mode ? (int64_t *)b[2] : (int64_t *)0; \
+	const int64_t *in = p + 2, *out = p + 2 + nd, *dil = p + 2 + 4 * nd; \
+	int64_t o[ONNXCC_MAX_RANK], start[ONNXCC_MAX_RANK], lo[ONNXCC_MAX_RANK]; \
+	int64_t hi[ONNXCC_MAX_RANK], t[ONNXCC_MAX_RANK], xs[ONNXCC_MAX_RANK]; \
+	int64_t insz, outsz, c, j, d, e, npad, last = nd - 1; \
+	(void)f; \
+	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
+	for (c = 0; c < nc; c++) { \
+		const T *x0 = X + c * insz; \
+		for (d = 0; d < nd; d++) \
+			o[d] = 0; \
+		for (j = 0; j < outsz; j++) { \
+			T best = 0; \
+			int64_t arg = -1; \
+			if (onnxcc_pool_window(p, o, start, lo, hi, &npad) > 0) { \
+				for (d = 0; d < nd; d++) \
+					t[d] = lo[d]; \
+				do { \
+					int64_t row = onnxcc_pool_row(nd, start, t, dil, xs); \
+					for (e = lo[last]; e < hi[last]; e++) { \
+						int64_t at = row + e * dil[last]; \
+						if (arg < 0 || x0[at] > best) { \
+							best = x0[at]; \
+							arg = at; \
+						} \
+					} \
+				} while (onnxcc_pool_next_row(nd, t, lo, hi)); \
+			} \
+			Y[c * outsz + j] = best; \
+			if (Ix) \
+				Ix[c * outsz + j] = arg < 0 ? -1 : c * insz + \
+					(mode == 2 ? onnxcc_pool_colmajor(arg, nd, in) : arg); \
+			onnxcc_pool_next_out(nd, o, out); \
+		} \
+	} \
+}
+
+/* The mean of the valid taps, over them or over the padded extent's taps. */
+#define ONNXCC_AVGPOOL(NAME, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
+	int64_t nd = p[0], nc = p[1], include_pad = p[2 + 7 * nd]; \
+	const int64_t *out = p + 2 + nd, *dil = p + 2 + 4 * nd; \
+	int64_t o[ONNXCC_MAX_RANK], start[ONNXCC_MAX_RANK], lo[ONNXCC_MAX_RANK]; \
+	int64_t hi[ONNXCC_MAX_RANK], t[ONNXCC_MAX_RANK], xs[ONNXCC_MAX_RANK]; \
+	int64_t insz, outsz, c, j, d, e, count, npad, last = nd - 1; \
+	(void)f; \
+	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
+	for (c = 0; c < nc; c++) { \
+		const T *x0 = X + c * insz; \
+		for (d = 0; d < nd; d++) \
+			o[d] = 0; \
+		for (j = 0; j < outsz; j++) { \
+			T sum = 0; \
+			if ((count = onnxcc_pool_window(p, o, start, lo, hi, &npad)) > 0) { \
+				for (d = 0; d < nd; d++) \
+					t[d] = lo[d]; \
+				do { \
+					const T *row = x0 + onnxcc_pool_row(nd, start, t, dil, xs); \
+					for (e = lo[last]; e < hi[last]; e++) \
+						sum += row[e * dil[last]]; \
+				} while (onnxcc_pool_next_row(nd, t, lo, hi)); \
+			} \
+			if (include_pad) \
+				count = npad; \
+			Y[c * outsz + j] = count > 0 ? sum / (T)count : (T)0; \
+			onnxcc_pool_next_out(nd, o, out); \
+		} \
+	} \
+}
+
+#define ONNXCC_GLOBALMAXPOOL(NAME, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
+	int64_t nc = p[0], size = p[1], c, i; \
+	(void)f; \
+	for (c = 0; c < nc; c++) { \
+		const T *x0 = X + c * size; \
+		T best = size > 0 ? x0[0] : (T)0; \
+		for (i = 1; i < size; i++) \
+			if (x0[i] > best) \
+				best = x0[i]; \
+		Y[c] = best; \
+	} \
+}
+
+#define ONNXCC_GLOBALAVGPOOL(NAME, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
+	int64_t nc = p[0], size = p[1], c, i; \
+	(void)f; \
+	for (c = 0; c < nc; c++) { \
+		const T *x0 = X + c * size; \
+		T sum = 0; \
+		for (i = 0; i < size; i++) \
+			sum += x0[i]; \
+		Y[c] = size > 0 ? sum / (T)size : (T)0; \
+	} \
+}
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ops_util.h"
+#include "onnxcc_rt.h"
 
 int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims)
 {
@@ -141,4 +142,26 @@ int const_ints(const Node *n, int i, int64_t *out, int max)
 	for (k = 0; k < len; k++)
 		out[k] = const_i64(v, k);
 	return (int)len;
+}
+
+void *scalar_of(int dtype, double v)
+{
+	void *p = xcalloc(1, 8);
+
+	switch (dtype) {
+	case DT_FLOAT: *(float *)p = (float)v; break;
+	case DT_DOUBLE: *(double *)p = v; break;
+	case DT_INT8: *(int8_t *)p = (int8_t)v; break;
+	case DT_INT16: *(int16_t *)p = (int16_t)v; break;
+	case DT_INT32: *(int32_t *)p = (int32_t)v; break;
+	case DT_INT64: *(int64_t *)p = (int64_t)v; break;
+	case DT_UINT8: case DT_BOOL: *(uint8_t *)p = (uint8_t)v; break;
+	case DT_UINT16: *(uint16_t *)p = (uint16_t)v; break;
+	case DT_UINT32: *(uint32_t *)p = (uint32_t)v; break;
+	case DT_UINT64: *(uint64_t *)p = (uint64_t)v; break;
+	case DT_FLOAT16: *(uint16_t *)p = onnxcc_f32_to_f16((float)v); break;
+	case DT_BFLOAT16: *(uint16_t *)p = onnxcc_f32_to_bf16((float)v); break;
+	default: die("scalar_of: element type %s", dt_name(dtype));
+	}
+	return p;
 }

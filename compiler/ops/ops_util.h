@@ -23,6 +23,9 @@ const char *width_prefix(int dtype);
 /* The node's output i, typed and shaped. */
 int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims);
 
+/* One element of type dtype holding v (malloc'd): a splat's data. */
+void *scalar_of(int dtype, double v);
+
 /* A constant integer list input (shape, axes, pads): its length, or -1 after
  * node_error() if the input is not a compile-time constant list of at most max. */
 int const_ints(const Node *n, int i, int64_t *out, int max);

@@ -168,17 +168,11 @@ int dropout_infer(Node *n)
 	if (set_out(n, 0, x->dtype, x->rank, x->dims) != 0)
 		return -1;
 	if (n->nout > 1 && n->out[1]) {
-		uint8_t *one = xmalloc(1);
-		if (set_out(n, 1, n->version < 10 ? x->dtype : DT_BOOL, x->rank, x->dims) != 0) {
-			free(one);
+		/* the mask is bool since opset 10, the input's type before */
+		int mt = n->version < 10 ? x->dtype : DT_BOOL;
+		if (set_out(n, 1, mt, x->rank, x->dims) != 0)
 			return -1;
-		}
-		if (n->version < 10) {
-			free(one);
-			return node_error(n, "the mask output before opset 10 is not supported");
-		}
-		*one = 1;
-		value_set_const(n->out[1], one, 1);
+		value_set_const(n->out[1], scalar_of(mt, 1.0), 1);
 	}
 	return 0;
 }

@@ -1,0 +1,193 @@
+/* pool.c: MaxPool and AveragePool over the spatial dimensions of
+ * N x C x D1..Dk, and GlobalMaxPool / GlobalAveragePool.  The row's aux says
+ * "max" or "avg".  All window geometry (auto_pad, ceil_mode, the output size)
+ * is settled here; the kernels (templates/pool.h) see explicit begin and end
+ * pads and skip taps that fall in them. */
+#include <string.h>
+
+#include "ops_util.h"
+
+#define MAX_SPATIAL (IR_MAX_RANK - 2)
+
+typedef struct PoolGeom {
+	int nd;
+	int64_t in[MAX_SPATIAL], out[MAX_SPATIAL], k[MAX_SPATIAL], s[MAX_SPATIAL];
+	int64_t d[MAX_SPATIAL], pb[MAX_SPATIAL], pe[MAX_SPATIAL];
+} PoolGeom;
+
+/* An integer list attribute of exactly `len` positive (or, with zero_ok,
+ * non-negative) values, or `def` repeated when absent. */
+static int list_attr(const Node *n, const char *name, int len, int64_t def, int zero_ok,
+		     int64_t *out)
+{
+	const int64_t *a;
+	int na = attr_ints(n, name, &a), i;
+
+	if (na < 0) {
+		for (i = 0; i < len; i++)
+			out[i] = def;
+		return 0;
+	}
+	if (na != len)
+		return node_error(n, "attribute %s has %d values, expected %d", name, na, len);
+	for (i = 0; i < len; i++) {
+		if (a[i] < 0 || (a[i] == 0 && !zero_ok))
+			return node_error(n, "attribute %s[%d] is %lld", name, i, (long long)a[i]);
+		out[i] = a[i];
+	}
+	return 0;
+}
+
+/* Output size along one axis with explicit pads.  With ceil_mode a last
+ * window that would start in the end padding is dropped. */
+static int explicit_out(const Node *n, PoolGeom *g, int i, int ceil_mode)
+{
+	int64_t ek = (g->k[i] - 1) * g->d[i] + 1, span = g->in[i] + g->pb[i] + g->pe[i] - ek;
+
+	if (span < 0)
+		return node_error(n, "window of %lld along spatial axis %d exceeds the padded input "
+				  "of %lld", (long long)ek, i, (long long)(span + ek));
+	g->out[i] = (ceil_mode ? (span + g->s[i] - 1) / g->s[i] : span / g->s[i]) + 1;
+	if (ceil_mode && (g->out[i] - 1) * g->s[i] >= g->in[i] + g->pb[i])
+		g->out[i]--;
+	return 0;
+}
+
+/* SAME_UPPER / SAME_LOWER: out = ceil(in / stride), the padding split with
+ * the odd cell at the end (UPPER) or the beginning (LOWER). */
+static void same_out(PoolGeom *g, int i, int lower)
+{
+	int64_t ek = (g->k[i] - 1) * g->d[i] + 1, total;
+
+	g->out[i] = (g->in[i] + g->s[i] - 1) / g->s[i];
+	total = (g->out[i] - 1) * g->s[i] + ek - g->in[i];
+	if (total < 0)
+		total = 0;
+	g->pb[i] = lower ? total - total / 2 : total / 2;
+	g->pe[i] = total - g->pb[i];
+}
+
+/* The window geometry of a MaxPool / AveragePool node. */
+static int pool_geom(const Node *n, PoolGeom *g)
+{
+	const Value *x = n->in[0];
+	const char *ap = attr_s(n, "auto_pad", "NOTSET");
+	int64_t pads[2 * MAX_SPATIAL];
+	int ceil_mode = (int)attr_i(n, "ceil_mode", 0), i, same = 0, valid = 0;
+
+	if (x->rank < 3)
+		return node_error(n, "input has rank %d, expected N x C x D1 x ... (rank >= 3)", x->rank);
+	g->nd = x->rank - 2;
+	if (!node_attr(n, "kernel_shape"))
+		return node_error(n, "attribute kernel_shape is missing");
+	if (list_attr(n, "kernel_shape", g->nd, 1, 0, g->k) ||
+	    list_attr(n, "strides", g->nd, 1, 0, g->s) ||
+	    list_attr(n, "dilations", g->nd, 1, 0, g->d) ||
+	    list_attr(n, "pads", 2 * g->nd, 0, 1, pads))
+		return -1;
+	if (strcmp(ap, "SAME_UPPER") == 0 || strcmp(ap, "SAME_LOWER") == 0)
+		same = 1;
+	else if (strcmp(ap, "VALID") == 0)
+		valid = 1;
+	else if (strcmp(ap, "NOTSET") != 0 && ap[0])
+		return node_error(n, "auto_pad is '%s', expected NOTSET, SAME_UPPER, SAME_LOWER or VALID", ap);
+	for (i = 0; i < g->nd; i++) {
+		g->in[i] = x->dims[i + 2];
+		g->pb[i] = valid ? 0 : pads[i];
+		g->pe[i] = valid ? 0 : pads[i + g->nd];
+		if (same)
+			same_out(g, i, ap[5] == 'L');
+		else if (explicit_out(n, g, i, ceil_mode) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pool_infer(Node *n)
+{
+	const Value *x = n->in[0];
+	int64_t dims[IR_MAX_RANK];
+	PoolGeom g;
+	int i;
+
+	if (pool_geom(n, &g) != 0)
+		return -1;
+	dims[0] = x->dims[0];
+	dims[1] = x->dims[1];
+	for (i = 0; i < g.nd; i++)
+		dims[i + 2] = g.out[i];
+	if (set_out(n, 0, x->dtype, x->rank, dims) != 0)
+		return -1;
+	return set_out(n, 1, DT_INT64, x->rank, dims);
+}
+
+/* Mode parameter of the kernel: count_include_pad, or which Indices to write. */
+static int64_t pool_mode(const Node *n)
+{
+	int is_max = strcmp(n->op->aux, "max") == 0;
+
+	if (!is_max)
+		return attr_i(n, "count_include_pad", 0) != 0;
+	if (!node_out(n, 1))
+		return 0;
+	return attr_i(n, "storage_order", 0) ? 2 : 1;
+}
+
+int pool_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	PoolGeom g;
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (pool_geom(n, &g) != 0)
+		return -1;
+	if (!(k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux)))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	if (node_out(n, 1))
+		kcall_buf(k, n->out[1]);
+	kcall_i(k, g.nd);
+	kcall_i(k, x->dims[0] * x->dims[1]);
+	kcall_ints(k, g.in, g.nd);
+	kcall_ints(k, g.out, g.nd);
+	kcall_ints(k, g.k, g.nd);
+	kcall_ints(k, g.s, g.nd);
+	kcall_ints(k, g.d, g.nd);
+	kcall_ints(k, g.pb, g.nd);
+	kcall_ints(k, g.pe, g.nd);
+	kcall_i(k, pool_mode(n));
+	return 0;
+}
+
+/* Global pooling: N x C x D1.. -> N x C x 1 x ... x 1. */
+int globalpool_infer(Node *n)
+{
+	const Value *x = n->in[0];
+	int64_t dims[IR_MAX_RANK];
+	int i;
+
+	if (x->rank < 2)
+		return node_error(n, "input has rank %d, expected N x C x ... (rank >= 2)", x->rank);
+	for (i = 0; i < x->rank; i++)
+		dims[i] = i < 2 ? x->dims[i] : 1;
+	return set_out(n, 0, x->dtype, x->rank, dims);
+}
+
+int globalpool_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(k = lower_callf(L, "%s_global%spool__scalar", dt_short(x->dtype), n->op->aux)))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
+	kcall_i(k, value_numel(x) / value_numel(y));
+	return 0;
+}
