@@ -12,6 +12,13 @@
 #define ONNXCC_KERNEL(name) \
 	static void name(void *const *b, const int64_t *p, const double *f)
 
+/* Helpers in templates may go unused in a given model: say so, for clang. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_HELPER static inline __attribute__((unused))
+#else
+#define ONNXCC_HELPER static inline
+#endif
+
 /* Alignment of the constant blob. */
 #if defined(__GNUC__) || defined(__clang__)
 #define ONNXCC_ALIGNED(n) __attribute__((aligned(n)))
@@ -28,7 +35,7 @@
 
 /* Advance the multi-index idx over dims[0..r) (last fastest) and return the
  * change of a linear offset with element strides st[]. */
-static inline int64_t onnxcc_next_index(int64_t r, const int64_t *dims,
+ONNXCC_HELPER int64_t onnxcc_next_index(int64_t r, const int64_t *dims,
 					const int64_t *st, int64_t *idx)
 {
 	int64_t d, delta = 0;
@@ -43,7 +50,7 @@ static inline int64_t onnxcc_next_index(int64_t r, const int64_t *dims,
 }
 
 /* IEEE half and bfloat16 <-> float, rounding to nearest even. */
-static inline float onnxcc_f16_to_f32(uint16_t h)
+ONNXCC_HELPER float onnxcc_f16_to_f32(uint16_t h)
 {
 	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
 	float out;
@@ -66,7 +73,7 @@ static inline float onnxcc_f16_to_f32(uint16_t h)
 	return out;
 }
 
-static inline uint16_t onnxcc_f32_to_f16(float f)
+ONNXCC_HELPER uint16_t onnxcc_f32_to_f16(float f)
 {
 	uint32_t u, sign, exp, man;
 
@@ -99,7 +106,7 @@ static inline uint16_t onnxcc_f32_to_f16(float f)
 	}
 }
 
-static inline float onnxcc_bf16_to_f32(uint16_t h)
+ONNXCC_HELPER float onnxcc_bf16_to_f32(uint16_t h)
 {
 	uint32_t u = (uint32_t)h << 16;
 	float out;
@@ -108,7 +115,7 @@ static inline float onnxcc_bf16_to_f32(uint16_t h)
 	return out;
 }
 
-static inline uint16_t onnxcc_f32_to_bf16(float f)
+ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 {
 	uint32_t u;
 

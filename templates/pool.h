@@ -18,7 +18,7 @@
 #define ONNXCC_POOL_H
 
 /* Taps j in [*lo, *hi) of a k-tap window dimension with start + j*dil in [0, n). */
-static inline void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t dil,
+ONNXCC_HELPER void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t dil,
 				    int64_t *lo, int64_t *hi)
 {
 	*lo = start < 0 ? (dil - 1 - start) / dil : 0;
@@ -31,7 +31,7 @@ static inline void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t
 
 /* The window of output position o: per dimension its start and valid taps.
  * Returns the number of valid taps; *padded gets the taps inside the padded extent. */
-static inline int64_t onnxcc_pool_window(const int64_t *p, const int64_t *o, int64_t *start,
+ONNXCC_HELPER int64_t onnxcc_pool_window(const int64_t *p, const int64_t *o, int64_t *start,
 					 int64_t *lo, int64_t *hi, int64_t *padded)
 {
 	int64_t nd = p[0], d, count = 1, pcount = 1, plo, phi;
@@ -51,7 +51,7 @@ static inline int64_t onnxcc_pool_window(const int64_t *p, const int64_t *o, int
 
 /* Offset in the image of the first tap of the window row at taps t[0..nd-1)
  * (the last dimension's tap is added by the caller). */
-static inline int64_t onnxcc_pool_row(int64_t nd, const int64_t *start, const int64_t *t,
+ONNXCC_HELPER int64_t onnxcc_pool_row(int64_t nd, const int64_t *start, const int64_t *t,
 				      const int64_t *dil, const int64_t *xs)
 {
 	int64_t d, off = start[nd - 1];
@@ -62,7 +62,7 @@ static inline int64_t onnxcc_pool_row(int64_t nd, const int64_t *start, const in
 }
 
 /* Advance taps t[0..nd-1) over the box [lo, hi); 0 when done. */
-static inline int onnxcc_pool_next_row(int64_t nd, int64_t *t, const int64_t *lo,
+ONNXCC_HELPER int onnxcc_pool_next_row(int64_t nd, int64_t *t, const int64_t *lo,
 				       const int64_t *hi)
 {
 	int64_t d;
@@ -76,7 +76,7 @@ static inline int onnxcc_pool_next_row(int64_t nd, int64_t *t, const int64_t *lo
 }
 
 /* Advance the output position o over out[0..nd). */
-static inline void onnxcc_pool_next_out(int64_t nd, int64_t *o, const int64_t *out)
+ONNXCC_HELPER void onnxcc_pool_next_out(int64_t nd, int64_t *o, const int64_t *out)
 {
 	int64_t d;
 
@@ -88,7 +88,7 @@ static inline void onnxcc_pool_next_out(int64_t nd, int64_t *o, const int64_t *o
 }
 
 /* Element strides xs of the image and the sizes of one image and one output row. */
-static inline void onnxcc_pool_sizes(const int64_t *p, int64_t *xs, int64_t *insz, int64_t *outsz)
+ONNXCC_HELPER void onnxcc_pool_sizes(const int64_t *p, int64_t *xs, int64_t *insz, int64_t *outsz)
 {
 	int64_t nd = p[0], d;
 
@@ -101,7 +101,7 @@ static inline void onnxcc_pool_sizes(const int64_t *p, int64_t *xs, int64_t *ins
 }
 
 /* A row-major offset in the image, re-expressed column-major (storage_order 1). */
-static inline int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t *in)
+ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t *in)
 {
 	int64_t co[ONNXCC_MAX_RANK], d, idx = 0, mul = 1;
 

@@ -12,7 +12,7 @@
 
 /* Reshape: resolve 0 (copy the input dim unless allowzero) and one -1.
  * Writes n dims to out; returns 0 or a nonzero error. */
-static inline int onnxcc_reshape_dims(const int64_t *shape, int64_t n, int64_t allowzero,
+ONNXCC_HELPER int onnxcc_reshape_dims(const int64_t *shape, int64_t n, int64_t allowzero,
 				      const int64_t *in, int64_t in_rank, int64_t *out)
 {
 	int64_t i, known = 1, numel = 1, infer_at = -1;
@@ -46,7 +46,7 @@ static inline int onnxcc_reshape_dims(const int64_t *shape, int64_t n, int64_t a
 }
 
 /* Squeeze (unsqueeze = 0) or Unsqueeze (unsqueeze = 1) with explicit axes. */
-static inline int onnxcc_squeeze_dims(const int64_t *axes, int64_t naxes, int unsqueeze,
+ONNXCC_HELPER int onnxcc_squeeze_dims(const int64_t *axes, int64_t naxes, int unsqueeze,
 				      const int64_t *in, int64_t in_rank, int64_t *out,
 				      int64_t *out_rank)
 {
@@ -71,7 +71,7 @@ static inline int onnxcc_squeeze_dims(const int64_t *axes, int64_t naxes, int un
 	return 0;
 }
 
-static inline int onnxcc_same_dims(const int64_t *a, int64_t na, const int64_t *b, int64_t nb)
+ONNXCC_HELPER int onnxcc_same_dims(const int64_t *a, int64_t na, const int64_t *b, int64_t nb)
 {
 	int64_t i;
 
