@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# test_cli.sh: onnxcc's command line: help and usage errors, a bad model
+# (exit 1, a message, no output left behind), and generated code that builds
+# warning-free under gcc and clang, links two models into one program and
+# computes the right numbers.
+#
+#   test_cli.sh ONNXCC MKMODEL WORKDIR
+set -u
+
+[ $# -eq 3 ] || { echo "usage: test_cli.sh ONNXCC MKMODEL WORKDIR" >&2; exit 2; }
+onnxcc=$(realpath "$1") mkmodel=$(realpath "$2") work=$3
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# expect CODE DESCRIPTION -- COMMAND...: run COMMAND, keep its output in
+# $work/stdout and $work/stderr, check its exit status.
+expect() {
+	local want=$1 what=$2 rc
+	shift 3
+	"$@" >"$work/stdout" 2>"$work/stderr"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$what: exit $rc, expected $want"
+		sed 's/^/    /' "$work/stderr" | head -n 5
+		return 1
+	fi
+	echo "ok: $what"
+}
+
+# the captured stdout or stderr must contain a fixed string
+contains() {
+	grep -qF -- "$2" "$work/$1" || fail "$1 does not contain '$2': $(head -c 300 "$work/$1")"
+}
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+"$mkmodel" add add.onnx || exit 1
+"$mkmodel" unsupported unsupported.onnx || exit 1
+printf 'not an ONNX model\n' >garbage.onnx
+head -c 100 add.onnx >truncated.onnx
+
+# --help, --version
+expect 0 "--help" -- "$onnxcc" --help && contains stdout "usage: onnxcc MODEL.onnx -o OUT.c"
+expect 0 "--version" -- "$onnxcc" --version && contains stdout "onnxcc "
+
+# bad usage: exit 2 with a message on stderr
+expect 2 "no arguments" -- "$onnxcc" && contains stderr "no model given"
+expect 2 "no output" -- "$onnxcc" add.onnx && contains stderr "no output given"
+expect 2 "unknown option" -- "$onnxcc" add.onnx -o x.c --frobnicate && contains stderr "unknown option --frobnicate"
+expect 2 "-o without a file" -- "$onnxcc" add.onnx -o && contains stderr "-o needs a file name"
+expect 2 "two models" -- "$onnxcc" add.onnx add.onnx -o x.c && contains stderr "more than one model"
+expect 2 "bad --shape" -- "$onnxcc" add.onnx -o x.c --shape nonsense && contains stderr "--shape nonsense"
+expect 2 "unknown --dump-ir pass" -- "$onnxcc" add.onnx --dump-ir=nopass && contains stderr "unknown pass"
+
+# bad models: exit 1, one message, and no output file (not even a temporary)
+expect_no_output() {
+	local left
+	left=$(ls -A | grep -v -e '\.onnx$' -e '^stdout$' -e '^stderr$' -e '^keep\.' | tr '\n' ' ')
+	[ -z "$left" ] || fail "$1 left files behind: $left"
+}
+expect 1 "garbage model" -- "$onnxcc" garbage.onnx -o bad.c &&
+	contains stderr "onnxcc: garbage.onnx: not a valid ONNX model (protobuf parse failed)"
+expect_no_output "garbage model"
+expect 1 "truncated model" -- "$onnxcc" truncated.onnx -o bad.c &&
+	contains stderr "onnxcc: truncated.onnx: not a valid ONNX model (protobuf parse failed)"
+expect_no_output "truncated model"
+expect 1 "missing model" -- "$onnxcc" missing.onnx -o bad.c &&
+	contains stderr "onnxcc: missing.onnx: cannot open the model file"
+expect_no_output "missing model"
+expect 1 "unsupported operator" -- "$onnxcc" unsupported.onnx -o bad.c &&
+	contains stderr "onnxcc: node 'frob' (FrobnicateAll): operator 'FrobnicateAll' is not supported"
+expect_no_output "unsupported operator"
+[ "$(wc -l <stderr)" -eq 1 ] || fail "the error is not one line: $(cat stderr)"
+expect 1 "header as output" -- "$onnxcc" add.onnx -o bad.h && contains stderr "must not end in .h"
+expect_no_output "header as output"
+expect 1 "bad --name" -- "$onnxcc" add.onnx -o bad.c --name 1abc && contains stderr "--name 1abc: not a C identifier"
+expect_no_output "bad --name"
+
+# a failed compile leaves an existing output untouched
+echo "keep me" >keep.c
+echo "keep me" >keep.h
+expect 1 "failed compile over existing files" -- "$onnxcc" garbage.onnx -o keep.c
+[ "$(cat keep.c keep.h)" = "keep me
+keep me" ] || fail "a failed compile changed keep.c/keep.h"
+rm -f keep.c keep.h
+
+# the default name comes from the output file; --dump-ir and --report print
+mkdir gen
+expect 0 "compile add.onnx" -- "$onnxcc" add.onnx -o gen/add_model.c
+[ -f gen/add_model.c ] && [ -f gen/add_model.h ] || fail "-o gen/add_model.c did not write add_model.c and add_model.h"
+grep -q 'int add_model_run(' gen/add_model.h || fail "add_model.h declares no add_model_run"
+grep -q 'ADD_MODEL_ARENA_SIZE' gen/add_model.h || fail "add_model.h defines no ADD_MODEL_ARENA_SIZE"
+grep -q '#include "add_model.h"' gen/add_model.c || fail "add_model.c does not include add_model.h"
+expect 0 "--dump-ir" -- "$onnxcc" add.onnx --dump-ir && contains stdout "Add"
+expect 0 "--report" -- "$onnxcc" add.onnx --report && contains stdout "arena:"
+ls gen | grep -q tmp && fail "temporary files left in gen/: $(ls gen)"
+
+# two models with different prefixes, built warning-free as C99 by each compiler
+expect 0 "compile --name m1" -- "$onnxcc" add.onnx -o m1.c --name m1
+expect 0 "compile --name m2 -O0" -- "$onnxcc" add.onnx -o m2.c --name m2 -O0
+cat >app.c <<'EOF'
+#include <stdint.h>
+#include <stdio.h>
+#include "m1.h"
+#include "m2.h"
+
+/* An arena of SIZE bytes aligned to 64, from static storage. */
+#define ARENA(name, size) \
+	static double name##_storage[((size) + 64) / sizeof(double) + 1]; \
+	void *name = (void *)(((uintptr_t)name##_storage + 63) & ~(uintptr_t)63)
+
+int main(void)
+{
+	static const float x[6] = {0, 1, 2, 3, 4, 5}, want[6] = {1, 3, 5, 4, 6, 8};
+	float y1[6], y2[6];
+	const void *in[1];
+	void *out[1];
+	int i, bad = 0;
+	ARENA(a1, M1_ARENA_SIZE);
+	ARENA(a2, M2_ARENA_SIZE);
+
+	in[0] = x;
+	out[0] = y2;
+	if (m1_run(x, y1, a1) != M1_OK || m2_run_generic(in, out, a2) != M2_OK)
+		return 2;
+	if (m1_run(NULL, y1, a1) != M1_ERR_NULL)
+		return 3;
+	for (i = 0; i < 6; i++)
+		bad += y1[i] != want[i] || y2[i] != want[i];
+	if (m1_inputs[0].nbytes != sizeof x || m2_outputs[0].rank != 2)
+		return 4;
+	printf("%s\n", bad ? "wrong" : "right");
+	return bad != 0;
+}
+EOF
+compilers=${CC:-cc}
+command -v clang >/dev/null && compilers="$compilers clang"
+for cc in $compilers; do
+	for f in m1.c m2.c; do
+		expect 0 "$cc -std=c99 -Wall -Wextra -Werror -pedantic -c $f" -- \
+			"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -c "$f" -o "${f%.c}.$cc.o"
+	done
+	expect 0 "$cc builds app.c with both models" -- \
+		"$cc" -std=c99 -Wall -Wextra -Werror -O2 app.c m1.c m2.c -o "app.$cc" -lm
+	expect 0 "app ($cc) runs" -- "./app.$cc" && contains stdout "right"
+done
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures CLI check(s) failed"
+	exit 1
+fi
+echo "all CLI checks passed"

@@ -1,0 +1,292 @@
+/* test_infer.c: shape and type inference (pass_infer).  Each test builds a
+ * graph, runs inference and checks the shapes and types it gives, or its
+ * exact error. */
+#include <string.h>
+
+#include "unit.h"
+#include "passes/passes.h"
+
+/* Load b and run pass_infer, which must succeed. */
+static Graph *inferred(MB *b)
+{
+	Graph *g = unit_load(b);
+
+	ck_assert_msg(g != NULL, "load: %s", ir_last_error());
+	ck_assert_msg(pass_infer(g) == 0, "infer: %s", ir_last_error());
+	return g;
+}
+
+/* Assert that value `name` of g has type dtype and shape want[rank]. */
+static void expect_shape(Graph *g, const char *name, int dtype, int rank, const int64_t *want)
+{
+	Value *v = graph_find(g, name);
+	int i;
+
+	ck_assert_msg(v != NULL, "no value %s", name);
+	ck_assert_int_eq(v->dtype, dtype);
+	ck_assert_int_eq(v->rank, rank);
+	for (i = 0; i < rank; i++)
+		ck_assert_int_eq(v->dims[i], want[i]);
+}
+
+START_TEST(broadcast_add)
+{
+	MB *b = mb_new(13);
+	static const int64_t a[] = {2, 1, 4}, c[] = {3, 1}, y[] = {2, 3, 4};
+	Graph *g;
+
+	mb_input(b, "A", DT_FLOAT, 3, a);
+	mb_input(b, "B", DT_FLOAT, 2, c);
+	mb_node(b, "Add", "add", "A,B", "Y");
+	mb_output(b, "Y", DT_FLOAT, 3, y);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_FLOAT, 3, y);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(broadcast_scalar)
+{
+	MB *b = mb_new(13);
+	static const int64_t a[] = {5, 7};
+	Graph *g;
+
+	mb_input(b, "A", DT_INT32, 2, a);
+	mb_input(b, "B", DT_INT32, 0, NULL);
+	mb_node(b, "Mul", "mul", "B,A", "Y");
+	mb_output(b, "Y", DT_INT32, 2, a);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_INT32, 2, a);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(broadcast_mismatch)
+{
+	MB *b = mb_new(13);
+	static const int64_t a[] = {2, 3}, c[] = {4};
+	Graph *g;
+
+	mb_input(b, "A", DT_FLOAT, 2, a);
+	mb_input(b, "B", DT_FLOAT, 1, c);
+	mb_node(b, "Add", "add", "A,B", "Y");
+	mb_output(b, "Y", DT_FLOAT, 2, a);
+	g = unit_load(b);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(),
+			 "node 'add' (Add): shapes do not broadcast: input 'B' [4] against [2,3]");
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(mixed_types)
+{
+	MB *b = mb_new(13);
+	static const int64_t a[] = {2};
+	Graph *g;
+
+	mb_input(b, "A", DT_FLOAT, 1, a);
+	mb_input(b, "B", DT_INT64, 1, a);
+	mb_node(b, "Add", "add", "A,B", "Y");
+	mb_output(b, "Y", DT_FLOAT, 1, a);
+	g = unit_load(b);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(),
+			 "node 'add' (Add): inputs have different element types (float and int64)");
+	graph_free(g);
+}
+END_TEST
+
+/* Reshape X float[2,3,4] by the constant `shape`; returns the graph. */
+static Graph *reshape(int n, const int64_t *shape, int allowzero)
+{
+	MB *b = mb_new(14);
+	static const int64_t x[] = {2, 3, 4};
+	int64_t len = n;
+	Onnx__NodeProto *r;
+
+	mb_input(b, "X", DT_FLOAT, 3, x);
+	mb_init_i64(b, "shape", 1, &len, shape);
+	r = mb_node(b, "Reshape", "rs", "X,shape", "Y");
+	if (allowzero)
+		mb_attr_i(r, "allowzero", 1);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	return unit_load(b);
+}
+
+START_TEST(reshape_minus_one)
+{
+	static const int64_t s[] = {-1, 4}, y[] = {6, 4};
+	Graph *g = reshape(2, s, 0);
+
+	ck_assert_int_eq(pass_infer(g), 0);
+	expect_shape(g, "Y", DT_FLOAT, 2, y);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(reshape_zero_copies)
+{
+	static const int64_t s[] = {0, -1}, y[] = {2, 12};
+	static const int64_t s2[] = {4, 0, -1}, y2[] = {4, 3, 2};
+	Graph *g = reshape(2, s, 0), *g2 = reshape(3, s2, 0);
+
+	ck_assert_int_eq(pass_infer(g), 0);
+	expect_shape(g, "Y", DT_FLOAT, 2, y);
+	ck_assert_int_eq(pass_infer(g2), 0);
+	expect_shape(g2, "Y", DT_FLOAT, 3, y2);
+	graph_free(g);
+	graph_free(g2);
+}
+END_TEST
+
+START_TEST(reshape_bad_count)
+{
+	static const int64_t s[] = {5, -1};
+	Graph *g = reshape(2, s, 0);
+
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'rs' (Reshape): cannot reshape [2,3,4] into the given shape");
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(reshape_allowzero)
+{
+	/* with allowzero a 0 is a real zero: 24 elements cannot fit [0,-1] */
+	static const int64_t s[] = {0, -1};
+	Graph *g = reshape(2, s, 1);
+
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'rs' (Reshape): cannot reshape [2,3,4] into the given shape");
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(shape_is_constant)
+{
+	MB *b = mb_new(15);
+	static const int64_t x[] = {2, 3, 4, 5};
+	Onnx__NodeProto *n;
+	Graph *g;
+	Value *s, *t;
+
+	mb_input(b, "X", DT_FLOAT, 4, x);
+	mb_node(b, "Shape", "shape", "X", "S");
+	n = mb_node(b, "Shape", "tail", "X", "T");
+	mb_attr_i(n, "start", -2);
+	mb_output(b, "S", DT_INT64, -1, NULL);
+	mb_output(b, "T", DT_INT64, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "S", DT_INT64, 1, (const int64_t[]){4});
+	expect_shape(g, "T", DT_INT64, 1, (const int64_t[]){2});
+	s = graph_find(g, "S");
+	t = graph_find(g, "T");
+	ck_assert_ptr_nonnull(s->data);
+	ck_assert_int_eq(const_i64(s, 0), 2);
+	ck_assert_int_eq(const_i64(s, 3), 5);
+	ck_assert_int_eq(const_i64(t, 0), 4);
+	ck_assert_int_eq(const_i64(t, 1), 5);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(unsqueeze_axes_input)
+{
+	MB *b = mb_new(13);
+	static const int64_t x[] = {2, 3}, axes[] = {0, 3}, y[] = {1, 2, 3, 1};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 2, x);
+	mb_init_i64(b, "axes", 1, (const int64_t[]){2}, axes);
+	mb_node(b, "Unsqueeze", "u", "X,axes", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_FLOAT, 4, y);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(unsqueeze_axes_attribute)
+{
+	MB *b = mb_new(11);
+	static const int64_t x[] = {2, 3}, axes[] = {-1}, y[] = {2, 3, 1};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 2, x);
+	mb_attr_ints(mb_node(b, "Unsqueeze", "u", "X", "Y"), "axes", 1, axes);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_FLOAT, 3, y);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(constant_of_shape_is_splat)
+{
+	MB *b = mb_new(13);
+	static const int64_t shape[] = {3, 5}, one = 1;
+	static const float value = 2.5f;
+	Graph *g;
+	Value *y;
+
+	mb_init_i64(b, "shape", 1, (const int64_t[]){2}, shape);
+	mb_attr_tensor_f32(mb_node(b, "ConstantOfShape", "c", "shape", "Y"), "value", 1, &one, &value);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_FLOAT, 2, shape);
+	y = graph_find(g, "Y");
+	ck_assert_ptr_nonnull(y->data);
+	ck_assert(y->is_splat);
+	ck_assert_double_eq(const_f64(y, 0), 2.5);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(chain_keeps_type)
+{
+	MB *b = mb_new(13);
+	static const int64_t x[] = {4, 1, 2}, c[] = {3, 1};
+	Graph *g;
+
+	mb_input(b, "X", DT_DOUBLE, 3, x);
+	mb_input(b, "C", DT_DOUBLE, 2, c);
+	mb_node(b, "Relu", "r", "X", "R");
+	mb_node(b, "Sub", "s", "R,C", "S");
+	mb_node(b, "Neg", "n", "S", "Y");
+	mb_output(b, "Y", DT_DOUBLE, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "R", DT_DOUBLE, 3, x);
+	expect_shape(g, "Y", DT_DOUBLE, 3, (const int64_t[]){4, 3, 2});
+	graph_free(g);
+}
+END_TEST
+
+static Suite *infer_suite(void)
+{
+	Suite *s = suite_create("infer");
+	TCase *tc = tcase_create("shapes");
+
+	tcase_add_test(tc, broadcast_add);
+	tcase_add_test(tc, broadcast_scalar);
+	tcase_add_test(tc, broadcast_mismatch);
+	tcase_add_test(tc, mixed_types);
+	tcase_add_test(tc, reshape_minus_one);
+	tcase_add_test(tc, reshape_zero_copies);
+	tcase_add_test(tc, reshape_bad_count);
+	tcase_add_test(tc, reshape_allowzero);
+	tcase_add_test(tc, shape_is_constant);
+	tcase_add_test(tc, unsqueeze_axes_input);
+	tcase_add_test(tc, unsqueeze_axes_attribute);
+	tcase_add_test(tc, constant_of_shape_is_splat);
+	tcase_add_test(tc, chain_keeps_type);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(infer_suite());
+}

@@ -1,0 +1,50 @@
+/* model_builder.h: build ONNX models in memory with the protobuf-c bindings.
+ * The unit tests state their input graphs with it, the CLI test and the
+ * example write their models with it.  Memory is never freed (its users are
+ * short-lived processes: Check runs every test in a process of its own), and
+ * failures (out of memory, a file that cannot be written) abort. */
+#ifndef ONNXCC_MODEL_BUILDER_H
+#define ONNXCC_MODEL_BUILDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"          /* DT_* and AT_* */
+#include "onnx.pb-c.h"
+
+typedef struct MB {
+	Onnx__ModelProto m;
+	Onnx__GraphProto g;
+	char path[256];   /* the last file mb_write_tmp wrote */
+} MB;
+
+/* A model with one graph, IR version 8 and the default-domain opset. */
+MB *mb_new(int64_t opset);
+/* Import another domain's opset. */
+void mb_opset(MB *b, const char *domain, int64_t version);
+/* Graph inputs and outputs; rank -1 leaves the shape out (dynamic). */
+void mb_input(MB *b, const char *name, int dtype, int rank, const int64_t *dims);
+void mb_output(MB *b, const char *name, int dtype, int rank, const int64_t *dims);
+/* An int64 or float initializer of the given shape. */
+void mb_init_i64(MB *b, const char *name, int rank, const int64_t *dims, const int64_t *v);
+void mb_init_f32(MB *b, const char *name, int rank, const int64_t *dims, const float *v);
+/* A node; ins and outs are comma-separated names ("" between commas: absent). */
+Onnx__NodeProto *mb_node(MB *b, const char *op, const char *name, const char *ins, const char *outs);
+void mb_attr_i(Onnx__NodeProto *n, const char *name, int64_t v);
+void mb_attr_ints(Onnx__NodeProto *n, const char *name, int count, const int64_t *v);
+void mb_attr_f(Onnx__NodeProto *n, const char *name, float v);
+/* A tensor attribute (Constant's value, ConstantOfShape's value): float data. */
+void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const int64_t *dims,
+			const float *v);
+
+/* Serialize; returns malloc'ed bytes and their count. */
+uint8_t *mb_bytes(MB *b, size_t *len);
+/* Write bytes to a new temporary file; returns its path (kept in b->path). */
+const char *mb_write_tmp(MB *b, const uint8_t *bytes, size_t len);
+/* Serialize the model into a file. */
+void mb_save(MB *b, const char *path);
+/* Write a float tensor as a TensorProto file (a test data set's input_0.pb). */
+void mb_save_tensor_f32(const char *path, const char *name, int rank, const int64_t *dims,
+			const float *v);
+
+#endif
