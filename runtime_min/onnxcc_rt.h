@@ -19,6 +19,17 @@
 #define ONNXCC_HELPER static inline
 #endif
 
+/* Between two kernel calls of a run function.  Kernels reuse arena bytes
+ * with different types (a float tensor, later an int64 one; byte movers that
+ * copy floats as uint32_t), so once the calls are inlined into one function,
+ * type-based alias analysis could move one kernel's loads past another's
+ * stores.  The barrier keeps each kernel's memory accesses in call order. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_BARRIER() __asm__ __volatile__("" ::: "memory")
+#else
+#define ONNXCC_BARRIER() ((void)0)
+#endif
+
 /* Alignment of the constant blob. */
 #if defined(__GNUC__) || defined(__clang__)
 #define ONNXCC_ALIGNED(n) __attribute__((aligned(n)))

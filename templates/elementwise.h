@@ -7,6 +7,7 @@
  * unary:   b = {X, Y}, p = {n}
  * binary:  b = {A, B, Y}, p = {r, dims[r], stride_a[r], stride_b[r]}
  * where:   b = {C, A, B, Y}, p = {r, dims[r], stride_c[r], stride_a[r], stride_b[r]}
+ * clip:    b = {X, Y, [lo], [hi]}, p = {n, lo_from, hi_from}, f = {lo, hi} (see ONNXCC_CLIP)
  * Strides are in elements, 0 along broadcast dimensions; Y is contiguous with
  * shape dims.  The compiler merges dimensions first, so r is small. */
 #ifndef ONNXCC_ELEMENTWISE_H
@@ -26,7 +27,7 @@ ONNXCC_KERNEL(NAME) \
 }
 
 /* Offset of outer position o (over dims[0..r-1), last dim excluded) with strides st. */
-static inline int64_t onnxcc_outer_offset(int64_t o, int64_t r, const int64_t *dims,
+ONNXCC_HELPER int64_t onnxcc_outer_offset(int64_t o, int64_t r, const int64_t *dims,
 					  const int64_t *st)
 {
 	int64_t d, off = 0;
@@ -60,6 +61,21 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
+/* Width-only kernels (Where) move elements of any type as same-size
+ * integers.  The arena holds values of every type and a model's kernels are
+ * inlined into one function, so without may_alias gcc's type-based alias
+ * analysis may reorder a float kernel's loads before the uint32_t stores
+ * that produced them. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef uint16_t __attribute__((may_alias)) onnxcc_x16;
+typedef uint32_t __attribute__((may_alias)) onnxcc_x32;
+typedef uint64_t __attribute__((may_alias)) onnxcc_x64;
+#else
+typedef uint16_t onnxcc_x16;
+typedef uint32_t onnxcc_x32;
+typedef uint64_t onnxcc_x64;
+#endif
+
 /* Where: select by a bool condition; T is any type of the right size. */
 #define ONNXCC_WHERE(NAME, T) \
 ONNXCC_KERNEL(NAME) \
@@ -82,23 +98,130 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
+/* Clip: each bound comes from p[1] (lower) and p[2] (upper): 0 = none,
+ * 1 = the next buffer after Y (one element), 2 = f[0] (lower) or f[1] (upper).
+ * The upper bound wins when lo > hi, like numpy.clip; NaN passes through. */
+#define ONNXCC_CLIP(NAME, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
+	int64_t i, n = p[0], nb = 2; \
+	T lo = p[1] == 1 ? *(const T *)b[nb++] : p[1] == 2 ? (T)f[0] : 0; \
+	T hi = p[2] == 1 ? *(const T *)b[nb++] : p[2] == 2 ? (T)f[1] : 0; \
+	for (i = 0; i < n; i++) { \
+		T x = X[i]; \
+		if (p[1] && x < lo) \
+			x = lo; \
+		if (p[2] && x > hi) \
+			x = hi; \
+		Y[i] = x; \
+	} \
+}
+
 /* Scalar operations --------------------------------------------------------- */
 /* Floats go through <tgmath.h>, so float stays float.  Signed integer
- * arithmetic wraps, as ONNX Runtime's does, by computing in uint64_t. */
+ * arithmetic wraps, as ONNX Runtime's does, by computing in uint64_t; the
+ * kernel's final cast back to the element type keeps the low bits.  Ops
+ * prefixed i are for signed and u for unsigned integers: a comparison of an
+ * unsigned value with 0 or -1 would trip -Wtype-limits in generated code. */
 #define ONNXCC_WRAP(T, e) ((T)(uint64_t)(e))
 
+/* Integer-valued double to int64_t, saturating, NaN to 0: no undefined
+ * conversion whatever the value. */
+ONNXCC_HELPER int64_t onnxcc_sat_i64(double x)
+{
+	if (x != x)
+		return 0;
+	if (x >= 9223372036854775808.0)
+		return INT64_MAX;
+	if (x < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
+/* Base to the power of a non-negative exponent, wrapping modulo 2^64. */
+ONNXCC_HELPER uint64_t onnxcc_ipow(uint64_t base, uint64_t e)
+{
+	uint64_t r = 1;
+
+	while (e) {
+		if (e & 1)
+			r *= base;
+		base *= base;
+		e >>= 1;
+	}
+	return r;
+}
+
+/* Round half to even, independent of the floating-point environment. */
+#define ONNXCC_OP_round(x, y, f) \
+	(fabs((x) - trunc(x)) == 0.5 ? 2 * round((x) * 0.5) : round(x))
+
+/* Unary, float and integer */
 #define ONNXCC_OP_copy(x, y, f) (x)
 #define ONNXCC_OP_neg(x, y, f) (-(x))
 #define ONNXCC_OP_ineg(x, y, f) (0 - (uint64_t)(x))
 #define ONNXCC_OP_abs(x, y, f) fabs(x)
 #define ONNXCC_OP_iabs(x, y, f) ((x) < 0 ? 0 - (uint64_t)(x) : (uint64_t)(x))
 #define ONNXCC_OP_relu(x, y, f) ((x) > 0 ? (x) : 0)
+#define ONNXCC_OP_sign(x, y, f) ((x) > 0 ? 1 : (x) < 0 ? -1 : (x))
+#define ONNXCC_OP_isign(x, y, f) (((x) > 0) - ((x) < 0))
+#define ONNXCC_OP_usign(x, y, f) ((x) > 0)
+#define ONNXCC_OP_not(x, y, f) (!(x))
+#define ONNXCC_OP_bitnot(x, y, f) (~(uint64_t)(x))
+/* Erf of an integer is -1, 0 or 1 after truncation. */
+#define ONNXCC_OP_ierf(x, y, f) ((int)erf((double)(x)))
+
+/* Unary, float only */
 #define ONNXCC_OP_exp(x, y, f) exp(x)
 #define ONNXCC_OP_log(x, y, f) log(x)
 #define ONNXCC_OP_sqrt(x, y, f) sqrt(x)
+#define ONNXCC_OP_reciprocal(x, y, f) (1 / (x))
+#define ONNXCC_OP_erf(x, y, f) erf(x)
 #define ONNXCC_OP_tanh(x, y, f) tanh(x)
 #define ONNXCC_OP_sigmoid(x, y, f) ((x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x)))
+#define ONNXCC_OP_ceil(x, y, f) ceil(x)
+#define ONNXCC_OP_floor(x, y, f) floor(x)
+#define ONNXCC_OP_sin(x, y, f) sin(x)
+#define ONNXCC_OP_cos(x, y, f) cos(x)
+#define ONNXCC_OP_tan(x, y, f) tan(x)
+#define ONNXCC_OP_asin(x, y, f) asin(x)
+#define ONNXCC_OP_acos(x, y, f) acos(x)
+#define ONNXCC_OP_atan(x, y, f) atan(x)
+#define ONNXCC_OP_sinh(x, y, f) sinh(x)
+#define ONNXCC_OP_cosh(x, y, f) cosh(x)
+#define ONNXCC_OP_asinh(x, y, f) asinh(x)
+#define ONNXCC_OP_acosh(x, y, f) acosh(x)
+#define ONNXCC_OP_atanh(x, y, f) atanh(x)
+#define ONNXCC_OP_isnan(x, y, f) (isnan(x) != 0)
+/* f = {detect_positive, detect_negative} */
+#define ONNXCC_OP_isinf(x, y, f) (isinf(x) && ((x) > 0 ? f[0] != 0 : f[1] != 0))
+/* log(1 + e^x) without overflow for large x */
+#define ONNXCC_OP_softplus(x, y, f) ((x) > 0 ? (x) + log1p(exp(-(x))) : log1p(exp(x)))
+#define ONNXCC_OP_softsign(x, y, f) ((x) / (1 + fabs(x)))
+/* f = {alpha} */
+#define ONNXCC_OP_leakyrelu(x, y, f) ((x) >= 0 ? (x) : (x) * f[0])
+#define ONNXCC_OP_elu(x, y, f) ((x) >= 0 ? (x) : f[0] * expm1(x))
+#define ONNXCC_OP_celu(x, y, f) ((x) >= 0 ? (x) : f[0] * expm1((x) / f[0]))
+#define ONNXCC_OP_thresholdedrelu(x, y, f) ((x) > f[0] ? (x) : 0)
+/* f = {alpha, gamma} */
+#define ONNXCC_OP_selu(x, y, f) ((x) > 0 ? f[1] * (x) : f[1] * f[0] * expm1(x))
+/* f = {alpha, beta} */
+#define ONNXCC_OP_hardsigmoid(x, y, f) fmax(0, fmin(1, f[0] * (x) + f[1]))
+#define ONNXCC_OP_hardswish(x, y, f) ((x) * fmax(0, fmin(1, (x) / 6 + 0.5)))
+#define ONNXCC_OP_mish(x, y, f) ((x) * tanh(ONNXCC_OP_softplus(x, y, f)))
+/* f = {1 for the tanh approximation, 0 for the exact form} */
+#define ONNXCC_OP_gelu(x, y, f) (f[0] != 0 \
+	? 0.5 * (x) * (1 + tanh(0.7978845608028654 * ((x) + 0.044715 * (x) * (x) * (x)))) \
+	: 0.5 * (x) * (1 + erf((x) * 0.7071067811865476)))
+/* f = {bias, lambd}; integers go through double and saturate. */
+#define ONNXCC_OP_shrink(x, y, f) \
+	((x) < -f[1] ? (x) + f[0] : (x) > f[1] ? (x) - f[0] : 0)
+#define ONNXCC_OP_ishrink(x, y, f) onnxcc_sat_i64(ONNXCC_OP_shrink((double)(x), y, f))
+#define ONNXCC_OP_scale(x, y, f) ((x) * f[0])
 
+/* Binary arithmetic */
 #define ONNXCC_OP_add(x, y, f) ((x) + (y))
 #define ONNXCC_OP_iadd(x, y, f) ((uint64_t)(x) + (uint64_t)(y))
 #define ONNXCC_OP_sub(x, y, f) ((x) - (y))
@@ -106,6 +229,49 @@ ONNXCC_KERNEL(NAME) \
 #define ONNXCC_OP_mul(x, y, f) ((x) * (y))
 #define ONNXCC_OP_imul(x, y, f) ((uint64_t)(x) * (uint64_t)(y))
 #define ONNXCC_OP_div(x, y, f) ((x) / (y))
-#define ONNXCC_OP_scale(x, y, f) ((x) * f[0])
+/* Integer division truncates; x / 0 is 0 and MIN / -1 wraps to MIN. */
+#define ONNXCC_OP_idiv(x, y, f) \
+	((y) == 0 ? 0 : (y) == -1 ? 0 - (uint64_t)(x) : (uint64_t)((x) / (y)))
+#define ONNXCC_OP_udiv(x, y, f) ((y) == 0 ? 0 : (x) / (y))
+/* Mod: fmod takes the sign of the dividend, mod (Python's %) that of the divisor. */
+#define ONNXCC_OP_fmod(x, y, f) fmod(x, y)
+#define ONNXCC_OP_mod(x, y, f) \
+	(fmod(x, y) != 0 && (fmod(x, y) < 0) != ((y) < 0) ? fmod(x, y) + (y) : fmod(x, y))
+#define ONNXCC_OP_ifmod(x, y, f) ((y) == 0 || (y) == -1 ? 0 : (x) % (y))
+#define ONNXCC_OP_imod(x, y, f) \
+	(ONNXCC_OP_ifmod(x, y, f) != 0 && (ONNXCC_OP_ifmod(x, y, f) < 0) != ((y) < 0) \
+		? ONNXCC_OP_ifmod(x, y, f) + (y) : ONNXCC_OP_ifmod(x, y, f))
+#define ONNXCC_OP_umod(x, y, f) ((y) == 0 ? 0 : (x) % (y))
+#define ONNXCC_OP_pow(x, y, f) pow(x, y)
+/* Integer powers are exact (wrapping); a negative exponent truncates 1 / x^-y. */
+#define ONNXCC_OP_ipow(x, y, f) ((y) >= 0 ? onnxcc_ipow((uint64_t)(x), (uint64_t)(y)) \
+	: (x) == 1 ? 1 : (x) == -1 ? ((y) & 1 ? (uint64_t)0 - 1 : 1) : 0)
+#define ONNXCC_OP_upow(x, y, f) onnxcc_ipow((uint64_t)(x), (uint64_t)(y))
+/* PRelu: y is the slope. */
+#define ONNXCC_OP_prelu(x, y, f) ((x) < 0 ? (x) * (y) : (x))
+#define ONNXCC_OP_iprelu(x, y, f) ((x) < 0 ? (uint64_t)(x) * (uint64_t)(y) : (uint64_t)(x))
+#define ONNXCC_OP_uprelu(x, y, f) ((void)(y), (x))
+/* Max and Min propagate NaN, like numpy.maximum. */
+#define ONNXCC_OP_max(x, y, f) ((x) > (y) || isnan(x) ? (x) : (y))
+#define ONNXCC_OP_min(x, y, f) ((x) < (y) || isnan(x) ? (x) : (y))
+#define ONNXCC_OP_imax(x, y, f) ((x) > (y) ? (x) : (y))
+#define ONNXCC_OP_imin(x, y, f) ((x) < (y) ? (x) : (y))
+
+/* Bits: shifts by the width or more give 0. */
+#define ONNXCC_OP_shl(x, y, f) ((uint64_t)(y) >= 8 * sizeof(x) ? 0 : (uint64_t)(x) << (y))
+#define ONNXCC_OP_shr(x, y, f) ((uint64_t)(y) >= 8 * sizeof(x) ? 0 : (uint64_t)(x) >> (y))
+#define ONNXCC_OP_bitand(x, y, f) ((uint64_t)(x) & (uint64_t)(y))
+#define ONNXCC_OP_bitor(x, y, f) ((uint64_t)(x) | (uint64_t)(y))
+#define ONNXCC_OP_bitxor(x, y, f) ((uint64_t)(x) ^ (uint64_t)(y))
+
+/* Logic and comparison: bool (uint8_t 0 or 1) results. */
+#define ONNXCC_OP_and(x, y, f) ((x) && (y))
+#define ONNXCC_OP_or(x, y, f) ((x) || (y))
+#define ONNXCC_OP_xor(x, y, f) (!(x) != !(y))
+#define ONNXCC_OP_equal(x, y, f) ((x) == (y))
+#define ONNXCC_OP_less(x, y, f) ((x) < (y))
+#define ONNXCC_OP_greater(x, y, f) ((x) > (y))
+#define ONNXCC_OP_lessorequal(x, y, f) ((x) <= (y))
+#define ONNXCC_OP_greaterorequal(x, y, f) ((x) >= (y))
 
 #endif

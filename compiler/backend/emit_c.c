@@ -216,6 +216,7 @@ static void emit_call(FILE *out, const Graph *g, const KCall *c)
 	fprintf(out, "%s};\n", c->nbuf || c->checks ? "" : "0");
 	fprintf(out, "\t\t%s(b, %s, %s);\n", kernels[c->kernel].name, c->np ? "p" : "0",
 		c->nf ? "f" : "0");
+	fprintf(out, "\t\tONNXCC_BARRIER();\n");
 	if (c->checks)
 		fprintf(out, "\t\tif (status)\n\t\t\treturn status;\n");
 	fprintf(out, "\t}\n");

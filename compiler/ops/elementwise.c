@@ -1,6 +1,9 @@
 /* elementwise.c: unary maps, binary ops with broadcasting, variadic ops
- * (Sum, Mean, Max, Min) and Where.  The scalar operation of each op is the
- * row's aux string; kernels are <type>_<aux>__scalar (templates/elementwise.def). */
+ * (Sum, Mean, Max, Min), Where and Clip.  The scalar operation of each op is
+ * the row's aux string (refined by attributes for Mod and BitShift); kernels
+ * are <type>_<op>__scalar (templates/elementwise.def).  float16 and bfloat16
+ * have no arithmetic kernels: their operands are widened to float and the
+ * result rounded back, once per node, as numpy computes half precision. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -19,10 +22,14 @@ static int is_predicate(const char *aux)
 	return 0;
 }
 
+/* Same shape as the input; bool for IsNaN and IsInf. */
 int unary_infer(Node *n)
 {
 	Value *x = n->in[0];
+	const char *approx = attr_s(n, "approximate", "none");  /* Gelu's */
 
+	if (strcmp(approx, "none") != 0 && strcmp(approx, "tanh") != 0)
+		return node_error(n, "approximate is '%s', expected 'none' or 'tanh'", approx);
 	return set_out(n, 0, is_predicate(n->op->aux) ? DT_BOOL : x->dtype, x->rank, x->dims);
 }
 
@@ -44,65 +51,12 @@ static void unary_params(const Node *n, KCall *k)
 	} else if (strcmp(a, "isinf") == 0) {
 		kcall_f(k, (double)attr_i(n, "detect_positive", 1));
 		kcall_f(k, (double)attr_i(n, "detect_negative", 1));
+	} else if (strcmp(a, "shrink") == 0) {
+		kcall_f(k, attr_f(n, "bias", 0.0));
+		kcall_f(k, attr_f(n, "lambd", 0.5));
+	} else if (strcmp(a, "gelu") == 0) {
+		kcall_f(k, strcmp(attr_s(n, "approximate", "none"), "tanh") == 0);
 	}
-}
-
-int unary_lower(Node *n, Lower *L)
-{
-	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
-
-	if (value_numel(y) == 0)
-		return 0;
-	if (!(k = lower_callf(L, "%s_%s__scalar", dt_short(x->dtype), n->op->aux)))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_numel(y));
-	unary_params(n, k);
-	return 0;
-}
-
-/* Before opset 7, a binary op broadcast only with broadcast=1, aligning B's
- * dimensions to A's at `axis` (default: the trailing ones). */
-static int legacy_broadcast(const Node *n, int64_t *bdims, int *brank)
-{
-	const Value *a = n->in[0], *b = n->in[1];
-	int64_t axis;
-	int i;
-
-	*brank = b->rank;
-	memcpy(bdims, b->dims, sizeof(int64_t) * b->rank);
-	if (n->version >= 7 || !attr_i(n, "broadcast", 0) || !node_attr(n, "axis"))
-		return 0;
-	if (norm_axis(n, attr_i(n, "axis", 0), a->rank, &axis) != 0)
-		return -1;
-	if (axis + b->rank > a->rank)
-		return node_error(n, "input B of rank %d does not fit at axis %lld", b->rank,
-				  (long long)axis);
-	for (i = 0; i < a->rank; i++)
-		bdims[i] = i >= axis && i < axis + b->rank ? b->dims[i - axis] : 1;
-	*brank = a->rank;
-	return 0;
-}
-
-int binary_infer(Node *n)
-{
-	Value *a = n->in[0], *b = n->in[1], bb = *n->in[1];
-	Value *ins[2] = {a, &bb};
-	int64_t dims[IR_MAX_RANK];
-	int rank, dt = a->dtype;
-
-	if (legacy_broadcast(n, bb.dims, &bb.rank) != 0)
-		return -1;
-	if (a->dtype != b->dtype && strcmp(n->op->aux, "pow") != 0)
-		return node_error(n, "inputs have different element types (%s and %s)",
-				  dt_name(a->dtype), dt_name(b->dtype));
-	if (broadcast_shapes(n, ins, 2, &rank, dims) != 0)
-		return -1;
-	if (is_predicate(n->op->aux))
-		dt = DT_BOOL;
-	return set_out(n, 0, dt, rank, dims);
 }
 
 /* A cast of v to dtype into a scratch tensor (Pow's exponent, ...). */
@@ -117,6 +71,140 @@ static Value *cast_temp(Lower *L, Value *v, int dtype)
 	kcall_buf(k, t);
 	kcall_i(k, value_numel(v));
 	return t;
+}
+
+/* float16 and bfloat16, which have no arithmetic kernels. */
+static int is_half(int dtype)
+{
+	return dtype == DT_FLOAT16 || dtype == DT_BFLOAT16;
+}
+
+/* The type a kernel computes dtype in. */
+static int compute_type(int dtype)
+{
+	return is_half(dtype) ? DT_FLOAT : dtype;
+}
+
+/* Operand v in its compute type (a float copy of a half tensor), or NULL. */
+static Value *widen(Lower *L, Value *v)
+{
+	return is_half(v->dtype) ? cast_temp(L, v, DT_FLOAT) : v;
+}
+
+/* Where a kernel writes output y: y itself, or a float temp for a half y. */
+static Value *wide_out(Lower *L, Value *y)
+{
+	return is_half(y->dtype) ? lower_temp(L, DT_FLOAT, y->rank, y->dims) : y;
+}
+
+/* Round a wide_out() result t back into y. */
+static int narrow(Lower *L, Value *t, Value *y)
+{
+	KCall *k;
+
+	if (t == y)
+		return 0;
+	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(t->dtype), dt_short(y->dtype))))
+		return -1;
+	kcall_buf(k, t);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
+	return 0;
+}
+
+/* One map call over the flat tensor. */
+int unary_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0], *t;
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(x = widen(L, x)))
+		return -1;
+	t = wide_out(L, y);
+	if (!(k = lower_callf(L, "%s_%s__scalar", dt_short(x->dtype), n->op->aux)))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, t);
+	kcall_i(k, value_numel(y));
+	unary_params(n, k);
+	return narrow(L, t, y);
+}
+
+/* Before opset 7, PRelu's one-dimensional slope held one value per channel
+ * (dimension 1 of X). */
+static int prelu_per_channel(const Node *n)
+{
+	const Value *a = n->in[0], *b = n->in[1];
+
+	return strcmp(n->op->aux, "prelu") == 0 && b->rank == 1 && a->rank >= 2 &&
+	       b->dims[0] != 1 && b->dims[0] == a->dims[1];
+}
+
+/* Before opset 7, a binary op broadcast only with broadcast=1, aligning B's
+ * dimensions to A's at `axis` (default: the trailing ones). */
+static int legacy_broadcast(const Node *n, int64_t *bdims, int *brank)
+{
+	const Value *a = n->in[0], *b = n->in[1];
+	int64_t axis = 1;
+	int i;
+
+	*brank = b->rank;
+	memcpy(bdims, b->dims, sizeof(int64_t) * b->rank);
+	if (n->version >= 7)
+		return 0;
+	if (!prelu_per_channel(n)) {
+		if (!attr_i(n, "broadcast", 0) || !node_attr(n, "axis"))
+			return 0;
+		if (norm_axis(n, attr_i(n, "axis", 0), a->rank, &axis) != 0)
+			return -1;
+	}
+	if (axis + b->rank > a->rank)
+		return node_error(n, "input B of rank %d does not fit at axis %lld", b->rank,
+				  (long long)axis);
+	for (i = 0; i < a->rank; i++)
+		bdims[i] = i >= axis && i < axis + b->rank ? b->dims[i - axis] : 1;
+	*brank = a->rank;
+	return 0;
+}
+
+/* The scalar operation of a binary node: the row's aux, or for Mod and
+ * BitShift the variant their attribute selects. */
+static const char *binary_op(const Node *n)
+{
+	const char *a = n->op->aux;
+
+	if (strcmp(a, "mod") == 0)
+		return attr_i(n, "fmod", 0) ? "fmod" : "mod";
+	if (strcmp(a, "bitshift") == 0)
+		return strcmp(attr_s(n, "direction", ""), "LEFT") == 0 ? "shl" : "shr";
+	return a;
+}
+
+/* The broadcast shape of A and B; bool for comparisons. */
+int binary_infer(Node *n)
+{
+	Value *a = n->in[0], *b = n->in[1], bb = *n->in[1];
+	Value *ins[2] = {a, &bb};
+	int64_t dims[IR_MAX_RANK];
+	int rank, dt = a->dtype;
+
+	if (legacy_broadcast(n, bb.dims, &bb.rank) != 0)
+		return -1;
+	if (strcmp(n->op->aux, "bitshift") == 0) {
+		const char *dir = attr_s(n, "direction", "");
+		if (strcmp(dir, "LEFT") != 0 && strcmp(dir, "RIGHT") != 0)
+			return node_error(n, "direction is '%s', expected 'LEFT' or 'RIGHT'", dir);
+	}
+	if (a->dtype != b->dtype && strcmp(n->op->aux, "pow") != 0)
+		return node_error(n, "inputs have different element types (%s and %s)",
+				  dt_name(a->dtype), dt_name(b->dtype));
+	if (broadcast_shapes(n, ins, 2, &rank, dims) != 0)
+		return -1;
+	if (is_predicate(n->op->aux))
+		dt = DT_BOOL;
+	return set_out(n, 0, dt, rank, dims);
 }
 
 /* One broadcasting binary call y = a OP b. */
@@ -134,29 +222,33 @@ static int lower_binary_op(Lower *L, const char *op, Value *a, Value *b, Value *
 	return 0;
 }
 
+/* One broadcasting call, with Pow's exponent converted first. */
 int binary_lower(Node *n, Lower *L)
 {
-	Value *a = n->in[0], *b = n->in[1], *y = n->out[0], bb;
+	Value *a = n->in[0], *b = n->in[1], *y = n->out[0], bb, *t;
 	int64_t dims[IR_MAX_RANK];
-	int rank;
+	int rank, ct = compute_type(a->dtype);
 
 	if (value_numel(y) == 0)
 		return 0;
 	if (legacy_broadcast(n, dims, &rank) != 0)
 		return -1;
+	/* Pow's exponent may have another type: convert it to the base's. */
+	if (!(a = widen(L, a)) || (b->dtype != ct && !(b = cast_temp(L, b, ct))))
+		return -1;
+	t = wide_out(L, y);
 	if (rank != b->rank) {
 		/* Legacy broadcast: view B with A's rank. */
 		bb = *b;
 		bb.rank = rank;
 		memcpy(bb.dims, dims, sizeof(int64_t) * rank);
-		if (lower_binary_op(L, n->op->aux, a, &bb, y) != 0)
+		if (lower_binary_op(L, binary_op(n), a, &bb, t) != 0)
 			return -1;
 		L->out->v[L->out->n - 1].buf[1] = b;
-		return 0;
-	}
-	if (b->dtype != a->dtype && !(b = cast_temp(L, b, a->dtype)))
+	} else if (lower_binary_op(L, binary_op(n), a, b, t) != 0) {
 		return -1;
-	return lower_binary_op(L, n->op->aux, a, b, y);
+	}
+	return narrow(L, t, y);
 }
 
 /* Sum, Mean, Max, Min: a chain of binary ops accumulating into the output. */
@@ -179,36 +271,37 @@ int variadic_infer(Node *n)
 
 int variadic_lower(Node *n, Lower *L)
 {
-	Value *y = n->out[0];
+	Value *y = n->out[0], *t, *x0, *x1;
 	const char *op = strcmp(n->op->aux, "mean") == 0 ? "add" : n->op->aux;
 	KCall *k;
 	int i;
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (n->nin == 1) {
-		/* y = x0, broadcast (a no-op op with itself would double it) */
-		Value *ins[1] = {n->in[0]};
-		if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(y->dtype))))
-			return -1;
-		kcall_buf(k, n->in[0]);
-		kcall_buf(k, y);
-		kcall_broadcast(k, y, ins, 1);
-	} else if (lower_binary_op(L, op, n->in[0], n->in[1], y) != 0) {
+	if (!(x0 = widen(L, n->in[0])))
 		return -1;
+	t = wide_out(L, y);
+	if (n->nin == 1) {
+		/* t = x0, broadcast (a no-op op with itself would double it) */
+		Value *ins[1] = {x0};
+		if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(t->dtype))))
+			return -1;
+		kcall_buf(k, x0);
+		kcall_buf(k, t);
+		kcall_broadcast(k, t, ins, 1);
 	}
-	for (i = 2; i < n->nin; i++)
-		if (lower_binary_op(L, op, y, n->in[i], y) != 0)
+	for (i = 1; i < n->nin; i++, x0 = t)
+		if (!(x1 = widen(L, n->in[i])) || lower_binary_op(L, op, x0, x1, t) != 0)
 			return -1;
 	if (strcmp(n->op->aux, "mean") == 0) {
-		if (!(k = lower_callf(L, "%s_scale__scalar", dt_short(y->dtype))))
+		if (!(k = lower_callf(L, "%s_scale__scalar", dt_short(t->dtype))))
 			return -1;
-		kcall_buf(k, y);
-		kcall_buf(k, y);
-		kcall_i(k, value_numel(y));
+		kcall_buf(k, t);
+		kcall_buf(k, t);
+		kcall_i(k, value_numel(t));
 		kcall_f(k, 1.0 / n->nin);
 	}
-	return 0;
+	return narrow(L, t, y);
 }
 
 int where_infer(Node *n)
@@ -242,4 +335,75 @@ int where_lower(Node *n, Lower *L)
 	kcall_buf(k, y);
 	kcall_broadcast(k, y, n->in, 3);
 	return 0;
+}
+
+/* Clip's bound i (1: min, 2: max) when given as an input (opset 11+), else NULL. */
+static Value *clip_bound(const Node *n, int i)
+{
+	Value *v = node_in(n, i);
+
+	return v && v->name && *v->name ? v : NULL;
+}
+
+/* Same shape as the input; bounds are scalars of its type. */
+int clip_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int i;
+
+	if (n->version < 11 && n->nin > 1)
+		return node_error(n, "has %d inputs; before opset 11 min and max are attributes",
+				  n->nin);
+	if (n->version < 11 && !dt_is_float(x->dtype))
+		return node_error(n, "input has element type %s; before opset 11 Clip takes floats",
+				  dt_name(x->dtype));
+	for (i = 1; i <= 2; i++) {
+		Value *v = clip_bound(n, i);
+		if (!v)
+			continue;
+		if (v->dtype != x->dtype)
+			return node_error(n, "input %d has element type %s, expected %s like the input",
+					  i, dt_name(v->dtype), dt_name(x->dtype));
+		if (value_numel(v) != 1)
+			return node_error(n, "input %d ('%s') must be a scalar", i, v->name);
+	}
+	return set_out(n, 0, x->dtype, x->rank, x->dims);
+}
+
+/* Where a bound comes from, as ONNXCC_CLIP's p[1] and p[2] encode it. */
+static int clip_source(const Node *n, int i, const char *attr)
+{
+	if (clip_bound(n, i))
+		return 1;
+	return n->version < 11 && node_attr(n, attr) ? 2 : 0;
+}
+
+/* One clip call reading each bound from a buffer or from f[]. */
+int clip_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0], *lo = clip_bound(n, 1), *hi = clip_bound(n, 2), *t;
+	int from_lo = clip_source(n, 1, "min"), from_hi = clip_source(n, 2, "max");
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(x = widen(L, x)) || (lo && !(lo = widen(L, lo))) || (hi && !(hi = widen(L, hi))))
+		return -1;
+	t = wide_out(L, y);
+	if (!(k = lower_callf(L, "%s_clip__scalar", dt_short(x->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, t);
+	if (lo)
+		kcall_buf(k, lo);
+	if (hi)
+		kcall_buf(k, hi);
+	kcall_i(k, value_numel(y));
+	kcall_i(k, from_lo);
+	kcall_i(k, from_hi);
+	if (from_lo == 2 || from_hi == 2) {
+		kcall_f(k, attr_f(n, "min", 0.0));
+		kcall_f(k, attr_f(n, "max", 0.0));
+	}
+	return narrow(L, t, y);
 }

@@ -1,0 +1,53 @@
+/* cast.c: Cast and CastLike.  Every pair of the element types with a C
+ * representation converts through one <src>_to_<dst>__scalar kernel
+ * (templates/cast.def); strings, complex and the 8-, 4- and 2-bit float and
+ * integer types are reported as unsupported. */
+#include "ops_util.h"
+
+/* Element types a cast kernel exists for: those with a C representation. */
+static int castable(int dt)
+{
+	return dt_size(dt) > 0;
+}
+
+/* Same shape; the type is the attribute `to` (Cast) or input 1's (CastLike). */
+int cast_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int to;
+
+	if (n->nin > 1) {
+		to = n->in[1]->dtype;
+	} else {
+		if (!node_attr(n, "to"))
+			return node_error(n, "attribute 'to' is missing");
+		to = (int)attr_i(n, "to", 0);
+	}
+	if (!castable(x->dtype))
+		return node_error(n, "cannot cast from element type %s (%d): not supported",
+				  dt_name(x->dtype), x->dtype);
+	if (!castable(to))
+		return node_error(n, "cannot cast to element type %s (%d): not supported",
+				  dt_name(to), to);
+	return set_out(n, 0, to, x->rank, x->dims);
+}
+
+/* A byte copy for a same-type cast, else one conversion call. */
+int cast_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (x->dtype == y->dtype)
+		k = lower_call(L, "x8_copy__scalar");
+	else
+		k = lower_callf(L, "%s_to_%s__scalar", dt_short(x->dtype), dt_short(y->dtype));
+	if (!k)
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, x->dtype == y->dtype ? value_nbytes(y) : value_numel(y));
+	return 0;
+}
