@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -55,6 +56,12 @@ static int open_out(OutFile *o, const char *path)
 	o->tmp = xmalloc(strlen(path) + 16);
 	sprintf(o->tmp, "%s.tmpXXXXXX", path);
 	fd = mkstemp(o->tmp);
+	if (fd >= 0) {
+		/* mkstemp makes the file private; give it the usual mode */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	if (fd < 0 || !(o->f = fdopen(fd, "w")))
 		return ir_error("%s: cannot create: %s", path, strerror(errno));
 	return 0;
