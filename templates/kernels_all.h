@@ -9,3 +9,8 @@
 #include "norm.h"
 #include "softmax.h"
 #include "reduce.h"
+#include "attention.h"
+#include "loss.h"
+#include "index.h"
+#include "resize.h"
+#include "normalization.h"
