@@ -1,5 +1,134 @@
-/* conv.h: kernel templates (see compiler/lower.h for the kernel signature). */
+/* conv.h: convolution (Conv) as im2col + the GEMM core of linalg.h.
+ *
+ * conv: b = {X, W, Y, [bias] (has_bias), [col] (use_col)}
+ *       p = {nd, N, C, M, G, has_bias, use_col, chunk,
+ *            in[nd], k[nd], out[nd], stride[nd], dilation[nd], pad[nd]}
+ *       f = {}
+ *   X is N x C x in[..], W is M x C/G x k[..], Y is N x M x out[..]; pad holds
+ *   the leading pads (the trailing ones only shape out).  For each image n and
+ *   group g, with K = C/G prod(k) and OS = prod(out):
+ *       Y[n, g] (M/G x OS) = W[g] (M/G x K) col (K x OS) + bias[g] (per row)
+ *   Without use_col (a 1x1 kernel with stride 1 and no pads) col is X[n, g]
+ *   itself.  Otherwise col is built `chunk` output columns at a time into the
+ *   scratch buffer (K x chunk), so that it stays in cache and small. */
 #ifndef ONNXCC_CONV_H
 #define ONNXCC_CONV_H
+
+/* Fill dst[0, run) from the positions o0 .. o0 + run - 1 of one input row xr
+ * of length n, read at o * s + base, with 0 outside the row. */
+#define ONNXCC_CONV_ROW(NAME, T) \
+static inline void NAME(T *dst, const T *xr, int64_t n, int64_t o0, int64_t run, int64_t s, \
+	int64_t base) \
+{ \
+	int64_t lo = base >= 0 ? 0 : (-base + s - 1) / s; \
+	int64_t hi = n - 1 - base < 0 ? 0 : (n - 1 - base) / s + 1; \
+	int64_t t0 = lo - o0, t1 = hi - o0, t; \
+	t0 = t0 < 0 ? 0 : t0 > run ? run : t0; \
+	t1 = t1 < t0 ? t0 : t1 > run ? run : t1; \
+	for (t = 0; t < t0; t++) \
+		dst[t] = 0; \
+	if (s == 1) { \
+		memcpy(dst + t0, xr + o0 + base + t0, (size_t)(t1 - t0) * sizeof(T)); \
+		t = t1; \
+	} else { \
+		for (; t < t1; t++) \
+			dst[t] = xr[(o0 + t) * s + base]; \
+	} \
+	for (; t < run; t++) \
+		dst[t] = 0; \
+}
+
+/* col (K x pc) = the im2col rows of image-group xg for output positions
+ * [p0, p0 + pc), with p the kernel's parameters.  Row (c, kernel offset),
+ * column (output position); spans along the last spatial axis are copied
+ * whole. */
+#define ONNXCC_IM2COL(NAME, T) \
+ONNXCC_CONV_ROW(NAME##_row, T) \
+static inline void NAME(const T *xg, T *col, const int64_t *p, int64_t cg, int64_t p0, int64_t pc) \
+{ \
+	int64_t nd = p[0], last = nd - 1, kk = 1, is = 1, row, d; \
+	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd, *st = out + nd; \
+	const int64_t *dl = st + nd, *pd = dl + nd; \
+	for (d = 0; d < nd; d++) { \
+		kk *= ks[d]; \
+		is *= in[d]; \
+	} \
+	for (row = 0; row < cg * kk; row++) { \
+		int64_t kx[ONNXCC_MAX_RANK], o[ONNXCC_MAX_RANK], rem = row, j = 0; \
+		T *dst = col + row * pc; \
+		const T *xc; \
+		for (d = last; d >= 0; d--) { \
+			kx[d] = rem % ks[d]; \
+			rem /= ks[d]; \
+		} \
+		xc = xg + rem * is; \
+		for (rem = p0, d = last; d >= 0; d--) { \
+			o[d] = rem % out[d]; \
+			rem /= out[d]; \
+		} \
+		while (j < pc) { \
+			int64_t run = out[last] - o[last] < pc - j ? out[last] - o[last] : pc - j; \
+			int64_t off = 0, ok = 1, t; \
+			for (d = 0; d < last; d++) { \
+				int64_t ix = o[d] * st[d] - pd[d] + kx[d] * dl[d]; \
+				ok &= ix >= 0 && ix < in[d]; \
+				off = off * in[d] + ix; \
+			} \
+			if (ok) \
+				NAME##_row(dst + j, xc + off * in[last], in[last], o[last], run, st[last], \
+					   kx[last] * dl[last] - pd[last]); \
+			else \
+				for (t = 0; t < run; t++) \
+					dst[j + t] = 0; \
+			j += run; \
+			o[last] += run; \
+			for (d = last; d > 0 && o[d] == out[d]; d--) { \
+				o[d] = 0; \
+				o[d - 1]++; \
+			} \
+		} \
+	} \
+}
+
+#define ONNXCC_CONV(NAME, T) \
+ONNXCC_GEMM_CORE(NAME##_gemm, T, T) \
+ONNXCC_IM2COL(NAME##_im2col, T) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t nd = p[0], nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk = cg, is = 1, os = 1, n, g, p0, d; \
+	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd; \
+	const T *X = (const T *)b[0], *W = (const T *)b[1]; \
+	T *Y = (T *)b[2]; \
+	const T *bias = hasb ? (const T *)b[3] : (const T *)0; \
+	T *col = usecol ? (T *)b[3 + hasb] : (T *)0; \
+	onnxcc_gemm_args a; \
+	(void)f; \
+	for (d = 0; d < nd; d++) { \
+		kk *= ks[d]; \
+		is *= in[d]; \
+		os *= out[d]; \
+	} \
+	a.m = mg; a.k = kk; a.rsa = kk; a.csa = 1; a.csb = 1; \
+	a.rsc = 1; a.csc = 0; a.rsy = os; a.csy = 1; \
+	for (n = 0; n < nn; n++) \
+		for (g = 0; g < grp; g++) { \
+			const T *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
+			const T *bg = bias ? bias + g * mg : bias; \
+			T *yg = Y + (n * m + g * mg) * os; \
+			if (!usecol) { \
+				a.n = os; \
+				a.rsb = is; \
+				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1); \
+				continue; \
+			} \
+			for (p0 = 0; p0 < os; p0 += chunk) { \
+				a.n = os - p0 < chunk ? os - p0 : chunk; \
+				a.rsb = a.n; \
+				NAME##_im2col(xg, col, p, cg, p0, a.n); \
+				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1); \
+			} \
+		} \
+}
 
 #endif

@@ -165,3 +165,45 @@ void *scalar_of(int dtype, double v)
 	}
 	return p;
 }
+
+/* A float16 or bfloat16 operand *v becomes a float copy in scratch. */
+int widen_half(Lower *L, Value **v)
+{
+	Value *t;
+	KCall *k;
+
+	if (!*v || ((*v)->dtype != DT_FLOAT16 && (*v)->dtype != DT_BFLOAT16))
+		return 0;
+	t = lower_temp(L, DT_FLOAT, (*v)->rank, (*v)->dims);
+	if (!(k = lower_callf(L, "%s_to_f32__scalar", dt_short((*v)->dtype))))
+		return -1;
+	kcall_buf(k, *v);
+	kcall_buf(k, t);
+	kcall_i(k, value_numel(t));
+	*v = t;
+	return 0;
+}
+
+/* The value the kernel writes for output y: y, or a float scratch for a
+ * float16 / bfloat16 y that narrow_half() then converts. */
+Value *half_out(Lower *L, Value *y)
+{
+	if (y->dtype != DT_FLOAT16 && y->dtype != DT_BFLOAT16)
+		return y;
+	return lower_temp(L, DT_FLOAT, y->rank, y->dims);
+}
+
+/* y = t converted, when half_out() gave a scratch t. */
+int narrow_half(Lower *L, Value *t, Value *y)
+{
+	KCall *k;
+
+	if (t == y)
+		return 0;
+	if (!(k = lower_callf(L, "f32_to_%s__scalar", dt_short(y->dtype))))
+		return -1;
+	kcall_buf(k, t);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
+	return 0;
+}

@@ -35,4 +35,13 @@ int const_ints(const Node *n, int i, int64_t *out, int max);
  * naming `input`.  The lowering must then check the data at run time. */
 int set_out_declared(Node *n, int i, int dtype, const Value *input);
 
+/* Float16 and bfloat16 through float kernels: widen_half() replaces a half
+ * operand *v (NULL or other types: unchanged) by a float copy in scratch;
+ * half_out() is the value a kernel writes for output y (a float scratch if y
+ * is half, else y) and narrow_half() converts it into y after the kernel call.
+ * -1 / NULL after node_error() when no conversion kernel exists. */
+int widen_half(Lower *L, Value **v);
+Value *half_out(Lower *L, Value *y);
+int narrow_half(Lower *L, Value *t, Value *y);
+
 #endif

@@ -1,0 +1,199 @@
+/* conv.c: Conv over 1 or more spatial axes, lowered to one call of
+ * <type>_conv__scalar (templates/conv.h): im2col into a scratch tensor and
+ * the GEMM core, per image and group.  float16 and bfloat16 compute in float. */
+#include <string.h>
+
+#include "ops_util.h"
+
+/* Bytes of im2col scratch to aim for: a chunk of columns that stays in L2. */
+#define CONV_COL_BYTES ((int64_t)1 << 20)
+
+/* The geometry of one Conv node. */
+typedef struct ConvGeom {
+	int nd;                     /* spatial axes */
+	int64_t group;
+	int64_t in[IR_MAX_RANK], k[IR_MAX_RANK], out[IR_MAX_RANK];
+	int64_t stride[IR_MAX_RANK], dil[IR_MAX_RANK], pad[2 * IR_MAX_RANK];
+} ConvGeom;
+
+/* An optional per-axis integer list attribute of length len into out
+ * (default def); -1 after an error if it has another length or a value below min. */
+static int axis_attr(const Node *n, const char *name, int len, int64_t def, int64_t min,
+		     int64_t *out)
+{
+	const int64_t *v;
+	int m = attr_ints(n, name, &v), i;
+
+	if (m >= 0 && m != len)
+		return node_error(n, "attribute %s has %d values, expected %d", name, m, len);
+	for (i = 0; i < len; i++) {
+		out[i] = m >= 0 ? v[i] : def;
+		if (out[i] < min)
+			return node_error(n, "attribute %s[%d] is %lld, expected at least %lld", name, i,
+					  (long long)out[i], (long long)min);
+	}
+	return 0;
+}
+
+/* Check X, W and B against each other. */
+static int check_inputs(const Node *n, int64_t group)
+{
+	const Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2);
+	int i;
+
+	if (x->rank < 3)
+		return node_error(n, "input X has rank %d, expected at least 3 (N x C x spatial)", x->rank);
+	if (w->rank != x->rank)
+		return node_error(n, "input W has rank %d, expected %d as X", w->rank, x->rank);
+	if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
+		return node_error(n, "inputs have different element types");
+	if (group < 1 || x->dims[1] != w->dims[1] * group)
+		return node_error(n, "X has %lld channels, but W has %lld per group and group is %lld",
+				  (long long)x->dims[1], (long long)w->dims[1], (long long)group);
+	if (w->dims[0] % group)
+		return node_error(n, "W has %lld output channels, not a multiple of group %lld",
+				  (long long)w->dims[0], (long long)group);
+	for (i = 2; i < w->rank; i++)
+		if (w->dims[i] < 1)
+			return node_error(n, "W's spatial dimension %d is %lld, expected at least 1", i - 2,
+					  (long long)w->dims[i]);
+	if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
+		return node_error(n, "input B must have shape (%lld)", (long long)w->dims[0]);
+	return 0;
+}
+
+/* Pads and output size of axis i under auto_pad (NOTSET uses the pads attribute). */
+static int axis_out(const Node *n, ConvGeom *c, int i, const char *auto_pad)
+{
+	int64_t dk = (c->k[i] - 1) * c->dil[i] + 1, *pb = &c->pad[i], *pe = &c->pad[c->nd + i];
+
+	if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0) {
+		int64_t out = (c->in[i] + c->stride[i] - 1) / c->stride[i];
+		int64_t total = (out - 1) * c->stride[i] + dk - c->in[i];
+		if (total < 0)
+			total = 0;
+		*pb = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
+		*pe = total - *pb;
+	} else if (strcmp(auto_pad, "VALID") == 0) {
+		*pb = *pe = 0;
+	} else if (strcmp(auto_pad, "NOTSET") != 0 && auto_pad[0]) {
+		return node_error(n, "auto_pad is '%s', expected NOTSET, SAME_UPPER, SAME_LOWER or VALID",
+				  auto_pad);
+	}
+	if (c->in[i] + *pb + *pe < dk)
+		return node_error(n, "spatial axis %d: the kernel spans %lld but the padded input %lld",
+				  i, (long long)dk, (long long)(c->in[i] + *pb + *pe));
+	c->out[i] = (c->in[i] + *pb + *pe - dk) / c->stride[i] + 1;
+	return 0;
+}
+
+static int conv_geom(const Node *n, ConvGeom *c)
+{
+	const Value *x = n->in[0], *w = n->in[1];
+	const char *auto_pad = attr_s(n, "auto_pad", "NOTSET");
+	int i;
+
+	c->group = attr_i(n, "group", 1);
+	if (check_inputs(n, c->group) != 0)
+		return -1;
+	c->nd = x->rank - 2;
+	for (i = 0; i < c->nd; i++)
+		c->in[i] = x->dims[i + 2];
+	if (axis_attr(n, "kernel_shape", c->nd, 1, 1, c->k) != 0 ||
+	    axis_attr(n, "strides", c->nd, 1, 1, c->stride) != 0 ||
+	    axis_attr(n, "dilations", c->nd, 1, 1, c->dil) != 0 ||
+	    axis_attr(n, "pads", 2 * c->nd, 0, 0, c->pad) != 0)
+		return -1;
+	for (i = 0; i < c->nd; i++) {
+		if (node_attr(n, "kernel_shape") && c->k[i] != w->dims[i + 2])
+			return node_error(n, "kernel_shape[%d] is %lld but W's dimension is %lld", i,
+					  (long long)c->k[i], (long long)w->dims[i + 2]);
+		c->k[i] = w->dims[i + 2];
+		if (axis_out(n, c, i, auto_pad) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int conv_infer(Node *n)
+{
+	ConvGeom c;
+	int64_t dims[IR_MAX_RANK];
+
+	if (conv_geom(n, &c) != 0)
+		return -1;
+	dims[0] = n->in[0]->dims[0];
+	dims[1] = n->in[1]->dims[0];
+	memcpy(dims + 2, c.out, sizeof(int64_t) * c.nd);
+	return set_out(n, 0, n->in[0]->dtype, c.nd + 2, dims);
+}
+
+/* Whether the input itself is the im2col matrix: a 1x1 kernel, stride 1, no pads. */
+static int is_pointwise(const ConvGeom *c)
+{
+	int i;
+
+	for (i = 0; i < c->nd; i++)
+		if (c->k[i] != 1 || c->stride[i] != 1 || c->pad[i] || c->pad[c->nd + i])
+			return 0;
+	return 1;
+}
+
+/* Output columns per im2col chunk, a multiple of the GEMM tile width (8). */
+static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype)
+{
+	int64_t os = 1, chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
+	int i;
+
+	for (i = 0; i < c->nd; i++)
+		os *= c->out[i];
+	chunk = chunk < 8 ? 8 : chunk / 8 * 8;
+	return chunk < os ? chunk : os;
+}
+
+int conv_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt;
+	ConvGeom c;
+	int64_t kdim = w->dims[1], chunk = 0;
+	int i, use_col;
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (conv_geom(n, &c) != 0)
+		return -1;
+	for (i = 0; i < c.nd; i++)
+		kdim *= c.k[i];
+	use_col = kdim > 0 && !is_pointwise(&c);
+	if (widen_half(L, &x) != 0 || widen_half(L, &w) != 0 || widen_half(L, &b) != 0 ||
+	    !(yt = half_out(L, y)) || !(k = lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, w);
+	kcall_buf(k, yt);
+	if (b)
+		kcall_buf(k, b);
+	if (use_col) {
+		int64_t dims[2];
+		chunk = col_chunk(&c, kdim, x->dtype);
+		dims[0] = kdim;
+		dims[1] = chunk;
+		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
+	}
+	kcall_i(k, c.nd);
+	kcall_i(k, x->dims[0]);
+	kcall_i(k, x->dims[1]);
+	kcall_i(k, w->dims[0]);
+	kcall_i(k, c.group);
+	kcall_i(k, b != NULL);
+	kcall_i(k, use_col);
+	kcall_i(k, chunk);
+	kcall_ints(k, c.in, c.nd);
+	kcall_ints(k, c.k, c.nd);
+	kcall_ints(k, c.out, c.nd);
+	kcall_ints(k, c.stride, c.nd);
+	kcall_ints(k, c.dil, c.nd);
+	kcall_ints(k, c.pad, c.nd);
+	return narrow_half(L, yt, y);
+}
