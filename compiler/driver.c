@@ -111,7 +111,8 @@ static int write_outputs(Graph *g, const CompileOptions *co)
 	slash = strrchr(hpath, '/');
 	eo.name = name;
 	eo.header_name = slash ? slash + 1 : hpath;
-	eo.model_path = co->input;
+	/* the model's file name only, so the output does not depend on where it was run */
+	eo.model_path = strrchr(co->input, '/') ? strrchr(co->input, '/') + 1 : co->input;
 	if (strcmp(hpath, co->output) == 0)
 		return ir_error("%s: the output must not end in .h (the header goes beside it)", co->output);
 	rc = open_out(&src, co->output);

@@ -183,13 +183,13 @@ static void emit_buffer(FILE *out, const Graph *g, const Value *v, int64_t off)
 	}
 }
 
-static void emit_call(FILE *out, const Graph *g, const KCall *c)
+static void emit_call(FILE *out, const Graph *g, const KCall *c, const KCall *prev)
 {
 	int i;
 
-	if (c->node)
+	if (c->node && (!prev || prev->node != c->node))
 		fprintf(out, "\t/* node '%s' (%s) */\n", c->node->name, c->node->op_type);
-	else
+	else if (!c->node)
 		fprintf(out, "\t/* graph output copy */\n");
 	fprintf(out, "\t{\n");
 	if (c->np) {
@@ -249,19 +249,21 @@ static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 	fprintf(out, "\n{\n\tunsigned char *A = (unsigned char *)arena;\n");
 	if (g->const_size)
 		fprintf(out, "\tconst unsigned char *C = %s_consts.b;\n", o->name);
-	fprintf(out, "\n\tif (%s", g->arena_size ? "!arena" : "0");
+	fprintf(out, "\n\tif (");
 	for (i = 0; i < g->ninputs + g->noutputs; i++) {
 		emit_param_name(g, i < g->ninputs ? g->inputs[i] : g->outputs[i - g->ninputs],
 				pname, sizeof pname);
-		fprintf(out, " || !%s", pname);
+		fprintf(out, "%s!%s", i ? " || " : "", pname);
 	}
+	if (g->arena_size)
+		fprintf(out, " || !arena");
 	fprintf(out, ")\n\t\treturn 1;\n\t(void)A;\n");
 	for (i = 0; i < g->calls->n && !g->calls->v[i].checks; i++)
 		;
 	if (i < g->calls->n)
 		fprintf(out, "\tint status = 0;\n");
 	for (i = 0; i < g->calls->n; i++)
-		emit_call(out, g, &g->calls->v[i]);
+		emit_call(out, g, &g->calls->v[i], i ? &g->calls->v[i - 1] : NULL);
 	fprintf(out, "\treturn 0;\n}\n");
 }
 
@@ -271,8 +273,11 @@ static void emit_generic(FILE *out, const Graph *g, const EmitOptions *o)
 
 	fprintf(out, "\nint %s_run_generic(const void *const *inputs, void *const *outputs, void *arena)\n{\n",
 		o->name);
-	fprintf(out, "\tif (%s!outputs)\n\t\treturn 1;\n", g->ninputs ? "!inputs || " : "");
-	fprintf(out, "\t(void)inputs;\n\treturn %s_run(", o->name);
+	if (g->ninputs)
+		fprintf(out, "\tif (!inputs || !outputs)\n\t\treturn 1;\n");
+	else
+		fprintf(out, "\t(void)inputs;\n\tif (!outputs)\n\t\treturn 1;\n");
+	fprintf(out, "\treturn %s_run(", o->name);
 	for (i = 0; i < g->ninputs; i++)
 		fprintf(out, "(const %s *)inputs[%d], ", dt_ctype(g->inputs[i]->dtype), i);
 	for (i = 0; i < g->noutputs; i++)
