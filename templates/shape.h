@@ -6,7 +6,11 @@
  * reshape_check:   b = {S (int64 shape), status}, p = {allowzero, in_rank, in_dims, out_rank, out_dims}
  * squeeze_check:   b = {A (int64 axes), status},  p = {naxes, in_rank, in_dims, out_rank, out_dims}
  * unsqueeze_check: same layout as squeeze_check
- * shape_check:     b = {S (int64), status},       p = {n, dims[n]}: S must equal dims */
+ * shape_check:     b = {S (int64), status},       p = {n, dims[n]}: S must equal dims
+ * expand_check:    b = {S (int64 shape), status}, p = {n, in_rank, in_dims, out_rank, out_dims}
+ * tile_check:      b = {R (int64 repeats), status}, p = {rank, in_dims[rank], out_dims[rank]}
+ * split_check:     b = {S (int64 sizes), status}, p = {n, dim, want[n]}: S must be valid
+ *                  sizes of an axis of size dim and equal want */
 #ifndef ONNXCC_SHAPE_H
 #define ONNXCC_SHAPE_H
 
@@ -109,6 +113,87 @@ ONNXCC_KERNEL(NAME) \
 { \
 	(void)f; \
 	if (!onnxcc_same_dims((const int64_t *)b[0], p[0], p + 1, p[0])) \
+		*(int *)b[1] = ONNXCC_ERR_SHAPE; \
+}
+
+/* Expand: numpy broadcast of the input's dims with the shape values (a 1
+ * keeps the input's size).  Writes the output's rank and dims; nonzero when
+ * they do not broadcast or a value is negative. */
+ONNXCC_HELPER int onnxcc_expand_dims(const int64_t *shape, int64_t n, const int64_t *in,
+				     int64_t in_rank, int64_t *out, int64_t *out_rank)
+{
+	int64_t r = n > in_rank ? n : in_rank, d;
+
+	if (r > ONNXCC_MAX_RANK)
+		return 1;
+	for (d = 0; d < r; d++) {
+		int64_t s = d >= r - n ? shape[d - (r - n)] : 1;
+		int64_t a = d >= r - in_rank ? in[d - (r - in_rank)] : 1;
+		if (s < 0)
+			return 2;
+		if (s != a && s != 1 && a != 1)
+			return 3;
+		out[d] = s == 1 ? a : s;
+	}
+	*out_rank = r;
+	return 0;
+}
+
+/* Tile: out = in * repeats per axis; nonzero for a negative repeat or a size
+ * that does not fit int64. */
+ONNXCC_HELPER int onnxcc_tile_dims(const int64_t *rep, const int64_t *in, int64_t rank,
+				   int64_t *out)
+{
+	int64_t d;
+
+	for (d = 0; d < rank; d++) {
+		if (rep[d] < 0 || (rep[d] > 0 && in[d] > INT64_MAX / rep[d]))
+			return 1;
+		out[d] = in[d] * rep[d];
+	}
+	return 0;
+}
+
+/* Split with explicit sizes: n sizes, each >= 0, adding up to dim. */
+ONNXCC_HELPER int onnxcc_split_sizes_ok(const int64_t *split, int64_t n, int64_t dim)
+{
+	int64_t i, total = 0;
+
+	for (i = 0; i < n; i++) {
+		if (split[i] < 0 || split[i] > dim - total)
+			return 0;
+		total += split[i];
+	}
+	return total == dim;
+}
+
+#define ONNXCC_EXPAND_CHECK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const int64_t *S = (const int64_t *)b[0], *in = p + 2, *want = p + 3 + p[1]; \
+	int64_t got[ONNXCC_MAX_RANK], gr; \
+	(void)f; \
+	if (onnxcc_expand_dims(S, p[0], in, p[1], got, &gr) || \
+	    !onnxcc_same_dims(got, gr, want, p[2 + p[1]])) \
+		*(int *)b[1] = ONNXCC_ERR_SHAPE; \
+}
+
+#define ONNXCC_TILE_CHECK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const int64_t *R = (const int64_t *)b[0], *in = p + 1, *want = p + 1 + p[0]; \
+	int64_t got[ONNXCC_MAX_RANK]; \
+	(void)f; \
+	if (onnxcc_tile_dims(R, in, p[0], got) || !onnxcc_same_dims(got, p[0], want, p[0])) \
+		*(int *)b[1] = ONNXCC_ERR_SHAPE; \
+}
+
+#define ONNXCC_SPLIT_CHECK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const int64_t *S = (const int64_t *)b[0]; \
+	(void)f; \
+	if (!onnxcc_split_sizes_ok(S, p[0], p[1]) || !onnxcc_same_dims(S, p[0], p + 2, p[0])) \
 		*(int *)b[1] = ONNXCC_ERR_SHAPE; \
 }
 

@@ -9,9 +9,61 @@
 
 #include "ops_util.h"
 #include "onnxcc_rt.h"
+#include "shape.h"
+#include "movement.h"
 
 /* Kernel dimensions: a Tile doubles the rank before merging. */
 #define MV_MAX_DIMS (2 * IR_MAX_RANK)
+
+/* The first of inputs [from, to) present and not a compile-time constant:
+ * an input whose values the generated code reads and checks at run time. */
+static const Value *runtime_input(const Node *n, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		if (node_in(n, i) && !n->in[i]->data)
+			return n->in[i];
+	return NULL;
+}
+
+/* A run-time integer list input: 1-D, int64 (or int32 if int32_ok), with at
+ * most max entries.  Returns its length, or -1 after an error. */
+static int runtime_list(const Node *n, int i, int int32_ok, int max)
+{
+	const Value *v = n->in[i];
+
+	if (v->rank != 1 || (v->dtype != DT_INT64 && (!int32_ok || v->dtype != DT_INT32)))
+		return node_error(n, "input %d ('%s') must be a 1-D %s tensor", i, v->name,
+				  int32_ok ? "int32 or int64" : "int64");
+	if (v->dims[0] > max)
+		return node_error(n, "input %d ('%s') has %lld entries, at most %d are possible", i,
+				  v->name, (long long)v->dims[0], max);
+	return (int)v->dims[0];
+}
+
+/* Output i must have the shape that constant inputs give: infer may have
+ * taken the declared shape while an input was still run-time data that
+ * folding made constant later. */
+static int out_is(const Node *n, int i, int64_t rank, const int64_t *dims)
+{
+	const Value *y = node_out(n, i);
+
+	if (!y || (y->rank == rank && !memcmp(y->dims, dims, sizeof(int64_t) * rank)))
+		return 0;
+	return node_error(n, "output %d ('%s'): the constant inputs give a shape other than the "
+			  "declared %s", i, y->name, shape_str(y, (char[128]){0}, 128));
+}
+
+/* p = {n, in_rank, in_dims, out_rank, out_dims}: the layout of shape.h's checks. */
+static void check_params(KCall *k, int64_t n, const Value *x, const Value *y)
+{
+	kcall_i(k, n);
+	kcall_i(k, x->rank);
+	kcall_ints(k, x->dims, x->rank);
+	kcall_i(k, y->rank);
+	kcall_ints(k, y->dims, y->rank);
+}
 
 /* Contiguous element strides of v. */
 static void strides_of(const Value *v, int64_t *st)
@@ -233,15 +285,27 @@ static int split_equal(const Node *n, int64_t dim, int count, int64_t *sizes)
 	return 0;
 }
 
+/* Whether the sizes come from a `split` input that is run-time data. */
+static const Value *split_runtime(const Node *n)
+{
+	return n->version == 1 || n->version >= 13 ? runtime_input(n, 1, 2) : NULL;
+}
+
 /* The size of each output along the axis: from the `split` input (opset 1
- * and 13+), the attribute (before 13), or equal parts. */
-static int split_sizes(const Node *n, int64_t dim, int64_t *sizes)
+ * and 13+), the attribute (before 13), or equal parts.  A run-time `split`
+ * gives the declared sizes, which infer checked and the generated code checks. */
+static int split_sizes(const Node *n, int64_t axis, int64_t *sizes)
 {
 	const Value *s = node_in(n, 1);
+	int64_t dim = n->in[0]->dims[axis];
 	const int64_t *a;
-	int64_t total = 0;
 	int k = -1, i;
 
+	if (split_runtime(n)) {
+		for (i = 0; i < n->nout; i++)
+			sizes[i] = n->out[i]->dims[axis];
+		return 0;
+	}
 	if (s && (n->version == 1 || n->version >= 13)) {
 		if ((k = const_ints(n, 1, sizes, n->nout)) < 0)
 			return -1;
@@ -259,25 +323,58 @@ static int split_sizes(const Node *n, int64_t dim, int64_t *sizes)
 	}
 	if (k != n->nout)
 		return node_error(n, "split has %d entries for %d outputs", k, n->nout);
-	for (i = 0; i < k; i++) {
-		if (sizes[i] < 0)
-			return node_error(n, "split[%d] is %lld", i, (long long)sizes[i]);
-		total += sizes[i];
+	if (!onnxcc_split_sizes_ok(sizes, k, dim))
+		return node_error(n, "split sizes must be >= 0 and add up to %lld, the size of axis %lld",
+				  (long long)dim, (long long)axis);
+	return 0;
+}
+
+/* Run-time `split`: each output takes its declared shape, which must be the
+ * input's except on the axis, where the sizes must add up. */
+static int split_declared(Node *n, int64_t axis, const Value *s)
+{
+	Value *x = n->in[0];
+	int64_t total = 0;
+	int i, d;
+
+	if (runtime_list(n, 1, 0, n->nout) < 0)
+		return -1;
+	if (s->dims[0] != n->nout)
+		return node_error(n, "split has %lld entries for %d outputs", (long long)s->dims[0],
+				  n->nout);
+	for (i = 0; i < n->nout; i++) {
+		Value *y = n->out[i];
+		if (!y)
+			return node_error(n, "output %d is missing", i);
+		if (set_out_declared(n, i, x->dtype, s) != 0)
+			return -1;
+		for (d = 0; d < x->rank && y->rank == x->rank; d++)
+			if (d != axis && y->dims[d] != x->dims[d])
+				break;
+		if (y->rank != x->rank || d < x->rank)
+			return node_error(n, "the declared shape of output %d does not fit input shape %s",
+					  i, shape_str(x, (char[128]){0}, 128));
+		total += y->dims[axis];
 	}
-	if (total != dim)
-		return node_error(n, "split sizes add up to %lld, but the axis has size %lld",
-				  (long long)total, (long long)dim);
+	if (total != x->dims[axis])
+		return node_error(n, "the declared outputs add up to %lld on axis %lld, the input has %lld",
+				  (long long)total, (long long)axis, (long long)x->dims[axis]);
 	return 0;
 }
 
 int split_infer(Node *n)
 {
 	Value *x = n->in[0];
-	int64_t axis, dims[IR_MAX_RANK], *sizes = xcalloc(n->nout, sizeof(int64_t));
+	const Value *rt = split_runtime(n);
+	int64_t axis, dims[IR_MAX_RANK], *sizes;
 	int i, rc = 0;
 
-	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0 ||
-	    split_sizes(n, x->dims[axis], sizes) != 0)
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0)
+		return -1;
+	if (rt)
+		return split_declared(n, axis, rt);
+	sizes = xcalloc(n->nout, sizeof(int64_t));
+	if (split_sizes(n, axis, sizes) != 0)
 		rc = -1;
 	memcpy(dims, x->dims, sizeof(int64_t) * x->rank);
 	for (i = 0; rc == 0 && i < n->nout; i++) {
@@ -288,21 +385,37 @@ int split_infer(Node *n)
 	return rc;
 }
 
-/* One strided copy per output, from its slab of the input. */
+/* One strided copy per output, from its slab of the input; a run-time
+ * `split` is checked first. */
 int split_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0];
+	Value *x = n->in[0], *s = node_in(n, 1);
 	int64_t axis, pos = 0, sx[IR_MAX_RANK], sy[IR_MAX_RANK];
 	int64_t *sizes = xcalloc(n->nout, sizeof(int64_t));
+	KCall *k;
 	int i, rc = 0;
 
 	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0 ||
-	    split_sizes(n, x->dims[axis], sizes) != 0)
+	    split_sizes(n, axis, sizes) != 0)
 		rc = -1;
+	if (rc == 0 && split_runtime(n)) {
+		if (!(k = lower_call(L, "i64_split_check__scalar"))) {
+			rc = -1;
+		} else {
+			kcall_buf(k, s);
+			kcall_checks(k);
+			kcall_i(k, n->nout);
+			kcall_i(k, x->dims[axis]);
+			kcall_ints(k, sizes, n->nout);
+		}
+	}
 	strides_of(x, sx);
 	for (i = 0; rc == 0 && i < n->nout; i++) {
 		Value *y = n->out[i];
-		if (y) {
+		if (y && y->dims[axis] != sizes[i]) {
+			rc = node_error(n, "output %d has size %lld on the axis, the constant split %lld",
+					i, (long long)y->dims[axis], (long long)sizes[i]);
+		} else if (y) {
 			strides_of(y, sy);
 			rc = lower_strided(L, x, pos * sx[axis], y, 0, y->rank, y->dims, sx, sy);
 		}
@@ -354,62 +467,104 @@ static int slice_lists(const Node *n, int64_t *st, int64_t *en, int64_t *ax, int
 	return k;
 }
 
-static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Per input dimension: first index, step and output length, with the
- * spec's clamping (ends of INT64_MAX/INT64_MIN mean "to the end"). */
+/* Per input dimension: first index, step and output length, by the spec's
+ * clamping rules (onnxcc_slice_params, which the run-time kernel shares). */
 static int slice_params(const Node *n, const Value *x, int64_t *start, int64_t *step, int64_t *len)
 {
-	int64_t st[IR_MAX_RANK], en[IR_MAX_RANK], ax[IR_MAX_RANK], sp[IR_MAX_RANK], a;
-	char seen[IR_MAX_RANK] = {0};
-	int k, i;
+	int64_t st[IR_MAX_RANK], en[IR_MAX_RANK], ax[IR_MAX_RANK], sp[IR_MAX_RANK], bad;
+	int k;
 
 	if ((k = slice_lists(n, st, en, ax, sp)) < 0)
 		return -1;
-	for (i = 0; i < x->rank; i++) {
-		start[i] = 0;
-		step[i] = 1;
-		len[i] = x->dims[i];
+	switch (onnxcc_slice_params(x->dims, x->rank, st, en, ax, sp, k, start, step, len, &bad)) {
+	case 0:
+		return 0;
+	case ONNXCC_SLICE_EAXIS:
+		return node_error(n, "axis %lld is out of range for rank %d", (long long)ax[bad],
+				  x->rank);
+	case ONNXCC_SLICE_EREPEAT:
+		return node_error(n, "axis %lld is repeated", (long long)ax[bad]);
+	default:
+		return node_error(n, "steps[%lld] is 0", (long long)bad);
 	}
-	for (i = 0; i < k; i++) {
-		int64_t dim, s = st[i], e = en[i], p = sp[i];
-		if (norm_axis(n, ax[i], x->rank, &a) != 0)
+}
+
+/* Whether some of starts, ends, axes, steps (inputs since opset 10) are
+ * run-time data. */
+static const Value *slice_runtime(const Node *n)
+{
+	return n->version >= 10 ? runtime_input(n, 1, 5) : NULL;
+}
+
+/* Run-time starts, ends, axes or steps: the declared output, whose shape
+ * the kernel checks.  The lists share one int32 or int64 type and length. */
+static int slice_declared(Node *n, const Value *rt)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t k = -1;
+	int i, d;
+
+	if (!node_in(n, 1) || !node_in(n, 2))
+		return node_error(n, "inputs 'starts' and 'ends' are required");
+	if (set_out_declared(n, 0, x->dtype, rt) != 0)
+		return -1;
+	if (x->rank < 1)
+		return node_error(n, "cannot slice a scalar");
+	for (i = 1; i < 5; i++) {
+		if (!node_in(n, i))
+			continue;
+		if (runtime_list(n, i, 1, x->rank) < 0)
 			return -1;
-		if (seen[a])
-			return node_error(n, "axis %lld is repeated", (long long)ax[i]);
-		seen[a] = 1;
-		if (p == 0)
-			return node_error(n, "steps[%d] is 0", i);
-		p = p < -INT64_MAX ? -INT64_MAX : p;
-		dim = x->dims[a];
-		s = s < 0 ? s + dim : s;
-		e = e < 0 ? e + dim : e;
-		if (p > 0) {
-			s = clamp64(s, 0, dim);
-			e = clamp64(e, 0, dim);
-			len[a] = e > s ? (e - s - 1) / p + 1 : 0;
-		} else {
-			s = clamp64(s, 0, dim - 1);
-			e = clamp64(e, -1, dim - 1);
-			len[a] = s > e ? (s - e - 1) / -p + 1 : 0;
-		}
-		start[a] = s;
-		step[a] = p;
+		if (n->in[i]->dtype != n->in[1]->dtype || (k >= 0 && n->in[i]->dims[0] != k))
+			return node_error(n, "starts, ends, axes and steps must have one type and length");
+		k = n->in[i]->dims[0];
 	}
+	for (d = 0; d < x->rank && y->rank == x->rank; d++)
+		if (y->dims[d] > x->dims[d])
+			break;
+	if (y->rank != x->rank || d < x->rank)
+		return node_error(n, "the declared output shape %s cannot be a slice of %s",
+				  shape_str(y, (char[128]){0}, 128), shape_str(x, (char[128]){0}, 128));
 	return 0;
 }
 
 int slice_infer(Node *n)
 {
 	Value *x = n->in[0];
+	const Value *rt = slice_runtime(n);
 	int64_t start[IR_MAX_RANK], step[IR_MAX_RANK], len[IR_MAX_RANK];
 
+	if (rt)
+		return slice_declared(n, rt);
 	if (slice_params(n, x, start, step, len) != 0)
 		return -1;
 	return set_out(n, 0, x->dtype, x->rank, len);
+}
+
+/* The run-time kernel normalizes the lists, checks the output shape, then
+ * copies: emitted even for an empty output, so that the check runs. */
+static int slice_lower_runtime(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	KCall *k;
+	int i;
+
+	if (!(k = lower_callf(L, "%s_slice__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	for (i = 1; i < 5; i++)
+		if (node_in(n, i))
+			kcall_buf(k, n->in[i]);
+	kcall_buf(k, y);
+	kcall_checks(k);
+	kcall_i(k, x->rank);
+	kcall_i(k, value_numel(n->in[1]));
+	kcall_i(k, node_in(n, 3) != NULL);
+	kcall_i(k, node_in(n, 4) != NULL);
+	kcall_i(k, n->in[1]->dtype == DT_INT64);
+	kcall_ints(k, x->dims, x->rank);
+	kcall_ints(k, y->dims, y->rank);
+	return 0;
 }
 
 int slice_lower(Node *n, Lower *L)
@@ -419,10 +574,12 @@ int slice_lower(Node *n, Lower *L)
 	int64_t xst[IR_MAX_RANK], sx[IR_MAX_RANK], sy[IR_MAX_RANK], off = 0;
 	int i;
 
+	if (slice_runtime(n))
+		return slice_lower_runtime(n, L);
+	if (slice_params(n, x, start, step, len) != 0 || out_is(n, 0, x->rank, len) != 0)
+		return -1;
 	if (value_numel(y) == 0)
 		return 0;
-	if (slice_params(n, x, start, step, len) != 0)
-		return -1;
 	strides_of(x, xst);
 	strides_of(y, sy);
 	for (i = 0; i < x->rank; i++) {
@@ -502,32 +659,72 @@ int gather_lower(Node *n, Lower *L)
 
 /* Expand ------------------------------------------------------------------ */
 
-int expand_infer(Node *n)
+/* A run-time shape: the declared output, which X must broadcast into. */
+static int expand_declared(Node *n)
 {
-	Value *x = n->in[0], shape = {0};
-	Value *ins[2] = {x, &shape};
-	int64_t dims[IR_MAX_RANK];
-	int r;
+	Value *x = n->in[0], *s = n->in[1], *y = n->out[0];
+	int64_t r;
+	int d;
 
-	if ((r = const_ints(n, 1, shape.dims, IR_MAX_RANK)) < 0)
+	if (set_out_declared(n, 0, x->dtype, s) != 0 || runtime_list(n, 1, 0, IR_MAX_RANK) < 0)
 		return -1;
-	shape.name = n->in[1]->name;
-	shape.rank = r;
-	if (broadcast_shapes(n, ins, 2, &r, dims) != 0)
-		return -1;
-	return set_out(n, 0, x->dtype, r, dims);
+	r = s->dims[0] > x->rank ? s->dims[0] : x->rank;
+	for (d = 0; d < x->rank && y->rank == r; d++) {
+		int64_t a = x->dims[d], o = y->dims[r - x->rank + d];
+		if (a != o && a != 1)
+			break;
+	}
+	if (y->rank != r || d < x->rank)
+		return node_error(n, "input shape %s does not expand to the declared output shape %s",
+				  shape_str(x, (char[128]){0}, 128), shape_str(y, (char[128]){0}, 128));
+	return 0;
 }
 
+int expand_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r;
+	int k;
+
+	if (!n->in[1]->data)
+		return expand_declared(n);
+	if ((k = const_ints(n, 1, shape, IR_MAX_RANK)) < 0)
+		return -1;
+	if (onnxcc_expand_dims(shape, k, x->dims, x->rank, dims, &r) != 0)
+		return node_error(n, "input shape %s does not broadcast with the shape input's values",
+				  shape_str(x, (char[128]){0}, 128));
+	return set_out(n, 0, x->dtype, (int)r, dims);
+}
+
+/* The output's shape decides the movement; a run-time shape input is only
+ * checked against it. */
 int expand_lower(Node *n, Lower *L)
 {
-	Value *y = n->out[0], *ins[1] = {n->in[0]};
+	Value *x = n->in[0], *s = n->in[1], *y = n->out[0], *ins[1] = {x};
+	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r;
 	KCall *k;
+	int ns;
 
+	if (!s->data) {
+		if (!(k = lower_call(L, "i64_expand_check__scalar")))
+			return -1;
+		kcall_buf(k, s);
+		kcall_checks(k);
+		check_params(k, value_numel(s), x, y);
+	} else {
+		if ((ns = const_ints(n, 1, shape, IR_MAX_RANK)) < 0)
+			return -1;
+		if (onnxcc_expand_dims(shape, ns, x->dims, x->rank, dims, &r) != 0)
+			return node_error(n, "input shape %s does not broadcast with the shape input's "
+					  "values", shape_str(x, (char[128]){0}, 128));
+		if (out_is(n, 0, r, dims) != 0)
+			return -1;
+	}
 	if (value_numel(y) == 0)
 		return 0;
 	if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(y->dtype))))
 		return -1;
-	kcall_buf(k, ins[0]);
+	kcall_buf(k, x);
 	kcall_buf(k, y);
 	kcall_broadcast(k, y, ins, 1);
 	return 0;
@@ -535,10 +732,18 @@ int expand_lower(Node *n, Lower *L)
 
 /* Tile -------------------------------------------------------------------- */
 
+/* A `repeats` input (opset 6+) that is run-time data. */
+static const Value *tile_runtime(const Node *n)
+{
+	return n->version >= 6 ? runtime_input(n, 1, 2) : NULL;
+}
+
 /* Repeats per axis: the `repeats` input since opset 6; before, a scalar
- * `tiles` along a scalar `axis` (inputs 1 and 2). */
+ * `tiles` along a scalar `axis` (inputs 1 and 2).  Run-time repeats are
+ * those of the declared output (infer checked that they divide). */
 static int tile_repeats(const Node *n, const Value *x, int64_t *rep)
 {
+	const Value *y = n->out[0];
 	int64_t t, a;
 	int k, i;
 
@@ -555,41 +760,79 @@ static int tile_repeats(const Node *n, const Value *x, int64_t *rep)
 		for (i = 0; i < x->rank; i++)
 			rep[i] = i == a ? t : 1;
 		k = x->rank;
+	} else if (tile_runtime(n)) {
+		for (i = 0; i < x->rank; i++)
+			rep[i] = x->dims[i] ? y->dims[i] / x->dims[i] : 0;
+		k = x->rank;
 	} else if ((k = const_ints(n, 1, rep, IR_MAX_RANK)) < 0) {
 		return -1;
 	}
 	if (k != x->rank)
 		return node_error(n, "repeats has %d entries, expected %d (the input rank)", k,
 				  x->rank);
-	for (i = 0; i < k; i++)
-		if (rep[i] < 0 || (rep[i] > 0 && x->dims[i] > INT64_MAX / rep[i]))
-			return node_error(n, "repeats[%d] is %lld", i, (long long)rep[i]);
+	return 0;
+}
+
+/* Run-time repeats: the declared output, a multiple of X on every axis. */
+static int tile_declared(Node *n, const Value *r)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int d;
+
+	if (set_out_declared(n, 0, x->dtype, r) != 0 || runtime_list(n, 1, 0, IR_MAX_RANK) < 0)
+		return -1;
+	if (r->dims[0] != x->rank)
+		return node_error(n, "repeats has %lld entries, expected %d (the input rank)",
+				  (long long)r->dims[0], x->rank);
+	for (d = 0; d < x->rank && y->rank == x->rank; d++)
+		if (x->dims[d] ? y->dims[d] % x->dims[d] != 0 : y->dims[d] != 0)
+			break;
+	if (y->rank != x->rank || d < x->rank)
+		return node_error(n, "the declared output shape %s is not a tiling of %s",
+				  shape_str(y, (char[128]){0}, 128), shape_str(x, (char[128]){0}, 128));
 	return 0;
 }
 
 int tile_infer(Node *n)
 {
 	Value *x = n->in[0];
+	const Value *rt = tile_runtime(n);
 	int64_t rep[IR_MAX_RANK], dims[IR_MAX_RANK];
-	int i;
 
+	if (rt)
+		return tile_declared(n, rt);
 	if (tile_repeats(n, x, rep) != 0)
 		return -1;
-	for (i = 0; i < x->rank; i++)
-		dims[i] = x->dims[i] * rep[i];
+	if (onnxcc_tile_dims(rep, x->dims, x->rank, dims) != 0)
+		return node_error(n, "repeats must be >= 0 and give sizes that fit int64");
 	return set_out(n, 0, x->dtype, x->rank, dims);
 }
 
-/* Each axis d becomes two: (repeat, d), the repeat reading X with stride 0. */
+/* Each axis d becomes two: (repeat, d), the repeat reading X with stride 0.
+ * Run-time repeats are checked first. */
 int tile_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *y = n->out[0];
 	int64_t rep[IR_MAX_RANK], xst[IR_MAX_RANK], yst[IR_MAX_RANK];
 	int64_t dims[MV_MAX_DIMS], sx[MV_MAX_DIMS], sy[MV_MAX_DIMS];
+	KCall *k;
 	int i;
 
 	if (tile_repeats(n, x, rep) != 0)
 		return -1;
+	if (tile_runtime(n)) {
+		if (!(k = lower_call(L, "i64_tile_check__scalar")))
+			return -1;
+		kcall_buf(k, n->in[1]);
+		kcall_checks(k);
+		kcall_i(k, x->rank);
+		kcall_ints(k, x->dims, x->rank);
+		kcall_ints(k, y->dims, y->rank);
+	} else if (onnxcc_tile_dims(rep, x->dims, x->rank, dims) != 0) {
+		return node_error(n, "repeats must be >= 0 and give sizes that fit int64");
+	} else if (out_is(n, 0, x->rank, dims) != 0) {
+		return -1;
+	}
 	strides_of(x, xst);
 	strides_of(y, yst);
 	for (i = 0; i < x->rank; i++) {
@@ -605,18 +848,22 @@ int tile_lower(Node *n, Lower *L)
 
 /* Pad --------------------------------------------------------------------- */
 
-enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP };
-
-/* Larger pads cannot give a supported tensor; the bound keeps sums exact. */
-#define PAD_MAX ((int64_t)1 << 40)
+/* Whether pads (opset 11+) or axes (18+) are run-time data. */
+static const Value *pad_runtime(const Node *n)
+{
+	if (n->version < 11)
+		return NULL;
+	return runtime_input(n, 1, 2) ? n->in[1] : n->version >= 18 ? runtime_input(n, 3, 4) : NULL;
+}
 
 /* Begin and end pads per axis (negative ones crop): the `paddings` (opset 1)
- * or `pads` attribute before opset 11, inputs pads and axes (18) after. */
+ * or `pads` attribute before opset 11, inputs pads and axes (18) after,
+ * normalized by onnxcc_pad_amounts (which the run-time kernel shares). */
 static int pad_amounts(const Node *n, const Value *x, int64_t *pb, int64_t *pe)
 {
-	int64_t pads[2 * IR_MAX_RANK], axes[IR_MAX_RANK], a;
+	int64_t pads[2 * IR_MAX_RANK], axes[IR_MAX_RANK], bad;
 	const int64_t *at;
-	int k, na, i;
+	int k, na;
 
 	if (n->version < 11) {
 		k = attr_ints(n, n->version < 2 ? "paddings" : "pads", &at);
@@ -630,59 +877,85 @@ static int pad_amounts(const Node *n, const Value *x, int64_t *pb, int64_t *pe)
 		return -1;
 	}
 	na = x->rank;
-	for (i = 0; i < na; i++)
-		axes[i] = i;
 	if (n->version >= 18 && node_in(n, 3) && (na = const_ints(n, 3, axes, IR_MAX_RANK)) < 0)
 		return -1;
 	if (k != 2 * na)
 		return node_error(n, "pads has %d entries, expected %d", k, 2 * na);
-	for (i = 0; i < x->rank; i++)
-		pb[i] = pe[i] = 0;
-	for (i = 0; i < k; i++)
-		if (pads[i] > PAD_MAX || pads[i] < -PAD_MAX)
-			return node_error(n, "pads[%d] is %lld", i, (long long)pads[i]);
-	for (i = 0; i < na; i++) {
-		if (norm_axis(n, axes[i], x->rank, &a) != 0)
-			return -1;
-		pb[a] = pads[i];
-		pe[a] = pads[na + i];
+	switch (onnxcc_pad_amounts(pads, n->version >= 18 && node_in(n, 3) ? axes : NULL, na,
+				   x->rank, pb, pe, &bad)) {
+	case 0:
+		return 0;
+	case 1:
+		return node_error(n, "axis %lld is out of range for rank %d", (long long)axes[bad],
+				  x->rank);
+	default:
+		return node_error(n, "pads[%lld] is %lld", (long long)bad, (long long)pads[bad]);
 	}
-	return 0;
 }
 
 static int pad_mode(const Node *n)
 {
 	static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
+	static const int ids[] = {ONNXCC_PAD_CONSTANT, ONNXCC_PAD_REFLECT, ONNXCC_PAD_EDGE,
+				  ONNXCC_PAD_WRAP};
 	const char *m = attr_s(n, "mode", "constant");
 	int i;
 
 	for (i = 0; i < 4; i++)
 		if (strcmp(m, modes[i]) == 0)
-			return i;
+			return ids[i];
 	return node_error(n, "mode '%s' is not one of constant, reflect, edge, wrap", m);
+}
+
+/* Run-time pads or axes: the declared output, which the kernel checks.
+ * pads holds two entries per padded axis: all of them, or those in axes. */
+static int pad_declared(Node *n, const Value *rt)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	int64_t na = x->rank;
+
+	if (set_out_declared(n, 0, x->dtype, rt) != 0)
+		return -1;
+	if (x->rank < 1)
+		return node_error(n, "cannot pad a scalar by run-time pads");
+	if (n->version >= 18 && node_in(n, 3) && (na = runtime_list(n, 3, 1, x->rank)) < 0)
+		return -1;
+	if (runtime_list(n, 1, 0, 2 * IR_MAX_RANK) < 0)
+		return -1;
+	if (n->in[1]->dims[0] != 2 * na)
+		return node_error(n, "pads has %lld entries, expected %lld",
+				  (long long)n->in[1]->dims[0], (long long)(2 * na));
+	if (y->rank != x->rank)
+		return node_error(n, "the declared output has rank %d, the input %d", y->rank,
+				  x->rank);
+	return 0;
 }
 
 int pad_infer(Node *n)
 {
 	Value *x = n->in[0], *v = node_in(n, 2);
-	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK], dims[IR_MAX_RANK];
-	int i, mode;
+	const Value *rt = pad_runtime(n);
+	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK], dims[IR_MAX_RANK], bad;
+	int mode;
 
-	if (pad_amounts(n, x, pb, pe) != 0 || (mode = pad_mode(n)) < 0)
+	if ((mode = pad_mode(n)) < 0)
 		return -1;
 	if (n->version >= 11 && v && (v->dtype != x->dtype || value_numel(v) != 1))
 		return node_error(n, "constant_value must be one element of type %s", dt_name(x->dtype));
-	for (i = 0; i < x->rank; i++) {
-		int64_t kept = x->dims[i] + (pb[i] < 0 ? pb[i] : 0) + (pe[i] < 0 ? pe[i] : 0);
-		dims[i] = x->dims[i] + pb[i] + pe[i];
-		if (dims[i] < 0)
-			return node_error(n, "pads make axis %d of size %lld negative", i,
-					  (long long)x->dims[i]);
-		if (mode != PAD_CONSTANT && kept <= 0 && dims[i] > 0)
-			return node_error(n, "cannot pad axis %d in mode '%s': it has no elements", i,
-					  attr_s(n, "mode", "constant"));
+	if (rt)
+		return pad_declared(n, rt);
+	if (pad_amounts(n, x, pb, pe) != 0)
+		return -1;
+	switch (onnxcc_pad_dims(x->dims, x->rank, pb, pe, mode, dims, &bad)) {
+	case 0:
+		return set_out(n, 0, x->dtype, x->rank, dims);
+	case 1:
+		return node_error(n, "pads make axis %lld of size %lld negative", (long long)bad,
+				  (long long)x->dims[bad]);
+	default:
+		return node_error(n, "cannot pad axis %lld in mode '%s': it has no elements",
+				  (long long)bad, attr_s(n, "mode", "constant"));
 	}
-	return set_out(n, 0, x->dtype, x->rank, dims);
 }
 
 /* The element of type dtype with value v, as bits in the low bytes. */
@@ -743,23 +1016,6 @@ static int pad_constant(Node *n, Lower *L, const int64_t *pb, const int64_t *pe)
 	return lower_strided(L, x, xoff, y, yoff, x->rank, dims, xst, yst);
 }
 
-/* Index in [0, n) that position j (relative to the kept part) reads. */
-static int64_t pad_source(int mode, int64_t j, int64_t n)
-{
-	int64_t period = 2 * (n - 1), m;
-
-	if (j >= 0 && j < n)
-		return j;
-	if (mode == PAD_EDGE)
-		return j < 0 ? 0 : n - 1;
-	if (mode == PAD_WRAP)
-		return (j % n + n) % n;
-	if (n == 1)
-		return 0;
-	m = (j % period + period) % period;	/* reflect: period 2(n-1), edges not repeated */
-	return m < n ? m : period - m;
-}
-
 /* Edge, reflect, wrap: a per-axis table of the input offset each output
  * coordinate reads.  Neighbouring unpadded axes merge into one. */
 static int pad_remap(Node *n, Lower *L, int mode, const int64_t *pb, const int64_t *pe)
@@ -800,20 +1056,57 @@ static int pad_remap(Node *n, Lower *L, int mode, const int64_t *pb, const int64
 	kcall_ints(k, dims, r);
 	for (d = 0; d < r; d++)
 		for (j = 0; j < dims[d]; j++)
-			kcall_i(k, (lo[d] + pad_source(mode, j - before[d], kept[d])) * st[d]);
+			kcall_i(k, (lo[d] + onnxcc_pad_source(mode, j - before[d], kept[d])) * st[d]);
+	return 0;
+}
+
+/* The run-time kernel normalizes pads and axes, checks the output shape,
+ * then pads: emitted even for an empty output, so that the check runs. */
+static int pad_lower_runtime(Node *n, Lower *L, int mode)
+{
+	Value *x = n->in[0], *y = n->out[0], *a = n->version >= 18 ? node_in(n, 3) : NULL;
+	Value *v = node_in(n, 2);
+	KCall *k;
+
+	if (!(k = lower_callf(L, "%s_pad__scalar", width_prefix(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, n->in[1]);
+	if (a)
+		kcall_buf(k, a);
+	if (v)
+		kcall_buf(k, v);
+	kcall_buf(k, y);
+	kcall_checks(k);
+	kcall_i(k, x->rank);
+	kcall_i(k, a ? value_numel(a) : x->rank);
+	kcall_i(k, a != NULL);
+	kcall_i(k, a && a->dtype == DT_INT64);
+	kcall_i(k, v != NULL);
+	kcall_i(k, mode);
+	kcall_ints(k, x->dims, x->rank);
+	kcall_ints(k, y->dims, y->rank);
 	return 0;
 }
 
 int pad_lower(Node *n, Lower *L)
 {
-	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK];
+	int64_t pb[IR_MAX_RANK], pe[IR_MAX_RANK], dims[IR_MAX_RANK], bad;
 	int mode;
 
+	if ((mode = pad_mode(n)) < 0)
+		return -1;
+	if (pad_runtime(n))
+		return pad_lower_runtime(n, L, mode);
+	if (pad_amounts(n, n->in[0], pb, pe) != 0)
+		return -1;
+	if (onnxcc_pad_dims(n->in[0]->dims, n->in[0]->rank, pb, pe, mode, dims, &bad) != 0)
+		return node_error(n, "pads do not give a valid shape on axis %lld", (long long)bad);
+	if (out_is(n, 0, n->in[0]->rank, dims) != 0)
+		return -1;
 	if (value_numel(n->out[0]) == 0)
 		return 0;
-	if (pad_amounts(n, n->in[0], pb, pe) != 0 || (mode = pad_mode(n)) < 0)
-		return -1;
-	if (mode == PAD_CONSTANT)
+	if (mode == ONNXCC_PAD_CONSTANT)
 		return pad_constant(n, L, pb, pe);
 	return pad_remap(n, L, mode, pb, pe);
 }
@@ -830,33 +1123,29 @@ static double scalar_f64(const Value *v)
 	return const_f64(v, 0);
 }
 
-/* Output length max(ceil((limit - start) / delta), 0), exact for integers. */
+/* Output length max(ceil((limit - start) / delta), 0), by the rule the
+ * run-time check shares (onnxcc_range_len_i/_f). */
 static int range_length(const Node *n, int64_t *len)
 {
 	const Value *s = n->in[0], *l = n->in[1], *d = n->in[2];
-	double q;
+	int rc;
 
-	if (dt_is_int(s->dtype)) {
-		int64_t a = const_i64(s, 0), b = const_i64(l, 0), c = const_i64(d, 0);
-		if (c == 0)
-			return node_error(n, "delta is 0");
-		if (c > 0)
-			*len = b > a ? (int64_t)(((uint64_t)b - (uint64_t)a - 1) / (uint64_t)c) + 1 : 0;
-		else
-			*len = a > b ? (int64_t)(((uint64_t)a - (uint64_t)b - 1) / (0 - (uint64_t)c)) + 1 : 0;
+	if (dt_is_int(s->dtype))
+		rc = onnxcc_range_len_i(const_i64(s, 0), const_i64(l, 0), const_i64(d, 0), len);
+	else
+		rc = onnxcc_range_len_f(scalar_f64(s), scalar_f64(l), scalar_f64(d), len);
+	if (rc == 0)
 		return 0;
-	}
-	if (scalar_f64(d) == 0)
+	if (dt_is_int(s->dtype) ? const_i64(d, 0) == 0 : scalar_f64(d) == 0)
 		return node_error(n, "delta is 0");
-	q = ceil((scalar_f64(l) - scalar_f64(s)) / scalar_f64(d));
-	if (!(q < 1e15))
-		return q > 0 ? node_error(n, "the output would have %g elements", q) : (*len = 0, 0);
-	*len = q > 0 ? (int64_t)q : 0;
-	return 0;
+	return node_error(n, "the output would have 1e15 elements or more");
 }
 
+/* With run-time start, limit or delta, the output has the declared length,
+ * which the generated code checks before computing the values. */
 int range_infer(Node *n)
 {
+	const Value *rt = runtime_input(n, 0, 3);
 	int64_t len;
 	int i;
 
@@ -866,10 +1155,14 @@ int range_infer(Node *n)
 			return node_error(n, "input %d is missing", i);
 		if (v->dtype != n->in[0]->dtype || value_numel(v) != 1)
 			return node_error(n, "start, limit and delta must be scalars of one type");
-		if (!v->data)
-			return node_error(n, "input %d ('%s') is not a compile-time constant: a run-time "
-					  "Range has a data-dependent output length, which is not "
-					  "supported yet", i, v->name);
+	}
+	if (rt) {
+		if (set_out_declared(n, 0, n->in[0]->dtype, rt) != 0)
+			return -1;
+		if (n->out[0]->rank != 1)
+			return node_error(n, "the declared output has rank %d, expected 1",
+					  n->out[0]->rank);
+		return 0;
 	}
 	if (range_length(n, &len) != 0)
 		return -1;
@@ -878,8 +1171,20 @@ int range_infer(Node *n)
 
 int range_lower(Node *n, Lower *L)
 {
+	int64_t len;
 	KCall *k;
 
+	if (runtime_input(n, 0, 3)) {
+		if (!(k = lower_callf(L, "%s_range_check__scalar", dt_short(n->out[0]->dtype))))
+			return -1;
+		kcall_buf(k, n->in[0]);
+		kcall_buf(k, n->in[1]);
+		kcall_buf(k, n->in[2]);
+		kcall_checks(k);
+		kcall_i(k, value_numel(n->out[0]));
+	} else if (range_length(n, &len) != 0 || out_is(n, 0, 1, &len) != 0) {
+		return -1;
+	}
 	if (value_numel(n->out[0]) == 0)
 		return 0;
 	if (!(k = lower_callf(L, "%s_range__scalar", dt_short(n->out[0]->dtype))))
