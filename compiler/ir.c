@@ -158,6 +158,7 @@ Graph *graph_new(void)
 
 static void value_free(Value *v)
 {
+	free(v->elems);
 	free(v->name);
 	free(v->data);
 	free(v);
@@ -237,6 +238,7 @@ Node *graph_node(Graph *g, const char *name, const char *op_type, const char *do
 {
 	Node *n = xcalloc(1, sizeof(Node));
 
+	n->graph = g;
 	n->name = xstrdup(name);
 	n->op_type = xstrdup(op_type);
 	n->domain = xstrdup(domain);
@@ -354,6 +356,18 @@ void value_set_const(Value *v, void *data, int splat)
 	free(v->data);
 	v->data = data;
 	v->is_splat = splat;
+}
+
+void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
+{
+	free(v->elems);
+	v->is_seq = 1;
+	v->dtype = dtype;
+	v->rank = -1;
+	v->nelems = n;
+	v->elems = xcalloc(n ? n : 1, sizeof(Value *));
+	if (n)
+		memcpy(v->elems, elems, n * sizeof(Value *));
 }
 
 /* Read element i of a constant as int64 (splats repeat element 0). */

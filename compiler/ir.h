@@ -32,7 +32,8 @@ typedef struct Graph Graph;
 typedef struct Node Node;
 typedef struct OpInfo OpInfo;
 
-typedef struct Value {
+typedef struct Value Value;
+struct Value {
 	char *name;
 	int id;               /* index in graph->values */
 	int dtype;            /* DT_* */
@@ -48,11 +49,17 @@ typedef struct Value {
 	 * decl_rank -1.  Used where a shape depends on run-time data. */
 	int decl_dtype, decl_rank;
 	int64_t decl_dims[IR_MAX_RANK];
+	/* A sequence (is_seq): a compile-time list of tensor values, all of
+	 * element type dtype; rank stays -1.  Sequence ops rearrange the list;
+	 * only the tensors in it have memory. */
+	int is_seq;
+	Value **elems;
+	int nelems;
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
 	int64_t offset;       /* byte offset in the arena or the constant blob */
 	int io_index;         /* position among graph inputs or outputs */
-} Value;
+};
 
 enum { MEM_NONE, MEM_ARENA, MEM_CONST, MEM_INPUT, MEM_OUTPUT };
 
@@ -70,6 +77,7 @@ typedef struct Attr {
 } Attr;
 
 struct Node {
+	Graph *graph;         /* the graph that owns it */
 	char *name;
 	const OpInfo *op;
 	char *op_type, *domain;
@@ -147,6 +155,8 @@ int value_is_const(const Value *v);
 int64_t const_i64(const Value *v, int64_t i);
 double const_f64(const Value *v, int64_t i);
 void value_set_const(Value *v, void *data, int splat);
+/* Make v a sequence of the n given tensors (copied list). */
+void value_set_seq(Value *v, int dtype, Value *const *elems, int n);
 
 /* Attributes: lookup with defaults. */
 const Attr *node_attr(const Node *n, const char *name);

@@ -122,6 +122,9 @@ static int declare(Value *v, const Onnx__ValueInfoProto *vi)
 	Value tmp = {0};
 	int symbolic, i;
 
+	if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+	    !v->is_output)
+		return 0;	/* an inner sequence or optional: inferred, not declared */
 	tmp.name = v->name;
 	tmp.rank = -1;
 	if (value_info_type(&tmp, vi, &symbolic) != 0)
@@ -418,9 +421,9 @@ static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
 		for (j = 0; j < g->noutputs; j++)
 			if (g->outputs[j] == v)
 				return ir_error("graph output '%s' is listed twice", v->name);
+		v->is_output = 1;
 		if (!v->data && !v->is_input && declare(v, vi) != 0)
 			return -1;
-		v->is_output = 1;
 		v->io_index = g->noutputs;
 		g->outputs[g->noutputs++] = v;
 	}

@@ -1196,3 +1196,37 @@ int range_lower(Node *n, Lower *L)
 	kcall_i(k, value_numel(n->out[0]));
 	return 0;
 }
+
+/* Contiguous element strides of a shape. */
+static void dims_strides(int r, const int64_t *dims, int64_t *st)
+{
+	int64_t s = 1;
+	int d;
+
+	for (d = r - 1; d >= 0; d--) {
+		st[d] = s;
+		s *= dims[d];
+	}
+}
+
+int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len, Value *y)
+{
+	int64_t dims[IR_MAX_RANK], sx[IR_MAX_RANK], sy[IR_MAX_RANK];
+
+	memcpy(dims, x->dims, sizeof dims);
+	dims[axis] = len;
+	strides_of(x, sx);
+	dims_strides(x->rank, dims, sy);
+	return lower_strided(L, x, pos * sx[axis], y, 0, x->rank, dims, sx, sy);
+}
+
+int lower_axis_place(Lower *L, Value *x, Value *y, int64_t axis, int64_t pos, int64_t len)
+{
+	int64_t dims[IR_MAX_RANK], sx[IR_MAX_RANK], sy[IR_MAX_RANK];
+
+	memcpy(dims, y->dims, sizeof dims);
+	dims[axis] = len;
+	dims_strides(y->rank, dims, sx);
+	strides_of(y, sy);
+	return lower_strided(L, x, 0, y, pos * sy[axis], y->rank, dims, sx, sy);
+}

@@ -44,4 +44,11 @@ int widen_half(Lower *L, Value **v);
 Value *half_out(Lower *L, Value *y);
 int narrow_half(Lower *L, Value *t, Value *y);
 
+/* Axis slabs, for ops built from Split and Concat steps (movement.c).
+ * lower_axis_slice: y's bytes = x[..., pos:pos+len, ...] along axis (y's own
+ * shape may differ by size-1 dimensions).  lower_axis_place: x's bytes, shaped
+ * as y with `len` along axis, go to y[..., pos:pos+len, ...]. */
+int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len, Value *y);
+int lower_axis_place(Lower *L, Value *x, Value *y, int64_t axis, int64_t pos, int64_t len);
+
 #endif

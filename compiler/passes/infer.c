@@ -15,7 +15,7 @@ static int check_inputs(const Node *n)
 
 	for (i = 0; i < n->nin; i++) {
 		const Value *v = n->in[i];
-		if (!v)
+		if (!v || v->is_seq)
 			continue;
 		if (v->rank < 0)
 			die("input '%s' of node '%s' has no shape", v->name, n->name);
@@ -48,7 +48,7 @@ int pass_infer(Graph *g)
 			return -1;
 		for (j = 0; j < n->nout; j++) {
 			Value *o = n->out[j];
-			if (o && o->rank < 0)
+			if (o && o->rank < 0 && !o->is_seq)
 				die("%s_infer left output %d of '%s' without a shape",
 				    n->op->name, j, n->name);
 			if (o && !dt_size(o->dtype))
@@ -59,6 +59,10 @@ int pass_infer(Graph *g)
 		    fold_node(g, n, INFER_FOLD_BYTES) < 0)
 			return -1;
 	}
+	for (i = 0; i < g->noutputs; i++)
+		if (g->outputs[i]->is_seq)
+			return ir_error("graph output '%s' is a sequence; the generated interface "
+					"takes tensors only", g->outputs[i]->name);
 	g->inferred = 1;
 	return 0;
 }

@@ -16,7 +16,7 @@ static void check_node(const Graph *g, const Node *n, const char *after, const c
 		const Value *v = n->in[i];
 		if (!v)
 			continue;
-		if (g->inferred && v->rank < 0 && v->producer && !v->producer->dead)
+		if (g->inferred && v->rank < 0 && !v->is_seq && v->producer && !v->producer->dead)
 			die("after %s: input '%s' of '%s' has no shape", after, v->name, n->name);
 		if (!defined[v->id])
 			die("after %s: node '%s' reads '%s' before it is defined", after, n->name, v->name);
