@@ -23,6 +23,8 @@ extern const Backend backend_c;
 
 /* The header both backends share: entry points, arena macros, metadata. */
 int emit_header(Graph *g, const EmitOptions *o, FILE *out);
+/* "int NAME_run(inputs..., outputs..., void *arena)", without the semicolon. */
+void emit_run_prototype(FILE *out, const Graph *g, const char *name);
 /* C identifier for a graph input or output parameter ("in_x", "out_y"). */
 void emit_param_name(const Graph *g, const Value *v, char *buf, size_t n);
 

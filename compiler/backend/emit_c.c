@@ -222,30 +222,13 @@ static void emit_call(FILE *out, const Graph *g, const KCall *c, const KCall *pr
 	fprintf(out, "\t}\n");
 }
 
-static void emit_signature(FILE *out, const Graph *g, const EmitOptions *o)
-{
-	char pname[128];
-	int i;
-
-	fprintf(out, "int %s_run(", o->name);
-	for (i = 0; i < g->ninputs; i++) {
-		emit_param_name(g, g->inputs[i], pname, sizeof pname);
-		fprintf(out, "const %s *%s, ", dt_ctype(g->inputs[i]->dtype), pname);
-	}
-	for (i = 0; i < g->noutputs; i++) {
-		emit_param_name(g, g->outputs[i], pname, sizeof pname);
-		fprintf(out, "%s *%s, ", dt_ctype(g->outputs[i]->dtype), pname);
-	}
-	fprintf(out, "void *arena)");
-}
-
 static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 {
 	char pname[128];
 	int i;
 
 	fprintf(out, "\n");
-	emit_signature(out, g, o);
+	emit_run_prototype(out, g, o->name);
 	fprintf(out, "\n{\n\tunsigned char *A = (unsigned char *)arena;\n");
 	if (g->const_size)
 		fprintf(out, "\tconst unsigned char *C = %s_consts.b;\n", o->name);

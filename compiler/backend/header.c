@@ -61,9 +61,26 @@ static void param_doc(FILE *out, const Graph *g, const Value *v)
 	fprintf(out, "]\n");
 }
 
+void emit_run_prototype(FILE *out, const Graph *g, const char *name)
+{
+	char pname[128];
+	int i;
+
+	fprintf(out, "int %s_run(", name);
+	for (i = 0; i < g->ninputs; i++) {
+		emit_param_name(g, g->inputs[i], pname, sizeof pname);
+		fprintf(out, "const %s *%s, ", dt_ctype(g->inputs[i]->dtype), pname);
+	}
+	for (i = 0; i < g->noutputs; i++) {
+		emit_param_name(g, g->outputs[i], pname, sizeof pname);
+		fprintf(out, "%s *%s, ", dt_ctype(g->outputs[i]->dtype), pname);
+	}
+	fprintf(out, "void *arena)");
+}
+
 int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 {
-	char up[128], pname[128];
+	char up[128];
 	const char *nm = o->name;
 	int i;
 
@@ -94,16 +111,9 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 		param_doc(out, g, g->inputs[i]);
 	for (i = 0; i < g->noutputs; i++)
 		param_doc(out, g, g->outputs[i]);
-	fprintf(out, " */\nint %s_run(", nm);
-	for (i = 0; i < g->ninputs; i++) {
-		emit_param_name(g, g->inputs[i], pname, sizeof pname);
-		fprintf(out, "const %s *%s, ", dt_ctype(g->inputs[i]->dtype), pname);
-	}
-	for (i = 0; i < g->noutputs; i++) {
-		emit_param_name(g, g->outputs[i], pname, sizeof pname);
-		fprintf(out, "%s *%s, ", dt_ctype(g->outputs[i]->dtype), pname);
-	}
-	fprintf(out, "void *arena);\n\n");
+	fprintf(out, " */\n");
+	emit_run_prototype(out, g, nm);
+	fprintf(out, ";\n\n");
 	fprintf(out, "/* The same, with inputs and outputs as arrays of pointers in metadata order. */\n");
 	fprintf(out, "int %s_run_generic(const void *const *inputs, void *const *outputs, void *arena);\n\n",
 		nm);
