@@ -1,5 +1,139 @@
-/* quant.h: kernel templates (see compiler/lower.h for the kernel signature). */
+/* quant.h: linear quantization (QuantizeLinear, DequantizeLinear,
+ * DynamicQuantizeLinear) and the pieces of the integer products
+ * (MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv), whose products
+ * themselves run on the int32 GEMM of linalg.h and conv.h.
+ *
+ * quantize:   b = {X, S, [Z] (has_z), Y}
+ *             p = {outer, D, inner, block, so, sa, si, has_z}
+ *   X is outer x D x inner (D the quantization axis).  The scale (and zero
+ *   point) of element (o, a, i) is at o * so + (a / block) * sa + i * si, which
+ *   covers per-tensor (all strides 0), per-axis (sa 1) and blocked scales.
+ *       Y = saturate(round_half_even(X / S) + Z)
+ *   computed in TC (float for float X, double for int32 X, as numpy does).
+ *   S is float (the compiler widens float16 / bfloat16 scales).
+ * dequantize: b = {X, S, [Z], Y (float)}, p as quantize:  Y = (X - Z) * S
+ * dynquant:   b = {X, Y, S, Z}, p = {n}: DynamicQuantizeLinear to uint8, with
+ *   the scale and zero point of the range of X widened to contain 0.
+ * subzp:      the binary layout of elementwise.h: Y (int32) = A - B, the
+ *   quantized operand minus its (broadcast) zero point.
+ * requant:    b = {C (int32), S1, S2, S3, [Z], Y}
+ *             p = {rows, m, n, s1r, s1c, s2r, s2c, has_z, half}
+ *   C and Y are rows x n; row r uses row index r % m of the scales:
+ *       Y[r, c] = saturate(round_half_even(C * (S1 * S2 / S3) + Z))
+ *   with S1 at (r % m) * s1r + c * s1c, S2 likewise, S3 and Z scalars.  The
+ *   factor is computed in float and, as the reference does in the scales'
+ *   own type, rounded to float16 (half 1) or bfloat16 (half 2) after each
+ *   operation; the product with C is in double. */
 #ifndef ONNXCC_QUANT_H
 #define ONNXCC_QUANT_H
+
+/* v saturated to [lo, hi]; NaN gives lo, as the reference's int32 conversion does. */
+ONNXCC_HELPER double onnxcc_qsat(double v, double lo, double hi)
+{
+	if (!(v >= lo))
+		return lo;
+	return v > hi ? hi : v;
+}
+
+/* v rounded to the precision of the scales' type (see requant). */
+ONNXCC_HELPER float onnxcc_qround(float v, int64_t half)
+{
+	if (half == 1)
+		return onnxcc_f16_to_f32(onnxcc_f32_to_f16(v));
+	if (half == 2)
+		return onnxcc_bf16_to_f32(onnxcc_f32_to_bf16(v));
+	return v;
+}
+
+#define ONNXCC_QUANTIZE(NAME, TX, TC, TY, LO, HI) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	const TX *X = (const TX *)b[0]; \
+	const float *S = (const float *)b[1]; \
+	const TY *Z = hz ? (const TY *)b[2] : (const TY *)0; \
+	TY *Y = (TY *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) { \
+				int64_t s = s0 + i * si; \
+				TC v = rint((TC)X[off + i] / (TC)S[s]); \
+				if (Z) \
+					v += (TC)Z[s]; \
+				Y[off + i] = (TY)onnxcc_qsat((double)v, LO, HI); \
+			} \
+		} \
+}
+
+#define ONNXCC_DEQUANTIZE(NAME, TX) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	const TX *X = (const TX *)b[0]; \
+	const float *S = (const float *)b[1]; \
+	const TX *Z = hz ? (const TX *)b[2] : (const TX *)0; \
+	float *Y = (float *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) { \
+				int64_t s = s0 + i * si; \
+				float v = (float)X[off + i]; \
+				if (Z) \
+					v -= (float)Z[s]; \
+				Y[off + i] = v * S[s]; \
+			} \
+		} \
+}
+
+#define ONNXCC_DYNQUANT(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const float *X = (const float *)b[0]; \
+	uint8_t *Y = (uint8_t *)b[1], *Z = (uint8_t *)b[3]; \
+	float *S = (float *)b[2], lo = 0, hi = 0, scale, zp; \
+	int64_t n = p[0], i; \
+	(void)f; \
+	for (i = 0; i < n; i++) { \
+		lo = X[i] < lo ? X[i] : lo; \
+		hi = X[i] > hi ? X[i] : hi; \
+	} \
+	scale = hi == lo ? 1.0f : (hi - lo) / 255.0f; \
+	zp = (float)onnxcc_qsat((double)rint(0.0f - lo / scale), 0.0, 255.0); \
+	for (i = 0; i < n; i++) \
+		Y[i] = (uint8_t)onnxcc_qsat((double)(rint(X[i] / scale) + zp), 0.0, 255.0); \
+	*S = scale; \
+	*Z = (uint8_t)zp; \
+}
+
+/* The zero point subtraction of subzp, in int32. */
+#define ONNXCC_OP_qsub(x, y, f) ((int32_t)(x) - (int32_t)(y))
+
+#define ONNXCC_REQUANT(NAME, TY, LO, HI) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t rows = p[0], m = p[1], n = p[2], s1r = p[3], s1c = p[4], s2r = p[5]; \
+	int64_t s2c = p[6], hz = p[7], half = p[8], r, c; \
+	const int32_t *C = (const int32_t *)b[0]; \
+	const float *S1 = (const float *)b[1], *S2 = (const float *)b[2]; \
+	const float *S3 = (const float *)b[3]; \
+	const TY *Z = hz ? (const TY *)b[4] : (const TY *)0; \
+	TY *Y = (TY *)b[4 + hz]; \
+	double z = Z ? (double)Z[0] : 0.0; \
+	(void)f; \
+	for (r = 0; r < rows; r++) { \
+		int64_t i = r % m; \
+		for (c = 0; c < n; c++) { \
+			float s = onnxcc_qround(S1[i * s1r + c * s1c] * S2[i * s2r + c * s2c], half); \
+			double v = (double)C[r * n + c] * (double)onnxcc_qround(s / S3[0], half) + z; \
+			Y[r * n + c] = (TY)onnxcc_qsat(rint(v), LO, HI); \
+		} \
+	} \
+}
 
 #endif

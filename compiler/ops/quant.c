@@ -1,0 +1,543 @@
+/* quant.c: linear quantization and the integer products.
+ *
+ * QuantizeLinear / DequantizeLinear lower to one call of <y>_quantize_<x> /
+ * <x>_dequantize (templates/quant.h) whose scale indexing covers per-tensor,
+ * per-axis and blocked scales.  DynamicQuantizeLinear is one call.
+ *
+ * The integer products subtract the zero points into int32 scratch
+ * (<t>_subzp) and run the float products' own lowering on it: a copy of the
+ * node whose inputs are the int32 operands goes through matmul_lower
+ * (i32_gemm) or conv_lower (i32_conv, instantiated in quant.def), so the
+ * shape rules and the GEMM core are shared, and padding is zero after the
+ * zero point is gone, as the reference pads.  QLinear* then requantize the
+ * int32 result (<y>_requant).  float8, 4-bit and 2-bit element types have no
+ * C representation in onnxcc (dt_size 0) and are reported as unsupported. */
+#include <string.h>
+
+#include "ops_util.h"
+
+/* The quantized integer types QuantizeLinear writes. */
+static int qtype_ok(int dt)
+{
+	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16;
+}
+
+static int half_or_float(int dt)
+{
+	return dt == DT_FLOAT || dt == DT_FLOAT16 || dt == DT_BFLOAT16;
+}
+
+/* How the scale of a (de)quantization maps onto x: p of the quantize kernel
+ * from `outer` on. */
+typedef struct QGeom {
+	int64_t outer, d, inner, block, so, sa, si;
+} QGeom;
+
+/* The granularity the scale's shape (and block_size) selects; checks the
+ * zero point has the scale's shape. */
+static int qgeom(const Node *n, const Value *x, const Value *s, const Value *z, QGeom *g)
+{
+	int64_t block = attr_i(n, "block_size", 0), axis, sdim;
+	int d;
+
+	if (z && !value_same_shape(s, z))
+		return node_error(n, "the zero point's shape differs from the scale's");
+	memset(g, 0, sizeof *g);
+	g->outer = g->d = g->block = 1;
+	g->inner = value_numel(x);
+	if (block < 0)
+		return node_error(n, "block_size is %lld, expected a positive value", (long long)block);
+	if (s->rank <= 1 && value_numel(s) == 1 && block == 0)
+		return 0;
+	if (norm_axis(n, attr_i(n, "axis", 1), x->rank, &axis) != 0)
+		return -1;
+	g->d = x->dims[axis];
+	g->outer = g->inner = 1;
+	for (d = 0; d < x->rank; d++)
+		if (d < axis)
+			g->outer *= x->dims[d];
+		else if (d > axis)
+			g->inner *= x->dims[d];
+	if (block == 0) {
+		if (s->rank != 1 || s->dims[0] != g->d)
+			return node_error(n, "the scale must be a scalar or a 1-D tensor of %lld (axis %lld)",
+					  (long long)g->d, (long long)axis);
+		g->sa = 1;
+		return 0;
+	}
+	/* Blocked: the scale is x's shape with ceil(D / block) along the axis. */
+	if (s->rank != x->rank)
+		return node_error(n, "blocked quantization needs a scale of rank %d, not %d",
+				  x->rank, s->rank);
+	sdim = s->dims[axis];
+	for (d = 0; d < x->rank; d++)
+		if (d != axis && s->dims[d] != x->dims[d])
+			return node_error(n, "the scale's dimension %d is %lld, expected %lld", d,
+					  (long long)s->dims[d], (long long)x->dims[d]);
+	if ((g->d + block - 1) / block != sdim)
+		return node_error(n, "block_size %lld does not fit: axis %lld has %lld elements and "
+				  "the scale %lld blocks", (long long)block, (long long)axis,
+				  (long long)g->d, (long long)sdim);
+	g->block = block;
+	g->so = sdim * g->inner;
+	g->sa = g->inner;
+	g->si = 1;
+	return 0;
+}
+
+/* Append the geometry and the zero point flag. */
+static void kcall_qgeom(KCall *k, const QGeom *g, int has_z)
+{
+	int64_t p[8] = {g->outer, g->d, g->inner, g->block, g->so, g->sa, g->si, has_z};
+
+	kcall_ints(k, p, 8);
+}
+
+/* QuantizeLinear's output type: the zero point's, else output_dtype (opset
+ * 21), else uint8. */
+static int quantize_type(const Node *n)
+{
+	const Value *z = node_in(n, 2);
+	int od = n->version >= 21 ? (int)attr_i(n, "output_dtype", 0) : 0;
+
+	if (z && od && od != z->dtype)
+		return node_error(n, "output_dtype %s differs from the zero point's type %s",
+				  dt_name(od), dt_name(z->dtype));
+	return z ? z->dtype : od ? od : DT_UINT8;
+}
+
+int quantize_infer(Node *n)
+{
+	Value *x = n->in[0], *s = n->in[1];
+	int yt = quantize_type(n), prec = (int)attr_i(n, "precision", 0);
+	QGeom g;
+
+	if (yt < 0)
+		return -1;
+	if (!qtype_ok(yt))
+		return node_error(n, "quantizing to %s is not supported (int8, uint8, int16 and "
+				  "uint16 are)", dt_name(yt));
+	if (!half_or_float(x->dtype) && x->dtype != DT_INT32)
+		return node_error(n, "input x has element type %s, expected float, float16, "
+				  "bfloat16 or int32", dt_name(x->dtype));
+	if (!half_or_float(s->dtype))
+		return node_error(n, "the scale has element type %s, expected float, float16 or "
+				  "bfloat16", dt_name(s->dtype));
+	if (prec && prec != DT_FLOAT)
+		return node_error(n, "precision %s is not supported (float is)", dt_name(prec));
+	if (qgeom(n, x, s, node_in(n, 2), &g) != 0)
+		return -1;
+	return set_out(n, 0, yt, x->rank, x->dims);
+}
+
+int quantize_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *s = n->in[1], *z = node_in(n, 2), *y = n->out[0];
+	QGeom g;
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (qgeom(n, x, s, z, &g) != 0 || widen_half(L, &x) != 0 || widen_half(L, &s) != 0 ||
+	    !(k = lower_callf(L, "%s_quantize_%s__scalar", dt_short(y->dtype), dt_short(x->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, s);
+	if (z)
+		kcall_buf(k, z);
+	kcall_buf(k, y);
+	kcall_qgeom(k, &g, z != NULL);
+	return 0;
+}
+
+/* DequantizeLinear's output type: output_dtype (opset 23), else the scale's. */
+static int dequantize_type(const Node *n)
+{
+	int od = n->version >= 23 ? (int)attr_i(n, "output_dtype", 0) : 0;
+
+	return od ? od : n->in[1]->dtype;
+}
+
+int dequantize_infer(Node *n)
+{
+	Value *x = n->in[0], *s = n->in[1], *z = node_in(n, 2);
+	int yt = dequantize_type(n);
+	QGeom g;
+
+	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32)
+		return node_error(n, "dequantizing %s is not supported (int8, uint8, int16, uint16 "
+				  "and int32 are)", dt_name(x->dtype));
+	if (z && z->dtype != x->dtype)
+		return node_error(n, "the zero point has element type %s, x %s", dt_name(z->dtype),
+				  dt_name(x->dtype));
+	if (!half_or_float(s->dtype) || !half_or_float(yt))
+		return node_error(n, "the scale and output must be float, float16 or bfloat16 "
+				  "(they are %s and %s)", dt_name(s->dtype), dt_name(yt));
+	if (qgeom(n, x, s, z, &g) != 0)
+		return -1;
+	return set_out(n, 0, yt, x->rank, x->dims);
+}
+
+int dequantize_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *s = n->in[1], *z = node_in(n, 2), *y = n->out[0], *yt;
+	QGeom g;
+	KCall *k;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (qgeom(n, x, s, z, &g) != 0 || widen_half(L, &s) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_dequantize__scalar", dt_short(x->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, s);
+	if (z)
+		kcall_buf(k, z);
+	kcall_buf(k, yt);
+	kcall_qgeom(k, &g, z != NULL);
+	return narrow_half(L, yt, y);
+}
+
+int dynquant_infer(Node *n)
+{
+	Value *x = n->in[0];
+
+	if (x->dtype != DT_FLOAT)
+		return node_error(n, "input x has element type %s, expected float", dt_name(x->dtype));
+	if (set_out(n, 0, DT_UINT8, x->rank, x->dims) != 0 || set_out(n, 1, DT_FLOAT, 0, NULL) != 0)
+		return -1;
+	return set_out(n, 2, DT_UINT8, 0, NULL);
+}
+
+/* Output i, or scratch of its type and shape when the model leaves it out. */
+static Value *out_or_temp(Node *n, Lower *L, int i, int dtype, const Value *like)
+{
+	Value *v = node_out(n, i);
+
+	return v ? v : lower_temp(L, dtype, like ? like->rank : 0, like ? like->dims : NULL);
+}
+
+int dynquant_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0];
+	KCall *k = lower_call(L, "f32_dynquant__scalar");
+
+	if (!k)
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, out_or_temp(n, L, 0, DT_UINT8, x));
+	kcall_buf(k, out_or_temp(n, L, 1, DT_FLOAT, NULL));
+	kcall_buf(k, out_or_temp(n, L, 2, DT_UINT8, NULL));
+	kcall_i(k, value_numel(x));
+	return 0;
+}
+
+/* Where a 1-D zero point or scale of more than one element applies. */
+enum { ZP_ROWS, ZP_COLS, ZP_CHANNELS };
+
+/* In *view, the zero point z of operand x shaped to broadcast against x:
+ * a 1-D z runs along x's rows (matrix rows), columns or axis 0 by `mode`;
+ * other shapes broadcast as numpy does.  Errors if it does not. */
+static int zp_view(const Node *n, const Value *x, const Value *z, int mode, Value *view)
+{
+	Value *ins[2];
+	int64_t dims[IR_MAX_RANK];
+	int r, d;
+
+	*view = *z;
+	if (z->dtype != x->dtype)
+		return node_error(n, "zero point '%s' has element type %s, its operand %s", z->name,
+				  dt_name(z->dtype), dt_name(x->dtype));
+	if (z->rank == 1 && z->dims[0] > 1 && mode != ZP_COLS && x->rank >= 2) {
+		int at = mode == ZP_ROWS ? x->rank - 2 : 0;
+		view->rank = x->rank - at;
+		for (d = 0; d < view->rank; d++)
+			view->dims[d] = d == 0 ? z->dims[0] : 1;
+	}
+	ins[0] = (Value *)x;
+	ins[1] = view;
+	if (broadcast_shapes(n, ins, 2, &r, dims) != 0)
+		return -1;
+	if (r != x->rank || memcmp(dims, x->dims, sizeof(int64_t) * r) != 0)
+		return node_error(n, "zero point '%s' does not broadcast to its operand", z->name);
+	return 0;
+}
+
+/* An int32 copy of operand x minus its zero point z (NULL: 0), in scratch. */
+static Value *minus_zp(Node *n, Lower *L, Value *x, Value *z, int mode)
+{
+	Value *t = lower_temp(L, DT_INT32, x->rank, x->dims), view, *ins[2];
+	KCall *k;
+
+	if (value_numel(t) == 0)
+		return t;
+	if (!z) {
+		if (!(k = lower_callf(L, "%s_to_i32__scalar", dt_short(x->dtype))))
+			return NULL;
+		kcall_buf(k, x);
+		kcall_buf(k, t);
+		kcall_i(k, value_numel(t));
+		return t;
+	}
+	if (zp_view(n, x, z, mode, &view) != 0 ||
+	    !(k = lower_callf(L, "%s_subzp__scalar", dt_short(x->dtype))))
+		return NULL;
+	kcall_buf(k, x);
+	kcall_buf(k, z);
+	kcall_buf(k, t);
+	ins[0] = x;
+	ins[1] = &view;
+	kcall_broadcast(k, t, ins, 2);
+	return t;
+}
+
+/* Input i as an 8-bit integer operand. */
+static int check_q8(const Node *n, int i)
+{
+	const Value *v = n->in[i];
+
+	if (v->dtype != DT_INT8 && v->dtype != DT_UINT8)
+		return node_error(n, "input %d ('%s') has element type %s, expected int8 or uint8", i,
+				  v->name, dt_name(v->dtype));
+	return 0;
+}
+
+/* QLinearMatMul / QLinearConv (aux "qlinear") rather than MatMulInteger / ConvInteger. */
+static int is_qlinear(const Node *n)
+{
+	return strcmp(n->op->aux, "qlinear") == 0;
+}
+
+/* A copy of node n with the given inputs and one output: how the integer
+ * products reuse the float products' shape rules and lowering. */
+static Node proxy(const Node *n, Value **in, int nin, Value **out)
+{
+	Node t = *n;
+
+	t.in = in;
+	t.nin = nin;
+	t.out = out;
+	t.nout = 1;
+	return t;
+}
+
+/* A shape-only int32 stand-in for v (infer must not create values). */
+static Value as_i32(const Value *v)
+{
+	Value t = *v;
+
+	t.dtype = DT_INT32;
+	t.data = NULL;
+	return t;
+}
+
+/* Scales of a QLinear* node: float, float16 or bfloat16, all one type. */
+static int check_scales(const Node *n, const int *idx, int cnt)
+{
+	int i, dt = n->in[idx[0]]->dtype;
+
+	for (i = 0; i < cnt; i++) {
+		const Value *s = n->in[idx[i]];
+		if (!half_or_float(s->dtype) || s->dtype != dt)
+			return node_error(n, "scale '%s' has element type %s, expected float, float16 or "
+					  "bfloat16 like the other scales", s->name, dt_name(s->dtype));
+	}
+	return 0;
+}
+
+/* The output's type: y_zero_point's for QLinear*, int32 for *Integer. */
+static int qprod_type(const Node *n)
+{
+	const Value *yz = node_in(n, 7);
+
+	if (!is_qlinear(n))
+		return DT_INT32;
+	return yz ? yz->dtype : n->in[0]->dtype;
+}
+
+/* The inputs of the product: (a, a_zp, b, b_zp) positions by op. */
+static void qprod_inputs(const Node *n, Value **a, Value **az, Value **b, Value **bz)
+{
+	int q = is_qlinear(n);
+
+	*a = n->in[0];
+	*az = node_in(n, 2);
+	*b = n->in[q ? 3 : 1];
+	*bz = node_in(n, q ? 5 : 3);
+}
+
+/* Checks common to both products: types of operands, zero points, scales. */
+static int qprod_check(const Node *n, int zmode_b)
+{
+	Value *a, *az, *b, *bz, view;
+	static const int scales[3] = {1, 4, 6};
+	int yt = qprod_type(n);
+
+	qprod_inputs(n, &a, &az, &b, &bz);
+	if (check_q8(n, 0) != 0 || check_q8(n, is_qlinear(n) ? 3 : 1) != 0)
+		return -1;
+	if ((az && zp_view(n, a, az, ZP_ROWS, &view) != 0) ||
+	    (bz && zp_view(n, b, bz, zmode_b, &view) != 0))
+		return -1;
+	if (!is_qlinear(n))
+		return 0;
+	if (yt != DT_INT8 && yt != DT_UINT8)
+		return node_error(n, "y_zero_point has element type %s, expected int8 or uint8",
+				  dt_name(yt));
+	if (value_numel(n->in[6]) != 1 || (node_in(n, 7) && value_numel(n->in[7]) != 1))
+		return node_error(n, "y_scale and y_zero_point must be scalars");
+	return check_scales(n, scales, 3);
+}
+
+/* The requantization of the int32 product c into y: s1 applies per row
+ * (of m rows) when it has m elements, s2 per row (rows2) or per column. */
+static int requant(Node *n, Lower *L, Value *c, Value *y, int64_t m, int64_t cols, int s2_rows)
+{
+	Value *s1 = n->in[1], *s2 = n->in[4], *s3 = n->in[6], *z = node_in(n, 7);
+	int64_t p[9] = {value_numel(y) / cols, m, cols, 0, 0, 0, 0, z != NULL, 0};
+	int sdt = s1->dtype;
+	KCall *k;
+
+	p[3] = value_numel(s1) > 1;
+	p[5] = s2_rows && value_numel(s2) > 1;
+	p[6] = !s2_rows && value_numel(s2) > 1;
+	p[8] = sdt == DT_FLOAT16 ? 1 : sdt == DT_BFLOAT16 ? 2 : 0;
+	if (widen_half(L, &s1) != 0 || widen_half(L, &s2) != 0 || widen_half(L, &s3) != 0 ||
+	    !(k = lower_callf(L, "%s_requant__scalar", dt_short(y->dtype))))
+		return -1;
+	kcall_buf(k, c);
+	kcall_buf(k, s1);
+	kcall_buf(k, s2);
+	kcall_buf(k, s3);
+	if (z)
+		kcall_buf(k, z);
+	kcall_buf(k, y);
+	kcall_ints(k, p, 9);
+	return 0;
+}
+
+/* A scale of n->in[i] applies per-tensor, or per row of a matrix with `len`
+ * rows (columns): shape (len), or (..., len, 1) ((..., 1, len)) with other
+ * dimensions 1 (the element count equals len). */
+static int check_scale_vec(const Node *n, int i, int64_t len, int cols)
+{
+	const Value *s = n->in[i];
+	int64_t cnt = value_numel(s);
+	int at = cols ? s->rank - 1 : s->rank - 2;
+
+	if (cnt == 1 || (cnt == len && (s->rank == 1 || (at >= 0 && s->dims[at] == len))))
+		return 0;
+	return node_error(n, "scale '%s' must be a scalar or hold one value per %s (%lld)",
+			  s->name, cols ? "column" : "row", (long long)len);
+}
+
+int qmatmul_infer(Node *n)
+{
+	Value *a, *az, *b, *bz, ta, tb, ty = *n->out[0], *ins[2], *outs[1];
+	Node t;
+
+	qprod_inputs(n, &a, &az, &b, &bz);
+	if (qprod_check(n, ZP_COLS) != 0)
+		return -1;
+	ta = as_i32(a);
+	tb = as_i32(b);
+	ins[0] = &ta;
+	ins[1] = &tb;
+	outs[0] = &ty;
+	t = proxy(n, ins, 2, outs);
+	if (matmul_infer(&t) != 0)
+		return -1;
+	if (is_qlinear(n) &&
+	    (check_scale_vec(n, 1, a->rank >= 2 ? a->dims[a->rank - 2] : 1, 0) != 0 ||
+	     check_scale_vec(n, 4, b->rank >= 2 ? b->dims[b->rank - 1] : 1, 1) != 0))
+		return -1;
+	return set_out(n, 0, qprod_type(n), ty.rank, ty.dims);
+}
+
+int qmatmul_lower(Node *n, Lower *L)
+{
+	Value *a, *az, *b, *bz, *y = n->out[0], *c = y, *ins[2], *outs[1];
+	int64_t m, cols;
+	Node t;
+
+	if (value_numel(y) == 0)
+		return 0;
+	qprod_inputs(n, &a, &az, &b, &bz);
+	m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
+	cols = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
+	if (is_qlinear(n))
+		c = lower_temp(L, DT_INT32, y->rank, y->dims);
+	if (!(ins[0] = minus_zp(n, L, a, az, ZP_ROWS)) || !(ins[1] = minus_zp(n, L, b, bz, ZP_COLS)))
+		return -1;
+	outs[0] = c;
+	t = proxy(n, ins, 2, outs);
+	if (matmul_lower(&t, L) != 0)
+		return -1;
+	return is_qlinear(n) ? requant(n, L, c, y, m, cols, 0) : 0;
+}
+
+/* The proxy Conv's inputs: x, w and, for QLinearConv, the int32 bias. */
+static int qconv_ins(const Node *n, Value **x, Value **w, Value **bias)
+{
+	int q = is_qlinear(n);
+
+	*x = n->in[0];
+	*w = n->in[q ? 3 : 1];
+	*bias = q ? node_in(n, 8) : NULL;
+	if (*bias && (*bias)->dtype != DT_INT32)
+		return node_error(n, "bias has element type %s, expected int32", dt_name((*bias)->dtype));
+	return 0;
+}
+
+int qconv_infer(Node *n)
+{
+	Value *x, *w, *bias, tx, tw, ty = *n->out[0], *ins[3], *outs[1];
+	Node t;
+
+	if (qconv_ins(n, &x, &w, &bias) != 0 || qprod_check(n, ZP_CHANNELS) != 0)
+		return -1;
+	if (node_in(n, 2) && value_numel(n->in[2]) != 1)
+		return node_error(n, "x_zero_point must be a scalar");
+	tx = as_i32(x);
+	tw = as_i32(w);
+	ins[0] = &tx;
+	ins[1] = &tw;
+	ins[2] = bias;
+	outs[0] = &ty;
+	t = proxy(n, ins, bias ? 3 : 2, outs);
+	if (conv_infer(&t) != 0)
+		return -1;
+	if (is_qlinear(n) && (value_numel(n->in[1]) != 1 ||
+			      (value_numel(n->in[4]) != 1 && (n->in[4]->rank != 1 ||
+							      n->in[4]->dims[0] != w->dims[0]))))
+		return node_error(n, "x_scale must be a scalar and w_scale a scalar or one value per "
+				  "output channel (%lld)", (long long)w->dims[0]);
+	return set_out(n, 0, qprod_type(n), ty.rank, ty.dims);
+}
+
+int qconv_lower(Node *n, Lower *L)
+{
+	Value *x, *w, *bias, *y = n->out[0], *c = y, *ins[3], *outs[1];
+	int64_t os = 1;
+	int d;
+	Node t;
+
+	if (value_numel(y) == 0)
+		return 0;
+	if (qconv_ins(n, &x, &w, &bias) != 0)
+		return -1;
+	if (is_qlinear(n))
+		c = lower_temp(L, DT_INT32, y->rank, y->dims);
+	if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS)) ||
+	    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS)))
+		return -1;
+	ins[2] = bias;
+	outs[0] = c;
+	t = proxy(n, ins, bias ? 3 : 2, outs);
+	if (conv_lower(&t, L) != 0)
+		return -1;
+	for (d = 2; d < y->rank; d++)
+		os *= y->dims[d];
+	/* Y is N x M x spatial: rows are (image, channel), the channel is the row index. */
+	return is_qlinear(n) ? requant(n, L, c, y, y->dims[1], os, 1) : 0;
+}
