@@ -1,8 +1,9 @@
 /* pool.c: MaxPool and AveragePool over the spatial dimensions of
  * N x C x D1..Dk, and GlobalMaxPool / GlobalAveragePool.  The row's aux says
- * "max" or "avg".  All window geometry (auto_pad, ceil_mode, the output size)
- * is settled here; the kernels (templates/pool.h) see explicit begin and end
- * pads and skip taps that fall in them. */
+ * "max", "avg" or "lp" (LpPool: its row and kernel belong to ops/convt.c's
+ * section and templates/convt.h).  All window geometry (auto_pad, ceil_mode,
+ * the output size) is settled here; the kernels (templates/pool.h) see
+ * explicit begin and end pads and skip taps that fall in them. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -159,6 +160,7 @@ int pool_lower(Node *n, Lower *L)
 	kcall_ints(k, g.pb, g.nd);
 	kcall_ints(k, g.pe, g.nd);
 	kcall_i(k, pool_mode(n));
+	kcall_f(k, attr_f(n, "p", 2)); /* LpPool's p; other kernels ignore it */
 	return 0;
 }
 
