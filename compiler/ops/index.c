@@ -39,17 +39,6 @@ static int check_const_indices(const Node *n, const int64_t *dims, int64_t k)
 	return 0;
 }
 
-/* Contiguous element strides of v. */
-static void strides_of(const Value *v, int64_t *st)
-{
-	int64_t s = 1;
-	int d;
-
-	for (d = v->rank - 1; d >= 0; d--) {
-		st[d] = s;
-		s *= v->dims[d];
-	}
-}
 
 /* The product of dims[from..to). */
 static int64_t prod(const int64_t *dims, int from, int to)
@@ -111,7 +100,7 @@ int gatherelements_lower(Node *n, Lower *L)
 		return 0;
 	if (gather_elements_axis(n, &axis) != 0)
 		return -1;
-	strides_of(x, xst);
+	value_strides(x, xst);
 	if (!(k = lower_callf(L, "%s_gather_elements__scalar", width_prefix(y->dtype))))
 		return -1;
 	kcall_buf(k, x);
@@ -295,7 +284,7 @@ int scatterelements_lower(Node *n, Lower *L)
 		return 0;
 	if (scatter_elements_axis(n, &axis) != 0 || !(k = scatter_call(n, L, "scatter_elements")))
 		return -1;
-	strides_of(y, yst);
+	value_strides(y, yst);
 	kcall_i(k, y->rank);
 	kcall_i(k, axis);
 	kcall_i(k, idx->dtype == DT_INT64);

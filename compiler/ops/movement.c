@@ -65,17 +65,6 @@ static void check_params(KCall *k, int64_t n, const Value *x, const Value *y)
 	kcall_ints(k, y->dims, y->rank);
 }
 
-/* Contiguous element strides of v. */
-static void strides_of(const Value *v, int64_t *st)
-{
-	int64_t s = 1;
-	int d;
-
-	for (d = v->rank - 1; d >= 0; d--) {
-		st[d] = s;
-		s *= v->dims[d];
-	}
-}
 
 /* Appends {r, dims, sx, sy} for a strided copy, with size-1 dimensions
  * dropped and neighbours merged where both sides are contiguous across them,
@@ -178,8 +167,8 @@ int transpose_lower(Node *n, Lower *L)
 
 	if (transpose_perm(n, x->rank, perm) != 0)
 		return -1;
-	strides_of(x, xst);
-	strides_of(y, sy);
+	value_strides(x, xst);
+	value_strides(y, sy);
 	for (i = 0; i < x->rank; i++)
 		sx[i] = xst[perm[i]];
 	return lower_strided(L, x, 0, y, 0, y->rank, y->dims, sx, sy);
@@ -254,12 +243,12 @@ int concat_lower(Node *n, Lower *L)
 
 	if (concat_axis(n, y->rank, &axis) != 0)
 		return -1;
-	strides_of(y, sy);
+	value_strides(y, sy);
 	for (i = 0; i < n->nin; i++) {
 		Value *v = n->in[i];
 		if (concat_skips(v, ref))
 			continue;
-		strides_of(v, sx);
+		value_strides(v, sx);
 		if (lower_strided(L, v, 0, y, pos * sy[axis], v->rank, v->dims, sx, sy) != 0)
 			return -1;
 		pos += v->dims[axis];
@@ -409,14 +398,14 @@ int split_lower(Node *n, Lower *L)
 			kcall_ints(k, sizes, n->nout);
 		}
 	}
-	strides_of(x, sx);
+	value_strides(x, sx);
 	for (i = 0; rc == 0 && i < n->nout; i++) {
 		Value *y = n->out[i];
 		if (y && y->dims[axis] != sizes[i]) {
 			rc = node_error(n, "output %d has size %lld on the axis, the constant split %lld",
 					i, (long long)y->dims[axis], (long long)sizes[i]);
 		} else if (y) {
-			strides_of(y, sy);
+			value_strides(y, sy);
 			rc = lower_strided(L, x, pos * sx[axis], y, 0, y->rank, y->dims, sx, sy);
 		}
 		pos += sizes[i];
@@ -580,8 +569,8 @@ int slice_lower(Node *n, Lower *L)
 		return -1;
 	if (value_numel(y) == 0)
 		return 0;
-	strides_of(x, xst);
-	strides_of(y, sy);
+	value_strides(x, xst);
+	value_strides(y, sy);
 	for (i = 0; i < x->rank; i++) {
 		off += start[i] * xst[i];
 		sx[i] = step[i] * xst[i];
@@ -833,8 +822,8 @@ int tile_lower(Node *n, Lower *L)
 	} else if (out_is(n, 0, x->rank, dims) != 0) {
 		return -1;
 	}
-	strides_of(x, xst);
-	strides_of(y, yst);
+	value_strides(x, xst);
+	value_strides(y, yst);
 	for (i = 0; i < x->rank; i++) {
 		dims[2 * i] = rep[i];
 		sx[2 * i] = 0;
@@ -984,8 +973,8 @@ static int pad_constant(Node *n, Lower *L, const int64_t *pb, const int64_t *pe)
 	uint64_t bits = 0;
 	KCall *k;
 
-	strides_of(x, xst);
-	strides_of(y, yst);
+	value_strides(x, xst);
+	value_strides(y, yst);
 	for (d = 0; d < x->rank; d++) {
 		int64_t cb = pb[d] < 0 ? -pb[d] : 0, ce = pe[d] < 0 ? -pe[d] : 0;
 		dims[d] = x->dims[d] - cb - ce;
@@ -1026,7 +1015,7 @@ static int pad_remap(Node *n, Lower *L, int mode, const int64_t *pb, const int64
 	int d, r = 0, plain[IR_MAX_RANK];
 	KCall *k;
 
-	strides_of(x, xst);
+	value_strides(x, xst);
 	for (d = 0; d < x->rank; d++) {
 		int p = pb[d] == 0 && pe[d] == 0;
 		if (r > 0 && p && plain[r - 1]) {
@@ -1197,17 +1186,6 @@ int range_lower(Node *n, Lower *L)
 	return 0;
 }
 
-/* Contiguous element strides of a shape. */
-static void dims_strides(int r, const int64_t *dims, int64_t *st)
-{
-	int64_t s = 1;
-	int d;
-
-	for (d = r - 1; d >= 0; d--) {
-		st[d] = s;
-		s *= dims[d];
-	}
-}
 
 int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len, Value *y)
 {
@@ -1215,7 +1193,7 @@ int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len,
 
 	memcpy(dims, x->dims, sizeof dims);
 	dims[axis] = len;
-	strides_of(x, sx);
+	value_strides(x, sx);
 	dims_strides(x->rank, dims, sy);
 	return lower_strided(L, x, pos * sx[axis], y, 0, x->rank, dims, sx, sy);
 }
@@ -1227,6 +1205,6 @@ int lower_axis_place(Lower *L, Value *x, Value *y, int64_t axis, int64_t pos, in
 	memcpy(dims, y->dims, sizeof dims);
 	dims[axis] = len;
 	dims_strides(y->rank, dims, sx);
-	strides_of(y, sy);
+	value_strides(y, sy);
 	return lower_strided(L, x, 0, y, pos * sy[axis], y->rank, dims, sx, sy);
 }

@@ -104,6 +104,22 @@ const char *width_prefix(int dtype)
 	die("no width prefix for element type %s", dt_name(dtype));
 }
 
+void dims_strides(int r, const int64_t *dims, int64_t *st)
+{
+	int64_t s = 1;
+	int d;
+
+	for (d = r - 1; d >= 0; d--) {
+		st[d] = s;
+		s *= dims[d];
+	}
+}
+
+void value_strides(const Value *v, int64_t *st)
+{
+	dims_strides(v->rank, v->dims, st);
+}
+
 int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims)
 {
 	if (i >= n->nout || !n->out[i])
