@@ -352,7 +352,7 @@ int scatternd_lower(Node *n, Lower *L)
 	return scatter_finish(n, L, c);
 }
 
-/* CumSum --------------------------------------------------------------------- */
+/* CumSum and CumProd (aux: the kernel, "cumsum" or "cumprod") ---------------- */
 
 /* The axis input: one int32 or int64, in range when it is a constant. */
 static int cumsum_check(const Node *n)
@@ -387,7 +387,7 @@ int cumsum_lower(Node *n, Lower *L)
 		return 0;
 	if (cumsum_check(n) != 0 || widen_half(L, &x) != 0 || !(t = half_out(L, y)))
 		return -1;
-	if (!(k = lower_callf(L, "%s_cumsum__scalar", dt_short(t->dtype))))
+	if (!(k = lower_callf(L, "%s_%s__scalar", dt_short(t->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, n->in[1]);

@@ -145,58 +145,6 @@ int topk_lower(Node *n, Lower *L)
 	return narrow_half(L, t, y);
 }
 
-/* CumProd -------------------------------------------------------------------- */
-
-/* The axis input: an int32 or int64 scalar, in range when it is a constant. */
-static int cumprod_check(const Node *n)
-{
-	const Value *x = n->in[0], *a = n->in[1];
-	int64_t axis;
-
-	if (x->rank < 1)
-		return node_error(n, "input must have rank at least 1");
-	if (check_numeric(n, x) != 0)
-		return -1;
-	if (a->dtype != DT_INT32 && a->dtype != DT_INT64)
-		return node_error(n, "axis has element type %s, expected int32 or int64",
-				  dt_name(a->dtype));
-	if (value_numel(a) != 1 || a->rank > 1)
-		return node_error(n, "axis must be a scalar");
-	return a->data ? norm_axis(n, const_i64(a, 0), x->rank, &axis) : 0;
-}
-
-int cumprod_infer(Node *n)
-{
-	const Value *x = n->in[0];
-
-	if (cumprod_check(n) != 0)
-		return -1;
-	return set_out(n, 0, x->dtype, x->rank, x->dims);
-}
-
-int cumprod_lower(Node *n, Lower *L)
-{
-	Value *x = n->in[0], *y = n->out[0], *t;
-	KCall *k;
-
-	if (value_numel(y) == 0)
-		return 0;
-	if (cumprod_check(n) != 0 || widen_half(L, &x) != 0 || !(t = half_out(L, y)))
-		return -1;
-	if (!(k = lower_callf(L, "%s_cumprod__scalar", dt_short(t->dtype))))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, n->in[1]);
-	kcall_buf(k, t);
-	kcall_checks(k);
-	kcall_i(k, x->rank);
-	kcall_i(k, n->in[1]->dtype == DT_INT64);
-	kcall_i(k, attr_i(n, "exclusive", 0) != 0);
-	kcall_i(k, attr_i(n, "reverse", 0) != 0);
-	kcall_ints(k, x->dims, x->rank);
-	return narrow_half(L, t, y);
-}
-
 /* ReverseSequence ------------------------------------------------------------ */
 
 /* batch_axis and time_axis are 0 and 1 in either order; lengths are int64 [batch]. */
