@@ -26,7 +26,9 @@ usage: run_conformance.sh [options]
   --timeout S      per data set time limit in seconds (default 120)
   --build DIR      build directory holding onnxcc-run (default: REPO/build,
                    or $ONNXCC_BUILD)
-  --update         add cases that pass to tests/conformance/passing.txt
+  --update         add cases that pass to tests/conformance/passing.txt (and, on
+                   a full run, list the others with their reason in
+                   tests/conformance/not_passing.tsv)
   --top N          show the N most common unsupported reasons (default 10)
   --help           this text
 
@@ -193,6 +195,13 @@ ratchet() {
 		else
 			echo "(run with --update to add them)"
 		fi
+	fi
+	# A full run with --update also records why every other case does not pass.
+	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ]; then
+		{
+			echo "# Cases that do not pass, with the reason (written by run_conformance.sh --update)."
+			awk -F'\t' 'NR > 1 && $3 != "pass" { print $1 "/" $2 "\t" $3 "\t" $4 }' "$results" | sort
+		} >"$here/not_passing.tsv"
 	fi
 	if [ -n "$missing" ]; then
 		echo
