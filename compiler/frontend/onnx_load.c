@@ -471,8 +471,9 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 		rc = ir_error("%s: IR version %lld is not supported (%d to %d are)", path,
 			      (long long)m->ir_version, MIN_IR_VERSION, MAX_IR_VERSION);
 	if (rc == 0) {
+		/* A model may import no default-domain opset if none of its nodes need it. */
 		ld.opset_default = opset_of(&ld, "");
-		if (ld.opset_default < 1 || ld.opset_default > MAX_OPSET)
+		if ((ld.opset_default != -1 && ld.opset_default < 1) || ld.opset_default > MAX_OPSET)
 			rc = ir_error("%s: default-domain opset %lld is not supported (1 to %d are)",
 				      path, (long long)ld.opset_default, MAX_OPSET);
 	}

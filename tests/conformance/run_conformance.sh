@@ -200,7 +200,12 @@ ratchet() {
 	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ]; then
 		{
 			echo "# Cases that do not pass, with the reason (written by run_conformance.sh --update)."
-			awk -F'\t' 'NR > 1 && $3 != "pass" { print $1 "/" $2 "\t" $3 "\t" $4 }' "$results" | sort
+			awk -F'\t' -v data="$DATA/" 'NR > 1 && $3 != "pass" {
+				r = $4
+				while ((i = index(r, data)) > 0)
+					r = substr(r, 1, i - 1) substr(r, i + length(data))
+				print $1 "/" $2 "\t" $3 "\t" r
+			}' "$results" | sort
 		} >"$here/not_passing.tsv"
 	fi
 	if [ -n "$missing" ]; then
