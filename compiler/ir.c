@@ -103,9 +103,12 @@ static const struct {
 	[DT_COMPLEX64] = {0, "complex64", NULL, "c64"},
 	[DT_COMPLEX128] = {0, "complex128", NULL, "c128"},
 	[DT_BFLOAT16] = {2, "bfloat16", "uint16_t", "bf16"},
+	/* float8: stored as bytes, converted by the helpers of templates/cast.h. */
+	[17] = {1, "float8e4m3fn", "uint8_t", "f8e4m3fn"},
+	[18] = {1, "float8e4m3fnuz", "uint8_t", "f8e4m3fnuz"},
+	[19] = {1, "float8e5m2", "uint8_t", "f8e5m2"},
+	[20] = {1, "float8e5m2fnuz", "uint8_t", "f8e5m2fnuz"},
 	/* Known by name only: not supported yet. */
-	[17] = {0, "float8e4m3fn", NULL, NULL}, [18] = {0, "float8e4m3fnuz", NULL, NULL},
-	[19] = {0, "float8e5m2", NULL, NULL}, [20] = {0, "float8e5m2fnuz", NULL, NULL},
 	[21] = {0, "uint4", NULL, NULL}, [22] = {0, "int4", NULL, NULL},
 	[23] = {0, "float4e2m1", NULL, NULL}, [24] = {0, "float8e8m0", NULL, NULL},
 	[25] = {0, "uint2", NULL, NULL}, [26] = {0, "int2", NULL, NULL},
@@ -131,6 +134,11 @@ const char *dt_ctype(int dt)
 const char *dt_short(int dt)
 {
 	return dt > 0 && dt < DT_COUNT && dtypes[dt].kshort ? dtypes[dt].kshort : "unsupported";
+}
+
+int dt_is_float8(int dt)
+{
+	return dt >= 17 && dt <= 20;
 }
 
 int dt_is_float(int dt)

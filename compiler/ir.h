@@ -131,6 +131,7 @@ const char *dt_name(int dt);         /* "float", "int64", ... */
 const char *dt_ctype(int dt);        /* C type in generated code */
 const char *dt_short(int dt);        /* kernel prefix: f32, i64, ... */
 int dt_is_float(int dt);             /* float, double, float16, bfloat16 */
+int dt_is_float8(int dt);            /* float8e4m3fn(uz), float8e5m2(fnuz) */
 int dt_is_int(int dt);               /* signed or unsigned integer */
 int dt_is_signed(int dt);
 

@@ -12,6 +12,8 @@
  *   computed in TC (float for float X, double for int32 X, as numpy does).
  *   S is float (the compiler widens float16 / bfloat16 scales).
  * dequantize: b = {X, S, [Z], Y (float)}, p as quantize:  Y = (X - Z) * S
+ * quantize_f8 / dequantize_f8: the same for the float8 types (cast.h's
+ *   helpers), with p[8] = saturate for quantize and a zero point of 0.
  * dynquant:   b = {X, Y, S, Z}, p = {n}: DynamicQuantizeLinear to uint8, with
  *   the scale and zero point of the range of X widened to contain 0.
  * subzp:      the binary layout of elementwise.h: Y (int32) = A - B, the
@@ -88,6 +90,43 @@ ONNXCC_KERNEL(NAME) \
 					v -= (float)Z[s]; \
 				Y[off + i] = v * S[s]; \
 			} \
+		} \
+}
+
+/* To float8 type D: the quantize layout with p[8] = saturate; Y = D(X / S).
+ * The zero point (0, checked by the compiler when constant) is not read. */
+#define ONNXCC_QUANTIZE_F8(NAME, D) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	int sat = (int)p[8]; \
+	const float *X = (const float *)b[0], *S = (const float *)b[1]; \
+	uint8_t *Y = (uint8_t *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) \
+				Y[off + i] = onnxcc_f32_to_##D(X[off + i] / S[s0 + i * si], sat); \
+		} \
+}
+
+/* From float8 type D: the dequantize layout, Y = float(X) * S (zero point 0). */
+#define ONNXCC_DEQUANTIZE_F8(NAME, D) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	const uint8_t *X = (const uint8_t *)b[0]; \
+	const float *S = (const float *)b[1]; \
+	float *Y = (float *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) \
+				Y[off + i] = onnxcc_##D##_to_f32(X[off + i]) * S[s0 + i * si]; \
 		} \
 }
 

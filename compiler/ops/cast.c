@@ -1,7 +1,8 @@
 /* cast.c: Cast and CastLike.  Every pair of the element types with a C
  * representation converts through one <src>_to_<dst>__scalar kernel
- * (templates/cast.def); strings, complex and the 8-, 4- and 2-bit float and
- * integer types are reported as unsupported. */
+ * (templates/cast.def), which for a float8 destination also takes the
+ * `saturate` attribute (opset 19; 1 before); strings, complex and the 4- and
+ * 2-bit types are reported as unsupported. */
 #include "ops_util.h"
 
 /* Element types a cast kernel exists for: those with a C representation. */
@@ -49,5 +50,7 @@ int cast_lower(Node *n, Lower *L)
 	kcall_buf(k, x);
 	kcall_buf(k, y);
 	kcall_i(k, x->dtype == y->dtype ? value_nbytes(y) : value_numel(y));
+	if (x->dtype != y->dtype && dt_is_float8(y->dtype))
+		kcall_i(k, attr_i(n, "saturate", 1) != 0);
 	return 0;
 }

@@ -10,8 +10,10 @@
  * (i32_gemm) or conv_lower (i32_conv, instantiated in quant.def), so the
  * shape rules and the GEMM core are shared, and padding is zero after the
  * zero point is gone, as the reference pads.  QLinear* then requantize the
- * int32 result (<y>_requant).  float8, 4-bit and 2-bit element types have no
- * C representation in onnxcc (dt_size 0) and are reported as unsupported. */
+ * int32 result (<y>_requant).  The float8 types quantize from float (x / S
+ * converted with the `saturate` attribute) and dequantize to float; their
+ * zero point must be 0.  4-bit and 2-bit element types have no C
+ * representation in onnxcc (dt_size 0) and are reported as unsupported. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -20,6 +22,24 @@
 static int qtype_ok(int dt)
 {
 	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16;
+}
+
+/* A float8 zero point must be 0 (or -0): the kernels do not read it, so a
+ * constant one is checked here. */
+static int f8_zero_ok(const Node *n, const Value *z)
+{
+	const uint8_t *d;
+	int64_t i, cnt;
+	int fnuz = z->dtype == 18 || z->dtype == 20;
+
+	if (!value_is_const(z))
+		return 0;
+	d = (const uint8_t *)z->data;
+	cnt = z->is_splat ? 1 : value_numel(z);
+	for (i = 0; i < cnt; i++)
+		if (d[i] && !(d[i] == 0x80 && !fnuz))
+			return node_error(n, "a %s zero point must be 0", dt_name(z->dtype));
+	return 0;
 }
 
 static int half_or_float(int dt)
@@ -34,13 +54,13 @@ typedef struct QGeom {
 } QGeom;
 
 /* The granularity the scale's shape (and block_size) selects; checks the
- * zero point has the scale's shape. */
+ * zero point has the scale's shape (or both are single values). */
 static int qgeom(const Node *n, const Value *x, const Value *s, const Value *z, QGeom *g)
 {
 	int64_t block = attr_i(n, "block_size", 0), axis, sdim;
 	int d;
 
-	if (z && !value_same_shape(s, z))
+	if (z && !value_same_shape(s, z) && !(value_numel(s) == 1 && value_numel(z) == 1))
 		return node_error(n, "the zero point's shape differs from the scale's");
 	memset(g, 0, sizeof *g);
 	g->outer = g->d = g->block = 1;
@@ -114,9 +134,13 @@ int quantize_infer(Node *n)
 
 	if (yt < 0)
 		return -1;
-	if (!qtype_ok(yt))
-		return node_error(n, "quantizing to %s is not supported (int8, uint8, int16 and "
-				  "uint16 are)", dt_name(yt));
+	if (!qtype_ok(yt) && !dt_is_float8(yt))
+		return node_error(n, "quantizing to %s is not supported (int8, uint8, int16, "
+				  "uint16 and float8 are)", dt_name(yt));
+	if (dt_is_float8(yt) && x->dtype == DT_INT32)
+		return node_error(n, "quantizing int32 to %s is not supported", dt_name(yt));
+	if (dt_is_float8(yt) && node_in(n, 2) && f8_zero_ok(n, node_in(n, 2)) != 0)
+		return -1;
 	if (!half_or_float(x->dtype) && x->dtype != DT_INT32)
 		return node_error(n, "input x has element type %s, expected float, float16, "
 				  "bfloat16 or int32", dt_name(x->dtype));
@@ -147,6 +171,8 @@ int quantize_lower(Node *n, Lower *L)
 		kcall_buf(k, z);
 	kcall_buf(k, y);
 	kcall_qgeom(k, &g, z != NULL);
+	if (dt_is_float8(y->dtype))
+		kcall_i(k, n->version < 19 || attr_i(n, "saturate", 1) != 0);
 	return 0;
 }
 
@@ -164,15 +190,17 @@ int dequantize_infer(Node *n)
 	int yt = dequantize_type(n);
 	QGeom g;
 
-	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32)
-		return node_error(n, "dequantizing %s is not supported (int8, uint8, int16, uint16 "
-				  "and int32 are)", dt_name(x->dtype));
+	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32 && !dt_is_float8(x->dtype))
+		return node_error(n, "dequantizing %s is not supported (int8, uint8, int16, uint16, "
+				  "int32 and float8 are)", dt_name(x->dtype));
 	if (z && z->dtype != x->dtype)
 		return node_error(n, "the zero point has element type %s, x %s", dt_name(z->dtype),
 				  dt_name(x->dtype));
 	if (!half_or_float(s->dtype) || !half_or_float(yt))
 		return node_error(n, "the scale and output must be float, float16 or bfloat16 "
 				  "(they are %s and %s)", dt_name(s->dtype), dt_name(yt));
+	if (z && dt_is_float8(z->dtype) && f8_zero_ok(n, z) != 0)
+		return -1;
 	if (qgeom(n, x, s, z, &g) != 0)
 		return -1;
 	return set_out(n, 0, yt, x->rank, x->dims);
