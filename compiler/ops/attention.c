@@ -237,45 +237,6 @@ int attention_infer(Node *n)
 	return set_out(n, 3, q->dtype, 4, qk);
 }
 
-/* y[yoff + i.sy] = x[xoff + i.sx] over the 4-D index space dims (offsets in
- * elements): one strided copy, size-1 dimensions dropped and contiguous
- * neighbours merged.  Nothing for an empty space. */
-static int copy4(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, const int64_t *dims,
-		 const int64_t *sx, const int64_t *sy)
-{
-	int64_t md[4], mx[4], my[4], esz = dt_size(y->dtype);
-	int d, m = 0;
-	KCall *k;
-
-	for (d = 0; d < 4; d++) {
-		if (dims[d] == 0)
-			return 0;
-		if (dims[d] == 1)
-			continue;
-		if (m > 0 && mx[m - 1] == sx[d] * dims[d] && my[m - 1] == sy[d] * dims[d]) {
-			md[m - 1] *= dims[d];
-			mx[m - 1] = sx[d];
-			my[m - 1] = sy[d];
-			continue;
-		}
-		md[m] = dims[d];
-		mx[m] = sx[d];
-		my[m++] = sy[d];
-	}
-	if (m == 0) {
-		md[0] = mx[0] = my[0] = 1;
-		m = 1;
-	}
-	if (!(k = lower_callf(L, "%s_strided__scalar", width_prefix(y->dtype))))
-		return -1;
-	kcall_buf_at(k, x, xoff * esz);
-	kcall_buf_at(k, y, yoff * esz);
-	kcall_i(k, m);
-	kcall_ints(k, md, m);
-	kcall_ints(k, mx, m);
-	kcall_ints(k, my, m);
-	return 0;
-}
 
 /* K (which 0) or V (1) for the products: the input itself, or past and the
  * input concatenated along the sequence into present (or scratch).  Sets
@@ -299,7 +260,7 @@ static int kv_cache(Lower *L, const Node *n, const AttnShape *a, int which, Valu
 	if (!past) {
 		*view = x;
 		memcpy(st, xst, 3 * sizeof(int64_t));
-		return pres ? copy4(L, x, 0, pres, 0, one, xst, cst) : 0;
+		return pres ? lower_strided(L, x, 0, pres, 0, 4, one, xst, cst) : 0;
 	}
 	if (!pres) {
 		int64_t dims[4] = {a->nb, a->kvh, a->t, hd};
@@ -310,10 +271,10 @@ static int kv_cache(Lower *L, const Node *n, const AttnShape *a, int which, Valu
 	pst[2] = hd;
 	pst[3] = 1;
 	one[2] = a->past;
-	if (copy4(L, past, 0, pres, 0, one, pst, cst) != 0)
+	if (lower_strided(L, past, 0, pres, 0, 4, one, pst, cst) != 0)
 		return -1;
 	one[2] = a->skv;
-	if (copy4(L, x, 0, pres, a->past * hd, one, xst, cst) != 0)
+	if (lower_strided(L, x, 0, pres, a->past * hd, 4, one, xst, cst) != 0)
 		return -1;
 	*view = pres;
 	memcpy(st, cst, 3 * sizeof(int64_t));
@@ -478,7 +439,7 @@ static int attn_output(Lower *L, const Node *n, const AttnShape *a, Value *p, Va
 		yst[0] = a->sq * a->qh * a->dv;
 		yst[1] = a->dv;
 		yst[2] = a->qh * a->dv;
-		if (copy4(L, o, 0, yt, 0, odims, ost, yst) != 0)
+		if (lower_strided(L, o, 0, yt, 0, 4, odims, ost, yst) != 0)
 			return -1;
 	}
 	return narrow_half(L, yt, y);

@@ -16,24 +16,6 @@ typedef struct ConvGeom {
 	int64_t stride[IR_MAX_RANK], dil[IR_MAX_RANK], pad[2 * IR_MAX_RANK];
 } ConvGeom;
 
-/* An optional per-axis integer list attribute of length len into out
- * (default def); -1 after an error if it has another length or a value below min. */
-static int axis_attr(const Node *n, const char *name, int len, int64_t def, int64_t min,
-		     int64_t *out)
-{
-	const int64_t *v;
-	int m = attr_ints(n, name, &v), i;
-
-	if (m >= 0 && m != len)
-		return node_error(n, "attribute %s has %d values, expected %d", name, m, len);
-	for (i = 0; i < len; i++) {
-		out[i] = m >= 0 ? v[i] : def;
-		if (out[i] < min)
-			return node_error(n, "attribute %s[%d] is %lld, expected at least %lld", name, i,
-					  (long long)out[i], (long long)min);
-	}
-	return 0;
-}
 
 /* Check X, W and B against each other. */
 static int check_inputs(const Node *n, int64_t group)
@@ -99,10 +81,10 @@ static int conv_geom(const Node *n, ConvGeom *c)
 	c->nd = x->rank - 2;
 	for (i = 0; i < c->nd; i++)
 		c->in[i] = x->dims[i + 2];
-	if (axis_attr(n, "kernel_shape", c->nd, 1, 1, c->k) != 0 ||
-	    axis_attr(n, "strides", c->nd, 1, 1, c->stride) != 0 ||
-	    axis_attr(n, "dilations", c->nd, 1, 1, c->dil) != 0 ||
-	    axis_attr(n, "pads", 2 * c->nd, 0, 0, c->pad) != 0)
+	if (attr_list(n, "kernel_shape", c->nd, 1, 1, c->k) != 0 ||
+	    attr_list(n, "strides", c->nd, 1, 1, c->stride) != 0 ||
+	    attr_list(n, "dilations", c->nd, 1, 1, c->dil) != 0 ||
+	    attr_list(n, "pads", 2 * c->nd, 0, 0, c->pad) != 0)
 		return -1;
 	for (i = 0; i < c->nd; i++) {
 		if (node_attr(n, "kernel_shape") && c->k[i] != w->dims[i + 2])

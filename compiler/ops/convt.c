@@ -20,24 +20,6 @@ typedef struct ConvtGeom {
 	int64_t pad[2 * IR_MAX_RANK];
 } ConvtGeom;
 
-/* An optional integer list attribute of length len (default def); -1 after
- * an error if it has another length or a value below min. */
-static int list_attr(const Node *n, const char *name, int len, int64_t def, int64_t min,
-		     int64_t *out)
-{
-	const int64_t *v;
-	int m = attr_ints(n, name, &v), i;
-
-	if (m >= 0 && m != len)
-		return node_error(n, "attribute %s has %d values, expected %d", name, m, len);
-	for (i = 0; i < len; i++) {
-		out[i] = m >= 0 ? v[i] : def;
-		if (out[i] < min)
-			return node_error(n, "attribute %s[%d] is %lld, expected at least %lld", name, i,
-					  (long long)out[i], (long long)min);
-	}
-	return 0;
-}
 
 /* Python's floor division by 2, as the ONNX reference splits a (possibly
  * negative) total padding. */
@@ -120,11 +102,11 @@ static int convt_geom(const Node *n, ConvtGeom *c)
 	if (convt_inputs(n, c) != 0)
 		return -1;
 	c->nd = x->rank - 2;
-	if (list_attr(n, "kernel_shape", c->nd, 1, 1, c->k) != 0 ||
-	    list_attr(n, "strides", c->nd, 1, 1, c->stride) != 0 ||
-	    list_attr(n, "dilations", c->nd, 1, 1, c->dil) != 0 ||
-	    list_attr(n, "output_padding", c->nd, 0, 0, c->opad) != 0 ||
-	    list_attr(n, "pads", 2 * c->nd, 0, 0, c->pad) != 0)
+	if (attr_list(n, "kernel_shape", c->nd, 1, 1, c->k) != 0 ||
+	    attr_list(n, "strides", c->nd, 1, 1, c->stride) != 0 ||
+	    attr_list(n, "dilations", c->nd, 1, 1, c->dil) != 0 ||
+	    attr_list(n, "output_padding", c->nd, 0, 0, c->opad) != 0 ||
+	    attr_list(n, "pads", 2 * c->nd, 0, 0, c->pad) != 0)
 		return -1;
 	for (i = 0; i < c->nd; i++) {
 		if (node_attr(n, "kernel_shape") && c->k[i] != w->dims[i + 2])
@@ -258,8 +240,8 @@ int col2im_lower(Node *n, Lower *L)
 		return node_error(n, "output shape does not match N x C x image_shape");
 	if (value_numel(y) == 0)
 		return 0;
-	if (list_attr(n, "dilations", nd, 1, 1, dl) != 0 || list_attr(n, "strides", nd, 1, 1, st) != 0 ||
-	    list_attr(n, "pads", 2 * nd, 0, 0, pads) != 0)
+	if (attr_list(n, "dilations", nd, 1, 1, dl) != 0 || attr_list(n, "strides", nd, 1, 1, st) != 0 ||
+	    attr_list(n, "pads", 2 * nd, 0, 0, pads) != 0)
 		return -1;
 	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
 	    !(k = lower_callf(L, "%s_col2im__scalar", dt_short(x->dtype))))
@@ -296,8 +278,8 @@ static int unpool_shape(const Node *n, int64_t *dims)
 		return node_error(n, "input I must be int64 with the shape of X");
 	if (!node_attr(n, "kernel_shape"))
 		return node_error(n, "attribute kernel_shape is missing");
-	if (list_attr(n, "kernel_shape", nd, 1, 1, k) != 0 || list_attr(n, "strides", nd, 1, 1, s) != 0 ||
-	    list_attr(n, "pads", 2 * nd, 0, 0, pads) != 0)
+	if (attr_list(n, "kernel_shape", nd, 1, 1, k) != 0 || attr_list(n, "strides", nd, 1, 1, s) != 0 ||
+	    attr_list(n, "pads", 2 * nd, 0, 0, pads) != 0)
 		return -1;
 	dims[0] = x->dims[0];
 	dims[1] = x->dims[1];

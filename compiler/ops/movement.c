@@ -100,7 +100,7 @@ static void kcall_strided(KCall *k, int r, const int64_t *dims, const int64_t *s
 
 /* Copy dims-shaped elements of x (from element xoff, strides sx) into y (from
  * yoff, strides sy).  Emits nothing for an empty index space. */
-static int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int r,
+int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int r,
 			 const int64_t *dims, const int64_t *sx, const int64_t *sy)
 {
 	int64_t esz = dt_size(y->dtype);

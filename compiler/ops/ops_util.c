@@ -223,3 +223,22 @@ int narrow_half(Lower *L, Value *t, Value *y)
 	kcall_i(k, value_numel(y));
 	return 0;
 }
+
+/* An optional per-axis integer list attribute of length len into out
+ * (default def); -1 after an error if it has another length or a value below min. */
+int attr_list(const Node *n, const char *name, int len, int64_t def, int64_t min,
+	      int64_t *out)
+{
+	const int64_t *v;
+	int m = attr_ints(n, name, &v), i;
+
+	if (m >= 0 && m != len)
+		return node_error(n, "attribute %s has %d values, expected %d", name, m, len);
+	for (i = 0; i < len; i++) {
+		out[i] = m >= 0 ? v[i] : def;
+		if (out[i] < min)
+			return node_error(n, "attribute %s[%d] is %lld, expected at least %lld", name, i,
+					  (long long)out[i], (long long)min);
+	}
+	return 0;
+}

@@ -48,6 +48,16 @@ int widen_half(Lower *L, Value **v);
 Value *half_out(Lower *L, Value *y);
 int narrow_half(Lower *L, Value *t, Value *y);
 
+/* An optional integer list attribute of length len (default def when absent);
+ * -1 after node_error() if it has another length or a value below min. */
+int attr_list(const Node *n, const char *name, int len, int64_t def, int64_t min, int64_t *out);
+
+/* y[yoff + i.sy] = x[xoff + i.sx] over the r-dimensional index space dims
+ * (offsets and strides in elements): one strided-copy call with size-1
+ * dimensions dropped and contiguous neighbours merged; none for an empty space. */
+int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int r,
+		  const int64_t *dims, const int64_t *sx, const int64_t *sy);
+
 /* Axis slabs, for ops built from Split and Concat steps (movement.c).
  * lower_axis_slice: y's bytes = x[..., pos:pos+len, ...] along axis (y's own
  * shape may differ by size-1 dimensions).  lower_axis_place: x's bytes, shaped
