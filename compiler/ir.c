@@ -186,6 +186,7 @@ static void node_free(Node *n)
 			value_free(a->t);
 	}
 	free(n->attrs);
+	free(n->caps);
 	free(n->in);
 	free(n->out);
 	free(n->name);
@@ -207,6 +208,13 @@ void graph_free(Graph *g)
 	for (i = 0; i < g->nnodes; i++)
 		node_free(g->nodes[i]);
 	kcalls_free(g->calls);
+	for (i = 0; i < g->nsubs; i++)
+		graph_free(g->subs[i]);
+	for (i = 0; i < g->nguards; i++)
+		free(g->guards[i]);
+	free(g->subs);
+	free(g->free_vals);
+	free(g->guards);
 	free(g->values);
 	free(g->nodes);
 	free(g->inputs);
@@ -282,6 +290,71 @@ Attr *node_add_attr(Node *n, const char *name, int type)
 	a->name = xstrdup(name);
 	a->type = type;
 	return a;
+}
+
+void node_copy_attr(Node *n, const Attr *a)
+{
+	Attr *c = node_add_attr(n, a->name, a->type);
+
+	c->i = a->i;
+	c->f = a->f;
+	c->n = a->n;
+	c->g = a->g;
+	if (a->s) {
+		c->s = xmalloc(a->slen + 1);
+		memcpy(c->s, a->s, a->slen + 1);
+		c->slen = a->slen;
+	}
+	if (a->ints)
+		c->ints = memcpy(xmalloc(a->n * sizeof(int64_t) + 1), a->ints, a->n * sizeof(int64_t));
+	if (a->floats)
+		c->floats = memcpy(xmalloc(a->n * sizeof(double) + 1), a->floats, a->n * sizeof(double));
+	if (a->t) {
+		Value *t = xcalloc(1, sizeof(Value));
+		size_t nb = (size_t)(a->t->is_splat ? dt_size(a->t->dtype) : value_nbytes(a->t));
+		*t = *a->t;
+		t->name = xstrdup(a->t->name);
+		t->elems = NULL;
+		t->data = a->t->data ? memcpy(xmalloc(nb + 1), a->t->data, nb) : NULL;
+		c->t = t;
+	}
+}
+
+void node_add_cap(Node *n, Value *v)
+{
+	int i;
+
+	for (i = 0; i < n->ncaps; i++)
+		if (n->caps[i] == v)
+			return;
+	n->caps = xrealloc(n->caps, (n->ncaps + 1) * sizeof(Value *));
+	n->caps[n->ncaps++] = v;
+}
+
+Guard *graph_guard(Graph *g, Value *cond, Guard *up)
+{
+	Guard *gd = xcalloc(1, sizeof(Guard));
+
+	gd->cond = cond;
+	gd->up = up;
+	gd->depth = up ? up->depth + 1 : 1;
+	g->guards = xrealloc(g->guards, (g->nguards + 1) * sizeof(Guard *));
+	g->guards[g->nguards++] = gd;
+	return gd;
+}
+
+void graph_move_tail(Graph *g, int from, int at)
+{
+	int k = g->nnodes - from;
+	Node **tail;
+
+	if (k <= 0 || at + 1 >= from)
+		return;
+	tail = xmalloc(k * sizeof(Node *));
+	memcpy(tail, g->nodes + from, k * sizeof(Node *));
+	memmove(g->nodes + at + 1 + k, g->nodes + at + 1, (from - at - 1) * sizeof(Node *));
+	memcpy(g->nodes + at + 1, tail, k * sizeof(Node *));
+	free(tail);
 }
 
 /* Shapes ----------------------------------------------------------------------- */

@@ -74,7 +74,19 @@ typedef struct Attr {
 	double *floats;
 	int n;                /* element count of ints / floats */
 	Value *t;             /* AT_TENSOR: a detached constant value */
+	Graph *g;             /* AT_GRAPH: a subgraph template, owned by the
+			       * enclosing graph's subs (passes/control.c) */
 } Attr;
+
+/* A guard: the nodes under it run only when the bool scalar cond is true
+ * (and so do the guards above it).  Made by the expansion of If and Loop
+ * (passes/control.c); the backend turns a run of guarded calls into an if. */
+typedef struct Guard Guard;
+struct Guard {
+	Value *cond;
+	Guard *up;
+	int depth;            /* 1 + up's depth */
+};
 
 struct Node {
 	Graph *graph;         /* the graph that owns it */
@@ -88,6 +100,12 @@ struct Node {
 	int nout;
 	Attr *attrs;
 	int nattrs;
+	/* Values of this graph that the node's subgraphs read from the outer
+	 * scope (captures), one per distinct name. */
+	Value **caps;
+	int ncaps;
+	Guard *guard;         /* NULL: runs unconditionally */
+	int inferred;         /* pass_infer has handled it */
 	int dead;             /* removed by a pass, freed with the graph */
 };
 
@@ -109,6 +127,15 @@ struct Graph {
 	int64_t const_size;   /* bytes of the constant blob, set by pass_memplan */
 	int inferred;         /* pass_infer has run: every live value has a shape */
 	int planned;          /* pass_memplan has run */
+	/* Subgraphs (If branches, Loop and Scan bodies) loaded from this graph's
+	 * nodes: templates that passes/control.c copies into the main graph.
+	 * In a subgraph, `free_vals` are the values it reads from outer scopes. */
+	Graph **subs;
+	int nsubs;
+	Value **free_vals;
+	int nfree;
+	Guard **guards;
+	int nguards;
 };
 
 /* Errors. */
@@ -144,6 +171,13 @@ Node *graph_node(Graph *g, const char *name, const char *op_type, const char *do
 void node_add_input(Node *n, Value *v);
 void node_add_output(Node *n, Value *v);
 Attr *node_add_attr(Node *n, const char *name, int type);
+/* Deep copy of attribute a onto n (a subgraph is shared, not copied). */
+void node_copy_attr(Node *n, const Attr *a);
+void node_add_cap(Node *n, Value *v);
+/* A guard owned by g: cond must be a bool scalar. */
+Guard *graph_guard(Graph *g, Value *cond, Guard *up);
+/* Move the nodes g->nodes[from..nnodes) to just after g->nodes[at]. */
+void graph_move_tail(Graph *g, int from, int at);
 
 /* Shapes. */
 int64_t value_numel(const Value *v);

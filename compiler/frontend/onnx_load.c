@@ -19,7 +19,14 @@ typedef struct Loader {
 	Graph *g;
 	int64_t opset_default;
 	const Onnx__ModelProto *m;
+	int sub;              /* loading a subgraph (an If branch, a Loop body) */
+	int depth;            /* nesting of subgraphs */
 } Loader;
+
+/* Subgraphs nest at most this deep (a malicious model could nest without end). */
+#define MAX_SUBGRAPH_DEPTH 32
+
+static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes);
 
 static int is_default_domain(const char *d)
 {
@@ -200,6 +207,17 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 		if (v)
 			return ir_error("graph input '%s' is listed twice", vi->name);
 		v = graph_value(g, vi->name);
+		if (ld->sub) {
+			/* A subgraph's inputs are typed by what its node passes in;
+			 * a declared static tensor shape is kept as a declaration. */
+			v->is_input = 1;
+			v->io_index = g->ninputs;
+			g->inputs[g->ninputs++] = v;
+			if (vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+			    declare(v, vi) != 0)
+				return -1;
+			continue;
+		}
 		if (value_info_type(v, vi, &symbolic) != 0)
 			return -1;
 		s = find_shape(shapes, nshapes, vi->name);
@@ -222,6 +240,40 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 		Value *v = graph_find(g, shapes[i].name);
 		if (!v || !v->is_input)
 			return ir_error("--shape %s: the model has no input of that name", shapes[i].name);
+	}
+	return 0;
+}
+
+static const Loader *cur_loader;	/* the loader of the graph whose node is being read */
+
+/* Load subgraph gp of node n (in the graph being loaded) as a template owned
+ * by that graph.  The names the subgraph reads from outer scopes become its
+ * free values; n captures the values of those names in its own graph. */
+static int load_subgraph(Node *n, Attr *a, const Onnx__GraphProto *gp)
+{
+	const Loader *outer = cur_loader;
+	Loader ld = *outer;
+	Graph *g = n->graph;
+	int i, rc;
+
+	if (outer->depth >= MAX_SUBGRAPH_DEPTH)
+		return node_error(n, "subgraphs nest more than %d deep", MAX_SUBGRAPH_DEPTH);
+	ld.g = graph_new();
+	ld.sub = 1;
+	ld.depth = outer->depth + 1;
+	ld.g->ir_version = g->ir_version;
+	ld.g->opset = g->opset;
+	g->subs = xrealloc(g->subs, (g->nsubs + 1) * sizeof(Graph *));
+	g->subs[g->nsubs++] = ld.g;
+	a->g = ld.g;
+	rc = load_graph(&ld, gp, NULL, 0);
+	cur_loader = outer;
+	if (rc != 0)
+		return node_error(n, "in subgraph '%s': %s", a->name, ir_last_error());
+	for (i = 0; i < ld.g->nfree; i++) {
+		const char *name = ld.g->free_vals[i]->name;
+		Value *v = graph_find(g, name);
+		node_add_cap(n, v ? v : graph_value(g, name));
 	}
 	return 0;
 }
@@ -271,7 +323,9 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 		a->n = (int)ap->n_strings;	/* kept only as a count for now */
 		break;
 	case AT_GRAPH:
-		return node_error(n, "attribute '%s': subgraphs are not supported yet", ap->name);
+		if (!ap->g)
+			return node_error(n, "attribute '%s' has no graph", ap->name);
+		return load_subgraph(n, a, ap->g);
 	default:
 		return node_error(n, "attribute '%s' has unsupported type %d", ap->name, type);
 	}
@@ -351,6 +405,8 @@ static int topo_sort(Graph *g)
 
 	for (i = 0; i < g->nvalues; i++)
 		ready[i] = g->values[i]->data || g->values[i]->is_input;
+	for (i = 0; i < g->nfree; i++)
+		ready[g->free_vals[i]->id] = 1;
 	while (progress && done < g->nnodes) {
 		progress = 0;
 		for (i = 0; i < g->nnodes; i++) {
@@ -358,6 +414,8 @@ static int topo_sort(Graph *g)
 			int ok = !n->dead;
 			for (j = 0; ok && j < n->nin; j++)
 				ok = !n->in[j] || ready[n->in[j]->id];
+			for (j = 0; ok && j < n->ncaps; j++)
+				ok = ready[n->caps[j]->id];
 			if (!ok)
 				continue;
 			n->dead = 1;	/* placed; restored below */
@@ -373,8 +431,8 @@ static int topo_sort(Graph *g)
 			Node *n = g->nodes[i];
 			if (n->dead)
 				continue;
-			for (j = 0; j < n->nin; j++) {
-				Value *v = n->in[j];
+			for (j = 0; j < n->nin + n->ncaps; j++) {
+				Value *v = j < n->nin ? n->in[j] : n->caps[j - n->nin];
 				if (v && !ready[v->id] && !v->producer) {
 					node_error(n, "input '%s' is not produced by any node, "
 						   "initializer or graph input", v->name);
@@ -418,6 +476,15 @@ static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
 		if (!v)
 			return ir_error("graph output '%s' is not produced by any node",
 					vi->name ? vi->name : "");
+		if (ld->sub) {
+			/* A body may pass a value through to several outputs. */
+			if (!v->data && !v->is_input && !v->producer)
+				;	/* read from an outer scope */
+			else if (!v->data && !v->is_input && declare(v, vi) != 0)
+				return -1;
+			g->outputs[g->noutputs++] = v;
+			continue;
+		}
 		for (j = 0; j < g->noutputs; j++)
 			if (g->outputs[j] == v)
 				return ir_error("graph output '%s' is listed twice", v->name);
@@ -434,13 +501,32 @@ static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *
 {
 	size_t i;
 
-	ld->g->name = xstrdup(gp->name ? gp->name : "model");
+	Graph *g = ld->g;
+	int j;
+
+	g->name = xstrdup(gp->name ? gp->name : "model");
 	if (load_initializers(ld, gp) != 0 || load_inputs(ld, gp, shapes, nshapes) != 0)
 		return -1;
-	for (i = 0; i < gp->n_node; i++)
+	for (i = 0; i < gp->n_node; i++) {
+		cur_loader = ld;
 		if (load_node(ld, gp->node[i], i) != 0)
 			return -1;
-	if (topo_sort(ld->g) != 0 || load_value_info(ld, gp) != 0)
+	}
+	if (ld->sub) {
+		/* Names no node, initializer or input of the subgraph defines come
+		 * from outer scopes (outputs may name one too). */
+		for (i = 0; i < gp->n_output; i++)
+			if (gp->output[i]->name && !graph_find(g, gp->output[i]->name))
+				graph_value(g, gp->output[i]->name);
+		for (j = 0; j < g->nvalues; j++) {
+			Value *v = g->values[j];
+			if (v->producer || v->data || v->is_input)
+				continue;
+			g->free_vals = xrealloc(g->free_vals, (g->nfree + 1) * sizeof(Value *));
+			g->free_vals[g->nfree++] = v;
+		}
+	}
+	if (topo_sort(g) != 0 || load_value_info(ld, gp) != 0)
 		return -1;
 	return load_outputs(ld, gp);
 }

@@ -151,10 +151,19 @@ int unsqueeze_lower(Node *n, Lower *L)
 
 int identity_infer(Node *n)
 {
-	return set_out(n, 0, n->in[0]->dtype, n->in[0]->rank, n->in[0]->dims);
+	Value *x = n->in[0];
+
+	if (x->is_seq) {	/* a sequence is a compile-time list: pass it on */
+		value_set_seq(n->out[0], x->dtype, x->elems, x->nelems);
+		return 0;
+	}
+	return set_out(n, 0, x->dtype, x->rank, x->dims);
 }
 
-int identity_lower(Node *n, Lower *L) { return lower_view(n, L); }
+int identity_lower(Node *n, Lower *L)
+{
+	return n->out[0]->is_seq ? 0 : lower_view(n, L);
+}
 
 /* Dropout at inference: identity, and an all-true mask if asked for. */
 int dropout_infer(Node *n)

@@ -2,6 +2,7 @@
  * not constant and is a graph output or read by a node that stays. */
 #include <stdlib.h>
 
+#include "ops.h"
 #include "passes.h"
 
 int pass_dce(Graph *g)
@@ -13,7 +14,7 @@ int pass_dce(Graph *g)
 		used[g->outputs[i]->id] = 1;
 	for (i = g->nnodes - 1; i >= 0; i--) {
 		Node *n = g->nodes[i];
-		int live = 0;
+		int live = n->op && (n->op->flags & OPF_EFFECT) && !n->dead;
 		for (j = 0; j < n->nout; j++)
 			if (n->out[j] && used[n->out[j]->id] && !n->out[j]->data)
 				live = 1;

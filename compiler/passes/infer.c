@@ -36,27 +36,39 @@ static int all_inputs_const(const Node *n)
 	return 1;
 }
 
+int infer_node(Graph *g, Node *n)
+{
+	int j;
+
+	n->inferred = 1;
+	if (check_inputs(n) != 0 || n->op->infer(n) != 0)
+		return -1;
+	if (n->dead)
+		return 0;	/* expanded into other nodes (control flow) */
+	for (j = 0; j < n->nout; j++) {
+		Value *o = n->out[j];
+		if (o && o->rank < 0 && !o->is_seq)
+			die("%s_infer left output %d of '%s' without a shape", n->op->name, j, n->name);
+		if (o && !dt_size(o->dtype))
+			return node_error(n, "output %d has element type %s, which is not supported",
+					  j, dt_name(o->dtype));
+	}
+	if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
+	    fold_node(g, n, INFER_FOLD_BYTES) < 0)
+		return -1;
+	return 0;
+}
+
 int pass_infer(Graph *g)
 {
-	int i, j;
+	int i;
 
+	/* Control flow expands into nodes right after its own, already inferred. */
 	for (i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
-		if (n->dead)
+		if (n->dead || n->inferred)
 			continue;
-		if (check_inputs(n) != 0 || n->op->infer(n) != 0)
-			return -1;
-		for (j = 0; j < n->nout; j++) {
-			Value *o = n->out[j];
-			if (o && o->rank < 0 && !o->is_seq)
-				die("%s_infer left output %d of '%s' without a shape",
-				    n->op->name, j, n->name);
-			if (o && !dt_size(o->dtype))
-				return node_error(n, "output %d has element type %s, which is not supported",
-						  j, dt_name(o->dtype));
-		}
-		if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
-		    fold_node(g, n, INFER_FOLD_BYTES) < 0)
+		if (infer_node(g, n) != 0)
 			return -1;
 	}
 	for (i = 0; i < g->noutputs; i++)

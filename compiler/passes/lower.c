@@ -74,7 +74,8 @@ int pass_lower(Graph *g)
 					die("splat scratch tensor");
 				if (!filled[v->id]) {
 					filled[v->id] = lower_temp(&L, v->dtype, v->rank, v->dims);
-					copy_into(&L, v, filled[v->id]);
+					/* unguarded: later uses outside the guard need it too */
+					copy_into(&L, v, filled[v->id])->guard = NULL;
 				}
 				c->buf[b] = filled[v->id];
 			}
