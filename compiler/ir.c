@@ -213,6 +213,7 @@ void graph_free(Graph *g)
 	for (i = 0; i < g->nguards; i++)
 		free(g->guards[i]);
 	free(g->subs);
+	free(g->iface_out);
 	free(g->free_vals);
 	free(g->guards);
 	free(g->values);
@@ -443,6 +444,7 @@ void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
 {
 	free(v->elems);
 	v->is_seq = 1;
+	v->is_opt = 0;
 	v->dtype = dtype;
 	v->rank = -1;
 	v->nelems = n;
@@ -452,6 +454,27 @@ void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
 }
 
 /* Read element i of a constant as int64 (splats repeat element 0). */
+void value_set_opt(Value *v, int dtype, Value *elem)
+{
+	value_set_seq(v, dtype, &elem, elem ? 1 : 0);
+	v->is_opt = 1;
+}
+
+int iface_flatten(const Value *v, Value **out, int max)
+{
+	int n = 0, i;
+
+	if (!v->is_seq) {
+		if (out && max > 0)
+			out[0] = (Value *)v;
+		return 1;
+	}
+	for (i = 0; i < v->nelems; i++)
+		n += iface_flatten(v->elems[i], out ? out + (n < max ? n : max) : NULL,
+				   max - n > 0 ? max - n : 0);
+	return n;
+}
+
 int64_t const_i64(const Value *v, int64_t i)
 {
 	const void *p = v->data;

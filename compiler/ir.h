@@ -25,7 +25,8 @@ enum {
 /* Attribute kinds: the numbers of onnx.AttributeProto.AttributeType. */
 enum {
 	AT_UNDEFINED = 0, AT_FLOAT = 1, AT_INT = 2, AT_STRING = 3, AT_TENSOR = 4,
-	AT_GRAPH = 5, AT_FLOATS = 6, AT_INTS = 7, AT_STRINGS = 8
+	AT_GRAPH = 5, AT_FLOATS = 6, AT_INTS = 7, AT_STRINGS = 8,
+	AT_TYPE_PROTO = 13   /* kept as i: the tensor element type inside it, or -1 */
 };
 
 typedef struct Graph Graph;
@@ -55,6 +56,10 @@ struct Value {
 	int is_seq;
 	Value **elems;
 	int nelems;
+	/* An optional (is_opt, with is_seq set too, so that tensor-only code
+	 * leaves it alone): nelems 0 is "none", else elems[0] is the element (a
+	 * tensor or a sequence).  Also resolved at compile time. */
+	int is_opt;
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
 	int64_t offset;       /* byte offset in the arena or the constant blob */
@@ -136,6 +141,10 @@ struct Graph {
 	int nfree;
 	Guard **guards;
 	int nguards;
+	/* The model's outputs as declared (sequences and optionals included);
+	 * `outputs` holds the tensors they flatten to (iface_flatten). */
+	Value **iface_out;
+	int niface_out;
 };
 
 /* Errors. */
@@ -192,6 +201,12 @@ double const_f64(const Value *v, int64_t i);
 void value_set_const(Value *v, void *data, int splat);
 /* Make v a sequence of the n given tensors (copied list). */
 void value_set_seq(Value *v, int dtype, Value *const *elems, int n);
+/* Make v an optional holding elem (a tensor or sequence), or none if NULL. */
+void value_set_opt(Value *v, int dtype, Value *elem);
+/* The tensors a value stands for at the model interface: itself, a
+ * sequence's elements, an optional's element (flattened) or nothing.
+ * Writes at most max of them to out (if non-NULL); returns the count. */
+int iface_flatten(const Value *v, Value **out, int max);
 
 /* Attributes: lookup with defaults. */
 const Attr *node_attr(const Node *n, const char *name);

@@ -129,9 +129,8 @@ static int declare(Value *v, const Onnx__ValueInfoProto *vi)
 	Value tmp = {0};
 	int symbolic, i;
 
-	if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-	    !v->is_output)
-		return 0;	/* an inner sequence or optional: inferred, not declared */
+	if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		return 0;	/* a sequence or optional: inferred, not declared */
 	tmp.name = v->name;
 	tmp.rank = -1;
 	if (value_info_type(&tmp, vi, &symbolic) != 0)
@@ -188,16 +187,133 @@ static const InputShape *find_shape(const InputShape *s, int n, const char *name
 	return NULL;
 }
 
+/* Append v to the graph's interface inputs. */
+static void add_input(Graph *g, Value *v)
+{
+	v->is_input = 1;
+	v->mem = MEM_INPUT;
+	v->io_index = g->ninputs;
+	g->inputs = xrealloc(g->inputs, (g->ninputs + 1) * sizeof(Value *));
+	g->inputs[g->ninputs++] = v;
+}
+
+/* The tensor element type inside a sequence or optional type, or -1. */
+static int inner_dtype(const Onnx__TypeProto *tp)
+{
+	while (tp) {
+		switch (tp->value_case) {
+		case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
+			return tp->tensor_type->has_elem_type ? tp->tensor_type->elem_type : -1;
+		case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+			tp = tp->sequence_type->elem_type;
+			break;
+		case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+			tp = tp->optional_type->elem_type;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* The value of graph input vi (type tp): a tensor is one interface input; a
+ * sequence is one interface input per element ("x[0]", ...), its length and
+ * shapes given by s; an optional is none (s says so) or its element. */
+static Value *bind_input(Graph *g, const Onnx__ValueInfoProto *vi, const Onnx__TypeProto *tp,
+			 const InputShape *s)
+{
+	const char *name = vi->name;
+	int symbolic, dt = inner_dtype(tp), i;
+	Value *v;
+
+	if (!tp) {
+		ir_error("graph input '%s' has no type", name);
+		return NULL;
+	}
+	if (tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE) {
+		Value *e = NULL;
+		if (dt < 0) {
+			ir_error("graph input '%s': only optionals of tensors or sequences of tensors "
+				 "are supported", name);
+			return NULL;
+		}
+		if (!s || s->kind != SHAPE_NONE) {
+			e = bind_input(g, vi, tp->optional_type->elem_type, s);
+			if (!e)
+				return NULL;
+		}
+		v = graph_value(g, name);	/* found before the element: newest first */
+		value_set_opt(v, dt, e);
+		return v;
+	}
+	if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) {
+		const Onnx__TypeProto *et = tp->sequence_type->elem_type;
+		Value **elems;
+		char en[1024];
+		if (!et || et->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || dt < 0) {
+			ir_error("graph input '%s': only sequences of tensors are supported", name);
+			return NULL;
+		}
+		if (!s || s->kind != SHAPE_SEQ) {
+			ir_error("graph input '%s' is a sequence: give its length and element shapes "
+				 "with --shape %s=seq:D0,D1;D0,D1;...", name, name);
+			return NULL;
+		}
+		if (!dt_size(dt)) {
+			ir_error("graph input '%s': element type %s is not supported", name, dt_name(dt));
+			return NULL;
+		}
+		elems = xcalloc(s->nelems + 1, sizeof(Value *));
+		for (i = 0; i < s->nelems; i++) {
+			snprintf(en, sizeof en, "%s[%d]", name, i);
+			elems[i] = graph_value(g, en);
+			if (value_set_shape(elems[i], dt, s->elems[i].rank, s->elems[i].dims) != 0) {
+				free(elems);
+				return NULL;
+			}
+			add_input(g, elems[i]);
+		}
+		v = graph_value(g, name);
+		value_set_seq(v, dt, elems, s->nelems);
+		free(elems);
+		return v;
+	}
+	if (s && s->kind != SHAPE_TENSOR) {
+		ir_error("--shape %s: the input is a tensor", name);
+		return NULL;
+	}
+	v = graph_value(g, name);
+	{
+		Onnx__ValueInfoProto tmp = *vi;
+		tmp.type = (Onnx__TypeProto *)tp;
+		if (value_info_type(v, &tmp, &symbolic) != 0)
+			return NULL;
+	}
+	if (s) {
+		if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
+			return NULL;
+	} else if (symbolic || v->rank < 0) {
+		ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
+			 name, name);
+		return NULL;
+	}
+	if (!dt_size(v->dtype)) {
+		ir_error("graph input '%s': element type %s is not supported", name, dt_name(v->dtype));
+		return NULL;
+	}
+	add_input(g, v);
+	return v;
+}
+
 static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes)
 {
 	Graph *g = ld->g;
 	size_t i;
-	int symbolic;
+	int j;
 
-	g->inputs = xcalloc(gp->n_input, sizeof(Value *));
 	for (i = 0; i < gp->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = gp->input[i];
-		const InputShape *s;
 		Value *v;
 		if (!vi->name || !*vi->name)
 			return ir_error("graph input %zu has no name", i);
@@ -206,40 +322,28 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 			continue;	/* an initializer: a constant here */
 		if (v)
 			return ir_error("graph input '%s' is listed twice", vi->name);
-		v = graph_value(g, vi->name);
 		if (ld->sub) {
 			/* A subgraph's inputs are typed by what its node passes in;
 			 * a declared static tensor shape is kept as a declaration. */
+			v = graph_value(g, vi->name);
 			v->is_input = 1;
 			v->io_index = g->ninputs;
+			g->inputs = xrealloc(g->inputs, (g->ninputs + 1) * sizeof(Value *));
 			g->inputs[g->ninputs++] = v;
 			if (vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
 			    declare(v, vi) != 0)
 				return -1;
 			continue;
 		}
-		if (value_info_type(v, vi, &symbolic) != 0)
+		if (!bind_input(g, vi, vi->type, find_shape(shapes, nshapes, vi->name)))
 			return -1;
-		s = find_shape(shapes, nshapes, vi->name);
-		if (s) {
-			if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
-				return -1;
-		} else if (symbolic || v->rank < 0) {
-			return ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
-					vi->name, vi->name);
-		}
-		if (!dt_size(v->dtype))
-			return ir_error("graph input '%s': element type %s is not supported",
-					vi->name, dt_name(v->dtype));
-		v->is_input = 1;
-		v->mem = MEM_INPUT;
-		v->io_index = g->ninputs;
-		g->inputs[g->ninputs++] = v;
 	}
-	for (i = 0; i < (size_t)nshapes; i++) {
-		Value *v = graph_find(g, shapes[i].name);
-		if (!v || !v->is_input)
-			return ir_error("--shape %s: the model has no input of that name", shapes[i].name);
+	for (j = 0; j < nshapes; j++) {
+		for (i = 0; i < gp->n_input; i++)
+			if (gp->input[i]->name && strcmp(gp->input[i]->name, shapes[j].name) == 0)
+				break;
+		if (i == gp->n_input || graph_find(g, shapes[j].name)->data)
+			return ir_error("--shape %s: the model has no input of that name", shapes[j].name);
 	}
 	return 0;
 }
@@ -322,6 +426,9 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 	case AT_STRINGS:
 		a->n = (int)ap->n_strings;	/* kept only as a count for now */
 		break;
+	case AT_TYPE_PROTO:
+		a->i = inner_dtype(ap->tp);
+		break;
 	case AT_GRAPH:
 		if (!ap->g)
 			return node_error(n, "attribute '%s' has no graph", ap->name);
@@ -403,8 +510,10 @@ static int topo_sort(Graph *g)
 	char *ready = xcalloc(g->nvalues, 1);
 	int done = 0, progress = 1, i, j;
 
+	/* (a sequence or optional without producer is a graph input's) */
 	for (i = 0; i < g->nvalues; i++)
-		ready[i] = g->values[i]->data || g->values[i]->is_input;
+		ready[i] = g->values[i]->data || g->values[i]->is_input ||
+			   (g->values[i]->is_seq && !g->values[i]->producer);
 	for (i = 0; i < g->nfree; i++)
 		ready[g->free_vals[i]->id] = 1;
 	while (progress && done < g->nnodes) {

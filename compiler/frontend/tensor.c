@@ -97,10 +97,10 @@ int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 	return 0;
 }
 
-Onnx__TensorProto *tensor_read_file(const char *path)
+/* The bytes of a file (NULL after ir_error). */
+static uint8_t *slurp(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
-	Onnx__TensorProto *t;
 	uint8_t *buf;
 	long len;
 
@@ -113,7 +113,7 @@ Onnx__TensorProto *tensor_read_file(const char *path)
 		ir_error("%s: cannot read", path);
 		return NULL;
 	}
-	buf = xmalloc((size_t)len);
+	buf = xmalloc((size_t)len + 1);
 	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
 		fclose(f);
 		free(buf);
@@ -121,7 +121,49 @@ Onnx__TensorProto *tensor_read_file(const char *path)
 		return NULL;
 	}
 	fclose(f);
-	t = onnx__tensor_proto__unpack(NULL, (size_t)len, buf);
+	*n = (size_t)len;
+	return buf;
+}
+
+Onnx__SequenceProto *sequence_read_file(const char *path)
+{
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	Onnx__SequenceProto *s;
+
+	if (!buf)
+		return NULL;
+	s = onnx__sequence_proto__unpack(NULL, len, buf);
+	free(buf);
+	if (!s)
+		ir_error("%s: not a valid SequenceProto", path);
+	return s;
+}
+
+Onnx__OptionalProto *optional_read_file(const char *path)
+{
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	Onnx__OptionalProto *o;
+
+	if (!buf)
+		return NULL;
+	o = onnx__optional_proto__unpack(NULL, len, buf);
+	free(buf);
+	if (!o)
+		ir_error("%s: not a valid OptionalProto", path);
+	return o;
+}
+
+Onnx__TensorProto *tensor_read_file(const char *path)
+{
+	Onnx__TensorProto *t;
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+
+	if (!buf)
+		return NULL;
+	t = onnx__tensor_proto__unpack(NULL, len, buf);
 	free(buf);
 	if (!t)
 		ir_error("%s: not a valid TensorProto", path);

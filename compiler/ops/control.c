@@ -21,6 +21,7 @@
  *          differs from the static one.
  *   Scan   unrolled over the scan axis (always static); opset 8's batch axis
  *          is unrolled too.
+ *   SequenceMap  the body once per element (sequences are compile-time lists).
  *
  * Unrolling is bounded (MAX_EXPANDED_NODES); beyond it the model is refused. */
 #include <stdio.h>
@@ -39,7 +40,8 @@ static const struct {
 	int version;
 } helper_ops[] = {
 	{"Identity", 16}, {"Where", 16}, {"And", 7}, {"Not", 1}, {"Less", 13},
-	{"Gather", 13}, {"Unsqueeze", 13}, {"Concat", 13},
+	{"Gather", 13}, {"Unsqueeze", 13}, {"Concat", 13}, {"SequenceConstruct", 11},
+	{"SequenceEmpty", 11},
 };
 
 typedef struct Ctx {
@@ -697,6 +699,79 @@ int ctrl_scan_lower(Node *n, Lower *L)
 {
 	(void)L;
 	die("Scan '%s' was not expanded", n->name);
+}
+
+/* SequenceMap ------------------------------------------------------------------- */
+
+int ctrl_seqmap_infer(Node *n)
+{
+	const Graph *b = subgraph(n, "body");
+	Value **args, **res, ***outs;
+	int len, from, i, j, rc = 0;
+	Ctx c;
+
+	if (!b)
+		return -1;
+	if (!n->in[0]->is_seq || n->in[0]->is_opt)
+		return node_error(n, "input 0 must be a sequence");
+	len = n->in[0]->nelems;
+	for (i = 1; i < n->nin; i++)
+		if (n->in[i] && n->in[i]->is_seq && (n->in[i]->is_opt || n->in[i]->nelems != len))
+			return node_error(n, "input %d is not a sequence of length %d", i, len);
+	if (b->ninputs != n->nin || b->noutputs != n->nout)
+		return node_error(n, "has %d inputs and %d outputs, its body %d and %d", n->nin,
+				  n->nout, b->ninputs, b->noutputs);
+	start(&c, n, &from);
+	args = xcalloc(n->nin + 1, sizeof(Value *));
+	res = xcalloc(n->nout + 1, sizeof(Value *));
+	outs = xcalloc(n->nout + 1, sizeof(Value **));
+	for (j = 0; j < n->nout; j++)
+		outs[j] = xcalloc(len + 1, sizeof(Value *));
+	for (i = 0; rc == 0 && i < len; i++) {
+		char tag[512];
+		for (j = 0; j < n->nin; j++)
+			args[j] = n->in[j] && n->in[j]->is_seq ? n->in[j]->elems[i] : n->in[j];
+		snprintf(tag, sizeof tag, "%s/%d", n->name, i);
+		rc = clone_body(&c, b, args, n->nin, n->guard, tag, res);
+		for (j = 0; rc == 0 && j < n->nout; j++) {
+			if (res[j]->is_seq)
+				rc = node_error(n, "body output %d is a sequence; SequenceMap outputs "
+						"sequences of tensors", j);
+			outs[j][i] = res[j];
+		}
+	}
+	for (j = 0; rc == 0 && j < n->nout; j++) {
+		if (!n->out[j])
+			continue;
+		if (len == 0) {
+			/* the element type comes from the body's declared output */
+			Value *o = b->outputs[j];
+			char name[512];
+			Node *m;
+			snprintf(name, sizeof name, "%s/SequenceEmpty#%d", n->name, c.seq++);
+			m = graph_node(c.g, name, "SequenceEmpty", "");
+			m->version = 11;
+			m->op = op_lookup("", "SequenceEmpty", 11);
+			m->guard = n->guard;
+			node_add_output(m, n->out[j]);
+			node_add_attr(m, "dtype", AT_INT)->i = o->decl_dtype ? o->decl_dtype : DT_FLOAT;
+			rc = infer_node(c.g, m);
+		} else if (!helper(&c, n->guard, "SequenceConstruct", outs[j], len, n->out[j], NO_AXIS)) {
+			rc = -1;
+		}
+	}
+	for (j = 0; j < n->nout; j++)
+		free(outs[j]);
+	free(outs);
+	free(args);
+	free(res);
+	return finish(&c, from, rc);
+}
+
+int ctrl_seqmap_lower(Node *n, Lower *L)
+{
+	(void)L;
+	die("SequenceMap '%s' was not expanded", n->name);
 }
 
 /* Check: a run-time assertion made by the Loop expansion ------------------------ */

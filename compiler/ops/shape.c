@@ -153,7 +153,11 @@ int identity_infer(Node *n)
 {
 	Value *x = n->in[0];
 
-	if (x->is_seq) {	/* a sequence is a compile-time list: pass it on */
+	if (x->is_opt) {	/* sequences and optionals are compile-time lists */
+		value_set_opt(n->out[0], x->dtype, x->nelems ? x->elems[0] : NULL);
+		return 0;
+	}
+	if (x->is_seq) {
 		value_set_seq(n->out[0], x->dtype, x->elems, x->nelems);
 		return 0;
 	}

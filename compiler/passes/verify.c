@@ -67,7 +67,8 @@ int ir_verify(Graph *g, const char *after)
 	int i, j;
 
 	for (i = 0; i < g->nvalues; i++)
-		defined[i] = g->values[i]->is_input || g->values[i]->data != NULL;
+		defined[i] = g->values[i]->is_input || g->values[i]->data != NULL ||
+			     (g->values[i]->is_seq && !g->values[i]->producer);
 	for (i = 0; i < g->nnodes; i++) {
 		const Node *n = g->nodes[i];
 		if (n->dead)
