@@ -57,19 +57,20 @@ static int store_as(Lower *L, Value *t, Value *y)
 	return 0;
 }
 
-/* A string attribute among names[count], into *out; -1 after an error. */
+/* A string attribute among the three names, into *out; -1 after an error. */
 static int attr_pick(const Node *n, const char *name, const char *def, const char *const *names,
-		     int count, int64_t *out)
+		     int64_t *out)
 {
 	const char *s = attr_s(n, name, def);
 	int i;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < 3; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = i;
 			return 0;
 		}
-	return node_error(n, "%s '%s' is not supported", name, s);
+	return node_error(n, "%s '%s' is not supported at opset %d (expected %s, %s or %s)", name,
+			  s, n->version, names[0], names[1], names[2]);
 }
 
 /* GridSample ---------------------------------------------------------------- */
@@ -86,8 +87,8 @@ static int gs_params(const Node *n, int64_t *mode, int64_t *padding)
 	int r = x->rank - 2, d;
 
 	if (attr_pick(n, "mode", n->version < 20 ? "bilinear" : "linear",
-		      n->version < 20 ? gs_modes16 : gs_modes20, 3, mode) != 0 ||
-	    attr_pick(n, "padding_mode", "zeros", gs_paddings, 3, padding) != 0)
+		      n->version < 20 ? gs_modes16 : gs_modes20, mode) != 0 ||
+	    attr_pick(n, "padding_mode", "zeros", gs_paddings, padding) != 0)
 		return -1;
 	if (x->rank < 3 || (n->version < 20 && x->rank != 4))
 		return node_error(n, "input X has rank %d, expected %s", x->rank,
@@ -249,7 +250,7 @@ static int deform_geom(const Node *n, Deform *g)
 		return node_error(n, "X and W must have the same float element type");
 	if (attr_list(n, "pads", 4, 0, 0, pads) != 0 || attr_list(n, "strides", 2, 1, 1, st) != 0 ||
 	    attr_list(n, "dilations", 2, 1, 1, dil) != 0 ||
-	    attr_list(n, "kernel_shape", 2, 0, 1, ks) != 0)
+	    attr_list(n, "kernel_shape", 2, 1, 1, ks) != 0)
 		return -1;
 	if (node_attr(n, "kernel_shape") && (ks[0] != w->dims[2] || ks[1] != w->dims[3]))
 		return node_error(n, "kernel_shape differs from W's spatial dimensions");
