@@ -85,7 +85,7 @@ ONNXCC_HELPER int64_t onnxcc_gs_tap(int64_t i, int64_t d, int64_t padding, doubl
 		double lo_ = (align) ? 0.0 : -0.5, hi_ = (align) ? (double)((d) - 1) : (double)(d) - 0.5; \
 		int64_t i0_, k_; \
 		if ((mode) == ONNXCC_GS_NEAREST) \
-			x_ = rint(x_); /* half to even, as the test data has it */ \
+			x_ = rint(x_); /* halfway: the even index (the spec) */ \
 		if (x_ < lo_ || x_ > hi_) { \
 			if ((padding) == ONNXCC_GS_BORDER) \
 				x_ = x_ < 0 ? 0 : (T)((d) - 1); \
