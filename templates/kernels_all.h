@@ -18,3 +18,5 @@
 #include "index.h"
 #include "resize.h"
 #include "normalization.h"
+#include "sample.h"
+#include "detect.h"
