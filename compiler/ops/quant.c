@@ -12,8 +12,10 @@
  * zero point is gone, as the reference pads.  QLinear* then requantize the
  * int32 result (<y>_requant).  The float8 types quantize from float (x / S
  * converted with the `saturate` attribute) and dequantize to float; their
- * zero point must be 0.  4-bit and 2-bit element types have no C
- * representation in onnxcc (dt_size 0) and are reported as unsupported. */
+ * zero point must be 0.  The 4- and 2-bit integers (one element per byte)
+ * work as the 8-bit ones with their own ranges; float4e2m1 quantizes from
+ * float (x / S + Z rounded to nearest even, saturated) and dequantizes to
+ * float ((x - Z) * S). */
 #include <string.h>
 
 #include "ops_util.h"
@@ -21,7 +23,14 @@
 /* The quantized integer types QuantizeLinear writes. */
 static int qtype_ok(int dt)
 {
-	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16;
+	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16 ||
+	       dt == DT_INT4 || dt == DT_UINT4 || dt == DT_INT2 || dt == DT_UINT2;
+}
+
+/* The float types QuantizeLinear writes from float inputs only. */
+static int qfloat(int dt)
+{
+	return dt_is_float8(dt) || dt == DT_FLOAT4E2M1;
 }
 
 /* A float8 zero point must be 0 (or -0): the kernels do not read it, so a
@@ -134,10 +143,10 @@ int quantize_infer(Node *n)
 
 	if (yt < 0)
 		return -1;
-	if (!qtype_ok(yt) && !dt_is_float8(yt))
-		return node_error(n, "quantizing to %s is not supported (int8, uint8, int16, "
-				  "uint16 and float8 are)", dt_name(yt));
-	if (dt_is_float8(yt) && x->dtype == DT_INT32)
+	if (!qtype_ok(yt) && !qfloat(yt))
+		return node_error(n, "quantizing to %s is not supported (int2 to int16, uint2 to "
+				  "uint16, float8 and float4e2m1 are)", dt_name(yt));
+	if (qfloat(yt) && x->dtype == DT_INT32)
 		return node_error(n, "quantizing int32 to %s is not supported", dt_name(yt));
 	if (dt_is_float8(yt) && node_in(n, 2) && f8_zero_ok(n, node_in(n, 2)) != 0)
 		return -1;
@@ -190,9 +199,9 @@ int dequantize_infer(Node *n)
 	int yt = dequantize_type(n);
 	QGeom g;
 
-	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32 && !dt_is_float8(x->dtype))
-		return node_error(n, "dequantizing %s is not supported (int8, uint8, int16, uint16, "
-				  "int32 and float8 are)", dt_name(x->dtype));
+	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32 && !qfloat(x->dtype))
+		return node_error(n, "dequantizing %s is not supported (int2 to int32, uint2 to "
+				  "uint16, float8 and float4e2m1 are)", dt_name(x->dtype));
 	if (z && z->dtype != x->dtype)
 		return node_error(n, "the zero point has element type %s, x %s", dt_name(z->dtype),
 				  dt_name(x->dtype));
