@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "ir.h"
+#include "onnxcc_rt.h"
+#include "elementwise.h"
+#include "cast.h"
 
 static char last_error[2048];
 
@@ -390,9 +393,33 @@ void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
 }
 
 /* Read element i of a constant as int64 (splats repeat element 0). */
+/* Element i of a float-like type without a C arithmetic type, as double; 0
+ * for types const_i64 reads. */
+static double const_decoded(const Value *v, int64_t i, int *ok)
+{
+	const uint8_t *b = v->data;
+	const uint16_t *h = v->data;
+
+	*ok = 1;
+	switch (v->dtype) {
+	case DT_FLOAT16: return onnxcc_f16_to_f32(h[i]);
+	case DT_BFLOAT16: return onnxcc_bf16_to_f32(h[i]);
+	case 17: return onnxcc_f8e4m3fn_to_f32(b[i]);
+	case 18: return onnxcc_f8e4m3fnuz_to_f32(b[i]);
+	case 19: return onnxcc_f8e5m2_to_f32(b[i]);
+	case 20: return onnxcc_f8e5m2fnuz_to_f32(b[i]);
+	case DT_FLOAT4E2M1: return onnxcc_f4e2m1_to_f32(b[i]);
+	case DT_FLOAT8E8M0: return onnxcc_f8e8m0_to_f32(b[i]);
+	}
+	*ok = 0;
+	return 0;
+}
+
 int64_t const_i64(const Value *v, int64_t i)
 {
 	const void *p = v->data;
+	double d;
+	int ok;
 
 	if (v->is_splat)
 		i = 0;
@@ -406,14 +433,20 @@ int64_t const_i64(const Value *v, int64_t i)
 	case DT_UINT16: return ((const uint16_t *)p)[i];
 	case DT_UINT8: case DT_BOOL: case DT_UINT4: case DT_UINT2:
 		return ((const uint8_t *)p)[i];
-	case DT_FLOAT: return (int64_t)((const float *)p)[i];
-	case DT_DOUBLE: return (int64_t)((const double *)p)[i];
+	case DT_FLOAT: return onnxcc_sat_i64(((const float *)p)[i]);
+	case DT_DOUBLE: return onnxcc_sat_i64(((const double *)p)[i]);
 	}
+	d = const_decoded(v, i, &ok);
+	if (ok)
+		return onnxcc_sat_i64(d);
 	die("const_i64 on element type %s", dt_name(v->dtype));
 }
 
 double const_f64(const Value *v, int64_t i)
 {
+	double d;
+	int ok;
+
 	if (v->is_splat)
 		i = 0;
 	switch (v->dtype) {
@@ -421,7 +454,8 @@ double const_f64(const Value *v, int64_t i)
 	case DT_DOUBLE: return ((const double *)v->data)[i];
 	case DT_UINT64: return (double)((const uint64_t *)v->data)[i];
 	}
-	return (double)const_i64(v, i);
+	d = const_decoded(v, i, &ok);
+	return ok ? d : (double)const_i64(v, i);
 }
 
 /* Attributes ----------------------------------------------------------------- */
