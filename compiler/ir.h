@@ -19,7 +19,9 @@ enum {
 	DT_UNDEFINED = 0, DT_FLOAT = 1, DT_UINT8 = 2, DT_INT8 = 3, DT_UINT16 = 4,
 	DT_INT16 = 5, DT_INT32 = 6, DT_INT64 = 7, DT_STRING = 8, DT_BOOL = 9,
 	DT_FLOAT16 = 10, DT_DOUBLE = 11, DT_UINT32 = 12, DT_UINT64 = 13,
-	DT_COMPLEX64 = 14, DT_COMPLEX128 = 15, DT_BFLOAT16 = 16, DT_COUNT = 27
+	DT_COMPLEX64 = 14, DT_COMPLEX128 = 15, DT_BFLOAT16 = 16,
+	DT_UINT4 = 21, DT_INT4 = 22, DT_FLOAT4E2M1 = 23, DT_FLOAT8E8M0 = 24,
+	DT_UINT2 = 25, DT_INT2 = 26, DT_COUNT = 27
 };
 
 /* Attribute kinds: the numbers of onnx.AttributeProto.AttributeType. */
@@ -168,6 +170,10 @@ const char *dt_ctype(int dt);        /* C type in generated code */
 const char *dt_short(int dt);        /* kernel prefix: f32, i64, ... */
 int dt_is_float(int dt);             /* float, double, float16, bfloat16 */
 int dt_is_float8(int dt);            /* float8e4m3fn(uz), float8e5m2(fnuz) */
+/* Bits of an element of a packed sub-byte type (4 for int4, uint4 and
+ * float4e2m1, 2 for int2 and uint2), else 0.  In the IR, in constants and in
+ * the generated code these hold one element per byte (see tensor.c). */
+int dt_packed_bits(int dt);
 int dt_is_int(int dt);               /* signed or unsigned integer */
 int dt_is_signed(int dt);
 

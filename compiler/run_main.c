@@ -247,6 +247,18 @@ static double elem(const void *p, int dt, size_t i)
 {
 	switch (dt) {
 	case 17: case 18: case 19: case 20: return f8_value(dt, ((const uint8_t *)p)[i]);
+	/* The sub-byte types, one element per byte (tensor_from_proto unpacks). */
+	case DT_INT4: case DT_INT2: return ((const int8_t *)p)[i];
+	case DT_UINT4: case DT_UINT2: return ((const uint8_t *)p)[i];
+	case DT_FLOAT4E2M1: {
+		unsigned u = ((const uint8_t *)p)[i], e = u >> 1 & 3, m = u & 1;
+		double v = e ? ldexp(2 + m, (int)e - 2) : m * 0.5;
+		return u & 8 ? -v : v;
+	}
+	case DT_FLOAT8E8M0: {
+		unsigned u = ((const uint8_t *)p)[i];
+		return u == 0xff ? NAN : ldexp(1.0, (int)u - 127);
+	}
 	case DT_FLOAT: return ((const float *)p)[i];
 	case DT_DOUBLE: return ((const double *)p)[i];
 	case DT_INT8: return ((const int8_t *)p)[i];
