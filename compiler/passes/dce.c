@@ -1,5 +1,6 @@
 /* dce.c: dead code elimination.  A node stays only if one of its outputs is
- * not constant and is a graph output or read by a node that stays. */
+ * not constant and is a graph output or read by a node that stays (as an
+ * input or as the condition of its guard), or if it is a run-time check. */
 #include <stdlib.h>
 
 #include "ops.h"
@@ -8,6 +9,7 @@
 int pass_dce(Graph *g)
 {
 	char *used = xcalloc(g->nvalues, 1);
+	const Guard *gd;
 	int i, j;
 
 	for (i = 0; i < g->noutputs; i++)
@@ -22,6 +24,8 @@ int pass_dce(Graph *g)
 		for (j = 0; live && j < n->nin; j++)
 			if (n->in[j])
 				used[n->in[j]->id] = 1;
+		for (gd = n->guard; live && gd; gd = gd->up)	/* a guard reads its condition */
+			used[gd->cond->id] = 1;
 	}
 	free(used);
 	return 0;
