@@ -17,8 +17,7 @@ static const char usage[] =
 	"  -o FILE               output C file (the header is FILE with .h)\n"
 	"  --name NAME           symbol prefix (default: the output file's stem)\n"
 	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
-	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions,\n"
-	"                        or for an output whose size depends on the data\n"
+	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
 	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
 	"                        memplan) or after the last pass\n"
 	"  --report              print the arena size and its lower bound\n"
@@ -46,7 +45,6 @@ static int parse_shape(const char *arg, InputShape *s)
 		return -1;
 	s->name = strndup(arg, (size_t)(eq - arg));
 	s->rank = 0;
-	s->if_undeclared = 0;
 	for (p = eq + 1; *p;) {
 		long long d = strtoll(p, &end, 10);
 		if (end == p || d < 0 || s->rank == IR_MAX_RANK)

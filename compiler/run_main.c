@@ -84,9 +84,7 @@ static int read_set(const char *dir, const char *prefix, Tensor *out, int max)
 }
 
 /* Names of the graph inputs that are not initializers, in order. */
-/* The model's graph input names (initializers excluded) and, in *onames
- * (*nout of them), its output names. */
-static int model_inputs(const char *path, char ***names, char ***onames, int *nout)
+static int model_inputs(const char *path, char ***names)
 {
 	FILE *f = fopen(path, "rb");
 	Onnx__ModelProto *m;
@@ -123,11 +121,6 @@ static int model_inputs(const char *path, char ***names, char ***onames, int *no
 				init = 1;
 		if (!init)
 			(*names)[n++] = xstrdup(nm);
-	}
-	*onames = xcalloc(m->graph->n_output + 1, sizeof(char *));
-	for (*nout = 0; (size_t)*nout < m->graph->n_output; (*nout)++) {
-		const char *nm = m->graph->output[*nout]->name;
-		(*onames)[*nout] = xstrdup(nm ? nm : "");
 	}
 	onnx__model_proto__free_unpacked(m, NULL);
 	return n;
@@ -316,11 +309,11 @@ static int run(const Options *o, const char *dir)
 {
 	static Tensor in[MAX_IO], want[MAX_IO];
 	static InputShape shapes[MAX_IO];
-	char path[4096], cmd[16384], **names = NULL, **onames = NULL;
+	char path[4096], cmd[16384], **names = NULL;
 	static CompiledIO io;
 	static char bad_data[1024];
 	CompileOptions co = {0};
-	int nin = 0, nwant = 0, nnames, nonames = 0, nshapes, k, pass = 1;
+	int nin = 0, nwant = 0, nnames, k, pass = 1;
 
 	/* A data set we cannot read is reported after compiling: if the model
 	 * itself is unsupported (sequence inputs, ...), that is the better message. */
@@ -333,21 +326,11 @@ static int run(const Options *o, const char *dir)
 		nin = nin < 0 ? 0 : nin;
 		nwant = nwant < 0 ? 0 : nwant;
 	}
-	nnames = model_inputs(o->model, &names, &onames, &nonames);
+	nnames = model_inputs(o->model, &names);
 	for (k = 0; k < nin && k < nnames; k++) {
 		shapes[k].name = names[k];
 		shapes[k].rank = in[k].rank;
 		memcpy(shapes[k].dims, in[k].dims, sizeof in[k].dims);
-	}
-	nshapes = nnames >= 0 && nin <= nnames ? nin : 0;
-	/* The expected outputs' shapes stand for the declarations of outputs
-	 * whose size depends on the data (NonZero, Unique, ...) when the model
-	 * declares none; the generated code checks them at run time. */
-	for (k = 0; nnames >= 0 && k < nwant && k < nonames && nshapes < MAX_IO; k++) {
-		shapes[nshapes].name = onames[k];
-		shapes[nshapes].rank = want[k].rank;
-		memcpy(shapes[nshapes].dims, want[k].dims, sizeof want[k].dims);
-		shapes[nshapes++].if_undeclared = 1;
 	}
 	snprintf(path, sizeof path, "%s/model.c", dir);
 	co.input = o->model;
@@ -355,7 +338,7 @@ static int run(const Options *o, const char *dir)
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
 	co.shapes = shapes;
-	co.nshapes = nshapes;
+	co.nshapes = nnames >= 0 && nin <= nnames ? nin : 0;
 	co.io = &io;
 	if (compile(&co) != 0) {
 		fprintf(stderr, "onnxcc: %s\n", ir_last_error());

@@ -5,16 +5,11 @@
 #include "ir.h"
 #include "onnx.pb-c.h"
 
-/* A user-given shape (--shape) for a graph input with symbolic dimensions,
- * or for a graph output whose size depends on run-time data (NonZero,
- * Compress, Unique): it becomes the output's declared shape, which the
- * generated code checks at run time.  `if_undeclared`: for an output, only
- * when the model declares no static shape for it (onnxcc-run's hints). */
+/* A user-given shape for a graph input with symbolic dimensions (--shape). */
 typedef struct InputShape {
 	const char *name;
 	int rank;
 	int64_t dims[IR_MAX_RANK];
-	int if_undeclared;
 } InputShape;
 
 /* Read an .onnx file into a new graph; NULL on error (see ir_last_error). */

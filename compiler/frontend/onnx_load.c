@@ -218,30 +218,10 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 		v->io_index = g->ninputs;
 		g->inputs[g->ninputs++] = v;
 	}
-	return 0;
-}
-
-/* --shape for graph outputs: their declared shapes.  Every --shape must name
- * an input or an output. */
-static int apply_output_shapes(Graph *g, const InputShape *shapes, int nshapes)
-{
-	int i, d;
-
-	for (i = 0; i < nshapes; i++) {
-		const InputShape *s = &shapes[i];
-		Value *v = graph_find(g, s->name);
-		if (v && v->is_input)
-			continue;
-		if (!v || !v->is_output)
-			return ir_error("--shape %s: the model has no input or output of that name",
-					s->name);
-		if (v->data || (s->if_undeclared && v->decl_rank >= 0))
-			continue;
-		if (s->rank < 0 || s->rank > IR_MAX_RANK)
-			return ir_error("--shape %s: rank %d is not supported", s->name, s->rank);
-		v->decl_rank = s->rank;
-		for (d = 0; d < s->rank; d++)
-			v->decl_dims[d] = s->dims[d];
+	for (i = 0; i < (size_t)nshapes; i++) {
+		Value *v = graph_find(g, shapes[i].name);
+		if (!v || !v->is_input)
+			return ir_error("--shape %s: the model has no input of that name", shapes[i].name);
 	}
 	return 0;
 }
@@ -462,7 +442,7 @@ static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *
 			return -1;
 	if (topo_sort(ld->g) != 0 || load_value_info(ld, gp) != 0)
 		return -1;
-	return load_outputs(ld, gp) != 0 ? -1 : apply_output_shapes(ld->g, shapes, nshapes);
+	return load_outputs(ld, gp);
 }
 
 Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)

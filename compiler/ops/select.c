@@ -1,7 +1,7 @@
 /* select.c: NonZero, Compress and Unique, whose output sizes depend on data.
  * The size is computed here when the deciding input is a compile-time
  * constant; otherwise it is the shape the model declares for the output
- * (set_out_declared, or onnxcc --shape).  Either way the kernel
+ * (set_out_declared).  Either way the kernel
  * (templates/select.h) counts again and returns ONNXCC_ERR_SHAPE instead of
  * writing when the count differs. */
 #include <math.h>

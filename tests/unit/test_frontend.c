@@ -233,7 +233,7 @@ START_TEST(dynamic_input_shape_given)
 	MB *b = mb_new(13);
 	size_t len;
 	uint8_t *bytes;
-	InputShape s = {"X", 2, {4, 5}, 0};
+	InputShape s = {"X", 2, {4, 5}};
 	Graph *g;
 
 	mb_input(b, "X", DT_FLOAT, -1, NULL);
