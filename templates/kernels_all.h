@@ -20,3 +20,5 @@
 #include "normalization.h"
 #include "sample.h"
 #include "detect.h"
+#include "select.h"
+#include "ml.h"
