@@ -174,7 +174,7 @@ static void value_free(Value *v)
 
 static void node_free(Node *n)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < n->nattrs; i++) {
 		Attr *a = &n->attrs[i];
@@ -182,6 +182,9 @@ static void node_free(Node *n)
 		free(a->s);
 		free(a->ints);
 		free(a->floats);
+		for (j = 0; a->strs && j < a->n; j++)
+			free(a->strs[j]);
+		free(a->strs);
 		if (a->t)
 			value_free(a->t);
 	}
@@ -456,5 +459,15 @@ int attr_ints(const Node *n, const char *name, const int64_t **out)
 	if (!a || a->type != AT_INTS)
 		return -1;
 	*out = a->ints;
+	return a->n;
+}
+
+int attr_strings(const Node *n, const char *name, char *const **out)
+{
+	const Attr *a = node_attr(n, name);
+
+	if (!a || a->type != AT_STRINGS)
+		return -1;
+	*out = a->strs;
 	return a->n;
 }
