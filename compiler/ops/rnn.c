@@ -39,8 +39,8 @@ typedef struct Rnn {
 	int64_t ns, nb, ni, nh, ndir, reverse, layout;
 } Rnn;
 
-/* Activation spellings, in the order of ONNXCC_RNN_ACT_*, with the alpha and
- * beta they take by default (NaN: the function takes none). */
+/* Activation spellings, in the order of ONNXCC_RNN_ACT_*: their default alpha
+ * and beta, and whether they take them from the attribute lists. */
 static const struct {
 	const char *name;
 	double alpha, beta;
@@ -115,7 +115,7 @@ static int rnn_attrs(const Node *n, Rnn *r)
 /* Sizes from X, W and R, and the optional inputs checked against them. */
 static int rnn_shape(const Node *n, Rnn *r)
 {
-	const Value *x = n->in[RI_X], *w = n->in[RI_W], *rr = n->in[RI_R];
+	const Value *x = n->in[RI_X], *w = n->in[RI_W];
 	int64_t ng, want[3];
 	int dt = x->dtype;
 
@@ -145,7 +145,6 @@ static int rnn_shape(const Node *n, Rnn *r)
 	want[2] = r->nh;
 	if (check_input(n, RI_R, "R", dt, 3, want) != 0)
 		return -1;
-	(void)rr;
 	want[1] = 2 * ng * r->nh;
 	if (check_input(n, RI_B, "B", dt, 2, want) != 0 ||
 	    check_input(n, RI_SEQ, "sequence_lens", DT_INT32, 1, &r->nb) != 0)
@@ -162,29 +161,6 @@ static int rnn_shape(const Node *n, Rnn *r)
 	want[0] = r->ndir;
 	want[1] = 3 * r->nh;
 	return check_input(n, RI_P, "P", dt, 2, want);
-}
-
-int rnn_infer(Node *n)
-{
-	int dt = n->in[RI_X]->dtype;
-	int64_t y[4], yh[3];
-	Rnn r;
-
-	if (rnn_shape(n, &r) != 0)
-		return -1;
-	if (r.layout) {
-		y[0] = yh[0] = r.nb;
-		y[1] = r.ns;
-		y[2] = yh[1] = r.ndir;
-	} else {
-		y[0] = r.ns;
-		y[1] = yh[0] = r.ndir;
-		y[2] = yh[1] = r.nb;
-	}
-	y[3] = yh[2] = r.nh;
-	if (set_out(n, 0, dt, 4, y) != 0 || set_out(n, 1, dt, 3, yh) != 0)
-		return -1;
-	return set_out(n, 2, dt, 3, yh);
 }
 
 /* The activations of both directions: kinds into k, alphas and betas into
@@ -222,6 +198,30 @@ static int rnn_acts(const Node *n, const Rnn *r, int64_t *k, double *al, double 
 			be[i] = ab->floats[ib++];
 	}
 	return 0;
+}
+
+int rnn_infer(Node *n)
+{
+	int dt = n->in[RI_X]->dtype;
+	int64_t y[4], yh[3], kinds[6];
+	double al[6], be[6];
+	Rnn r;
+
+	if (rnn_shape(n, &r) != 0 || rnn_acts(n, &r, kinds, al, be) != 0)
+		return -1;
+	if (r.layout) {
+		y[0] = yh[0] = r.nb;
+		y[1] = r.ns;
+		y[2] = yh[1] = r.ndir;
+	} else {
+		y[0] = r.ns;
+		y[1] = yh[0] = r.ndir;
+		y[2] = yh[1] = r.nb;
+	}
+	y[3] = yh[2] = r.nh;
+	if (set_out(n, 0, dt, 4, y) != 0 || set_out(n, 1, dt, 3, yh) != 0)
+		return -1;
+	return set_out(n, 2, dt, 3, yh);
 }
 
 /* Element strides of X, Y and the states for the layout. */
