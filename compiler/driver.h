@@ -11,9 +11,19 @@ typedef struct CompiledTensor {
 	int64_t nbytes;
 } CompiledTensor;
 
+/* A model output as declared: a tensor, a sequence, or an optional (an empty
+ * one: SHAPE_NONE) stands for `count` interface outputs from `first` on. */
+typedef struct CompiledGroup {
+	int kind;             /* SHAPE_TENSOR, SHAPE_SEQ, SHAPE_NONE */
+	int first, count;
+} CompiledGroup;
+
 typedef struct CompiledIO {
 	int ninputs, noutputs;
 	CompiledTensor inputs[256], outputs[256];
+	int ngroups;
+	CompiledGroup groups[256];
+	int out_group[256];   /* the group of each output */
 } CompiledIO;
 
 typedef struct CompileOptions {

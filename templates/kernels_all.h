@@ -19,3 +19,5 @@
 #include "resize.h"
 #include "normalization.h"
 #include "rnn.h"
+#include "sample.h"
+#include "detect.h"
