@@ -188,7 +188,7 @@ static void value_free(Value *v)
 
 static void node_free(Node *n)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < n->nattrs; i++) {
 		Attr *a = &n->attrs[i];
@@ -196,6 +196,9 @@ static void node_free(Node *n)
 		free(a->s);
 		free(a->ints);
 		free(a->floats);
+		for (j = 0; a->strs && j < a->n; j++)
+			free(a->strs[j]);
+		free(a->strs);
 		if (a->t)
 			value_free(a->t);
 	}
@@ -324,6 +327,12 @@ void node_copy_attr(Node *n, const Attr *a)
 		c->ints = memcpy(xmalloc(a->n * sizeof(int64_t) + 1), a->ints, a->n * sizeof(int64_t));
 	if (a->floats)
 		c->floats = memcpy(xmalloc(a->n * sizeof(double) + 1), a->floats, a->n * sizeof(double));
+	if (a->strs) {
+		int j;
+		c->strs = xcalloc((size_t)a->n + 1, sizeof(char *));
+		for (j = 0; j < a->n; j++)
+			c->strs[j] = xstrdup(a->strs[j]);
+	}
 	if (a->t) {
 		Value *t = xcalloc(1, sizeof(Value));
 		size_t nb = (size_t)(a->t->is_splat ? dt_size(a->t->dtype) : value_nbytes(a->t));
@@ -598,5 +607,15 @@ int attr_ints(const Node *n, const char *name, const int64_t **out)
 	if (!a || a->type != AT_INTS)
 		return -1;
 	*out = a->ints;
+	return a->n;
+}
+
+int attr_strings(const Node *n, const char *name, char *const **out)
+{
+	const Attr *a = node_attr(n, name);
+
+	if (!a || a->type != AT_STRINGS)
+		return -1;
+	*out = a->strs;
 	return a->n;
 }

@@ -79,7 +79,8 @@ typedef struct Attr {
 	size_t slen;
 	int64_t *ints;
 	double *floats;
-	int n;                /* element count of ints / floats */
+	char **strs;          /* AT_STRINGS: n NUL-terminated strings */
+	int n;                /* element count of ints / floats / strs */
 	Value *t;             /* AT_TENSOR: a detached constant value */
 	Graph *g;             /* AT_GRAPH: a subgraph template, owned by the
 			       * enclosing graph's subs (passes/control.c) */
@@ -221,6 +222,8 @@ double attr_f(const Node *n, const char *name, double def);
 const char *attr_s(const Node *n, const char *name, const char *def);
 /* Integer list attribute; returns its length or -1 if absent. */
 int attr_ints(const Node *n, const char *name, const int64_t **out);
+/* String list attribute; returns its length or -1 if absent. */
+int attr_strings(const Node *n, const char *name, char *const **out);
 
 /* Node inputs. */
 static inline Value *node_in(const Node *n, int i) { return i < n->nin ? n->in[i] : NULL; }

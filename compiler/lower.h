@@ -23,7 +23,7 @@
 
 #include "ir.h"
 
-#define KCALL_MAX_BUF 8
+#define KCALL_MAX_BUF 16
 
 typedef void (*KernelFn)(void *const *b, const int64_t *p, const double *f);
 

@@ -18,6 +18,7 @@
 #include "index.h"
 #include "resize.h"
 #include "normalization.h"
+#include "rnn.h"
 #include "sample.h"
 #include "detect.h"
 #include "select.h"

@@ -424,7 +424,13 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 			return node_error(n, "%s", ir_last_error());
 		break;
 	case AT_STRINGS:
-		a->n = (int)ap->n_strings;	/* kept only as a count for now */
+		a->n = (int)ap->n_strings;
+		a->strs = xcalloc(ap->n_strings + 1, sizeof(char *));
+		for (i = 0; i < ap->n_strings; i++) {
+			a->strs[i] = xmalloc(ap->strings[i].len + 1);
+			memcpy(a->strs[i], ap->strings[i].data, ap->strings[i].len);
+			a->strs[i][ap->strings[i].len] = 0;
+		}
 		break;
 	case AT_TYPE_PROTO:
 		a->i = inner_dtype(ap->tp);
