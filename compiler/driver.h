@@ -3,6 +3,7 @@
 #define ONNXCC_DRIVER_H
 
 #include "frontend/frontend.h"
+#include "judge.h"
 
 /* What a compiled model's inputs and outputs are, for onnxcc-run. */
 typedef struct CompiledTensor {
@@ -11,9 +12,12 @@ typedef struct CompiledTensor {
 	int64_t nbytes;
 } CompiledTensor;
 
+/* outputs[noutputs .. noutputs + nprobes - 1] are the probes judge_probe()
+ * added (CompileOptions.probe_random); judge[k] says how output k is judged. */
 typedef struct CompiledIO {
-	int ninputs, noutputs;
+	int ninputs, noutputs, nprobes;
 	CompiledTensor inputs[256], outputs[256];
+	Judge judge[256];
 } CompiledIO;
 
 typedef struct CompileOptions {
@@ -26,6 +30,7 @@ typedef struct CompileOptions {
 	const InputShape *shapes; /* --shape */
 	int nshapes;
 	CompiledIO *io;           /* if set, filled in on success */
+	int probe_random;         /* add the operands of random outputs' checks as outputs */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.
