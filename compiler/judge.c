@@ -96,7 +96,7 @@ static Operand operand(const Graph *g, const Value *v, Operand def)
 			o.index = k;
 			return o;
 		}
-	if (v->data && value_numel(v) >= 1) {
+	if (v->data && value_numel(v) == 1) {
 		o.where = OPD_CONST;
 		o.value = const_f64(v, 0);
 	}
@@ -158,7 +158,7 @@ void judge_outputs(const Graph *g, int nout, Judge *out)
 		r->mask = r->derived || d->nout < 2 ? -1 : output_of(g, nout, d->out[1]);
 		if (r->kind == JUDGE_DROPOUT && r->derived)
 			r->y = k;
-		if (r->kind == JUDGE_DROPOUT && r->x.where == OPD_NONE)
+		if (r->x.where != OPD_INPUT && r->x.where != OPD_OUTPUT)
 			r->kind = JUDGE_SHAPE;   /* X is a constant onnxcc-run cannot see */
 	}
 	free(vs);
