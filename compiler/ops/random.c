@@ -205,8 +205,10 @@ int dropout_infer(Node *n)
 	}
 	if (check_float_type(n, x->dtype, "input 0") != 0)
 		return -1;
-	if (r && (check_float_type(n, r->dtype, "input 1 (ratio)") != 0 || value_numel(r) != 1))
-		return r && value_numel(r) != 1 ? node_error(n, "ratio must be a scalar") : -1;
+	if (r && check_float_type(n, r->dtype, "input 1 (ratio)") != 0)
+		return -1;
+	if (r && value_numel(r) != 1)
+		return node_error(n, "ratio must be a scalar");
 	if (tm->dtype != DT_BOOL || value_numel(tm) != 1)
 		return node_error(n, "training_mode must be a bool scalar");
 	if (r && r->data && !(const_f64(r, 0) >= 0.0 && const_f64(r, 0) < 1.0))
