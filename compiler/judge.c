@@ -114,6 +114,18 @@ static int output_of(const Graph *g, int n, const Value *v)
 	return -1;
 }
 
+/* A graph output that was folded to a constant is a copy of the node's value
+ * (passes/lower.c detach_outputs): the value of that name with a rule. */
+static const Value *original(const Graph *g, const Judge *vs, const Value *v)
+{
+	int i;
+
+	for (i = 0; vs[v->id].kind == JUDGE_EXACT && i < g->nvalues; i++)
+		if (vs[i].kind != JUDGE_EXACT && !strcmp(g->values[i]->name, v->name))
+			return g->values[i];
+	return v;
+}
+
 void judge_outputs(const Graph *g, int nout, Judge *out)
 {
 	Judge *vs = xcalloc(g->nvalues ? g->nvalues : 1, sizeof(Judge));
@@ -121,9 +133,7 @@ void judge_outputs(const Graph *g, int nout, Judge *out)
 	int i, j, k;
 
 	for (i = 0; i < g->nnodes; i++) {
-		const Node *n = g->nodes[i];
-		if (n->dead)
-			continue;
+		const Node *n = g->nodes[i];   /* dead ones too: a folded node's outputs */
 		for (j = 0; j < n->nout; j++) {
 			const Value *o = n->out[j];
 			Judge r;
@@ -145,7 +155,7 @@ void judge_outputs(const Graph *g, int nout, Judge *out)
 		}
 	}
 	for (k = 0; k < nout; k++) {
-		const Value *v = g->outputs[k];
+		const Value *v = original(g, vs, g->outputs[k]);
 		const Node *d = src[v->id];
 		Judge *r = &out[k];
 		*r = vs[v->id];

@@ -200,6 +200,32 @@ START_TEST(dropout_probe)
 }
 END_TEST
 
+/* A training Dropout over constants folds, and is still judged as random. */
+START_TEST(dropout_folded)
+{
+	MB *b = mb_new(13);
+	static const int64_t dims[] = {4};
+	static const float x[] = {1, 2, 3, 4};
+	static CompiledIO io;
+	Onnx__NodeProto *n;
+
+	mb_input(b, "T", DT_BOOL, 0, NULL);
+	mb_init_f32(b, "X", 1, dims, x);
+	n = mb_node(b, "Constant", "one", "", "On");
+	mb_attr_tensor_f32(n, "value", 0, NULL, x);
+	mb_node(b, "Greater", "gt", "On,On", "F");
+	mb_node(b, "Not", "not", "F", "Tr");
+	mb_node(b, "Dropout", "drop", "X,,Tr", "Y");
+	mb_node(b, "Identity", "id", "T", "TO");
+	mb_output(b, "Y", DT_FLOAT, 1, dims);
+	mb_output(b, "TO", DT_BOOL, 0, NULL);
+	compiled(b, &io);
+	ck_assert_int_eq(io.judge[0].kind, JUDGE_SHAPE);
+	ck_assert_str_eq(io.judge[0].source, "Dropout");
+	ck_assert_int_eq(io.judge[1].kind, JUDGE_EXACT);
+}
+END_TEST
+
 #ifdef ONNXCC_RUN
 /* onnxcc-run on a model with random and exact outputs: it passes, and fails
  * when the exact output or a random output's shape is wrong. */
@@ -275,6 +301,7 @@ static Suite *judge_suite(void)
 	tcase_add_test(tc, uniform_normal_multinomial);
 	tcase_add_test(tc, dropout_training);
 	tcase_add_test(tc, dropout_probe);
+	tcase_add_test(tc, dropout_folded);
 #ifdef ONNXCC_RUN
 	tcase_add_test(tc, onnxcc_run_judges);
 #endif
