@@ -10,6 +10,7 @@
 
 #include "unit.h"
 #include "driver.h"
+#include "passes/passes.h"
 
 /* Compile b with the io description filled in, as onnxcc-run does. */
 static void compiled(MB *b, CompiledIO *io)
@@ -226,6 +227,33 @@ START_TEST(dropout_folded)
 }
 END_TEST
 
+/* Bad random nodes: exact messages. */
+START_TEST(random_errors)
+{
+	static const int64_t dims[] = {4};
+	static const float one = 1;
+	MB *b = mb_new(13);
+	Graph *g;
+
+	mb_node(b, "RandomUniform", "u", "", "U");
+	mb_output(b, "U", DT_FLOAT, 1, dims);
+	ck_assert_ptr_nonnull(g = unit_load(b));
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'u' (RandomUniform): attribute shape is required");
+	graph_free(g);
+	b = mb_new(13);
+	mb_input(b, "X", DT_FLOAT, 1, dims);
+	mb_input(b, "T", DT_BOOL, 0, NULL);
+	mb_init_f32(b, "R", 0, NULL, &one);
+	mb_node(b, "Dropout", "drop", "X,R,T", "Y");
+	mb_output(b, "Y", DT_FLOAT, 1, dims);
+	ck_assert_ptr_nonnull(g = unit_load(b));
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'drop' (Dropout): ratio 1 is outside [0, 1)");
+	graph_free(g);
+}
+END_TEST
+
 #ifdef ONNXCC_RUN
 /* onnxcc-run on a model with random and exact outputs: it passes, and fails
  * when the exact output or a random output's shape is wrong. */
@@ -302,6 +330,7 @@ static Suite *judge_suite(void)
 	tcase_add_test(tc, dropout_training);
 	tcase_add_test(tc, dropout_probe);
 	tcase_add_test(tc, dropout_folded);
+	tcase_add_test(tc, random_errors);
 #ifdef ONNXCC_RUN
 	tcase_add_test(tc, onnxcc_run_judges);
 #endif
