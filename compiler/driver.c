@@ -164,6 +164,21 @@ static int describe_io(const Graph *g, CompiledIO *io, int nprobes)
 		describe(g->inputs[i], &io->inputs[i]);
 	for (i = 0; i < g->noutputs; i++)
 		describe(g->outputs[i], &io->outputs[i]);
+	if (g->niface_out > 256)
+		return ir_error("the model has more than 256 outputs");
+	io->ngroups = g->niface_out - nprobes;   /* probes come last, one tensor each */
+	for (i = 0; i < io->ngroups; i++) {
+		const Value *v = g->iface_out[i];
+		CompiledGroup *c = &io->groups[i];
+		int k;
+		c->first = i ? io->groups[i - 1].first + io->groups[i - 1].count : 0;
+		c->count = iface_flatten(v, NULL, 0);
+		while (v->is_opt && v->nelems)
+			v = v->elems[0];
+		c->kind = v->is_opt ? SHAPE_NONE : v->is_seq ? SHAPE_SEQ : SHAPE_TENSOR;
+		for (k = c->first; k < c->first + c->count && k < 256; k++)
+			io->out_group[k] = i;
+	}
 	judge_outputs(g, io->noutputs, io->judge);
 	return 0;
 }

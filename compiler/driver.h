@@ -12,11 +12,21 @@ typedef struct CompiledTensor {
 	int64_t nbytes;
 } CompiledTensor;
 
+/* A model output as declared: a tensor, a sequence, or an optional (an empty
+ * one: SHAPE_NONE) stands for `count` interface outputs from `first` on. */
+typedef struct CompiledGroup {
+	int kind;             /* SHAPE_TENSOR, SHAPE_SEQ, SHAPE_NONE */
+	int first, count;
+} CompiledGroup;
+
 /* outputs[noutputs .. noutputs + nprobes - 1] are the probes judge_probe()
  * added (CompileOptions.probe_random); judge[k] says how output k is judged. */
 typedef struct CompiledIO {
 	int ninputs, noutputs, nprobes;
 	CompiledTensor inputs[256], outputs[256];
+	int ngroups;
+	CompiledGroup groups[256];
+	int out_group[256];   /* the group of each output */
 	Judge judge[256];
 } CompiledIO;
 

@@ -114,6 +114,19 @@ static int output_of(const Graph *g, int n, const Value *v)
 	return -1;
 }
 
+/* A node replaced by constants (its outputs): its rules still hold. */
+static int folded(const Node *n)
+{
+	int j, any = 0;
+
+	for (j = 0; j < n->nout; j++) {
+		if (n->out[j] && !n->out[j]->data)
+			return 0;
+		any |= n->out[j] != NULL;
+	}
+	return any;
+}
+
 /* A graph output that was folded to a constant is a copy of the node's value
  * (passes/lower.c detach_outputs): the value of that name with a rule. */
 static const Value *original(const Graph *g, const Judge *vs, const Value *v)
@@ -133,7 +146,9 @@ void judge_outputs(const Graph *g, int nout, Judge *out)
 	int i, j, k;
 
 	for (i = 0; i < g->nnodes; i++) {
-		const Node *n = g->nodes[i];   /* dead ones too: a folded node's outputs */
+		const Node *n = g->nodes[i];
+		if (n->dead && !folded(n))
+			continue;
 		for (j = 0; j < n->nout; j++) {
 			const Value *o = n->out[j];
 			Judge r;
@@ -227,6 +242,18 @@ double judge_elem(const void *p, int dt, size_t i)
 {
 	switch (dt) {
 	case 17: case 18: case 19: case 20: return f8_value(dt, ((const uint8_t *)p)[i]);
+	/* The sub-byte types, one element per byte (tensor_from_proto unpacks). */
+	case DT_INT4: case DT_INT2: return ((const int8_t *)p)[i];
+	case DT_UINT4: case DT_UINT2: return ((const uint8_t *)p)[i];
+	case DT_FLOAT4E2M1: {
+		unsigned u = ((const uint8_t *)p)[i], e = u >> 1 & 3, m = u & 1;
+		double v = e ? ldexp(2 + m, (int)e - 2) : m * 0.5;
+		return u & 8 ? -v : v;
+	}
+	case DT_FLOAT8E8M0: {
+		unsigned u = ((const uint8_t *)p)[i];
+		return u == 0xff ? NAN : ldexp(1.0, (int)u - 127);
+	}
 	case DT_FLOAT: return ((const float *)p)[i];
 	case DT_DOUBLE: return ((const double *)p)[i];
 	case DT_INT8: return ((const int8_t *)p)[i];

@@ -50,6 +50,7 @@ typedef struct KCall {
 	int nf, capf;
 	double *f;
 	int checks;            /* gets an int *status after its buffers */
+	Guard *guard;          /* runs only when its guard's conditions hold (ir.h) */
 } KCall;
 
 typedef struct KCallList {

@@ -18,5 +18,7 @@
 #include "index.h"
 #include "resize.h"
 #include "normalization.h"
+#include "sample.h"
+#include "detect.h"
 #include "training.h"
 #include "random.h"

@@ -252,10 +252,23 @@ void mb_save(MB *b, const char *path)
 	free(bytes);
 }
 
+void mb_attr_graph(Onnx__NodeProto *n, const char *name, MB *body)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_GRAPH);
+
+	a->g = &body->g;
+}
+
 void mb_save_tensor_f32(const char *path, const char *name, int rank, const int64_t *dims,
 			const float *v)
 {
-	Onnx__TensorProto *t = tensor(name, DT_FLOAT, rank, dims, v, 4);
+	mb_save_tensor(path, name, DT_FLOAT, rank, dims, v, 4);
+}
+
+void mb_save_tensor(const char *path, const char *name, int dtype, int rank, const int64_t *dims,
+		    const void *v, size_t elem)
+{
+	Onnx__TensorProto *t = tensor(name, dtype, rank, dims, v, elem);
 	size_t len = onnx__tensor_proto__get_packed_size(t);
 	uint8_t *bytes = zalloc(len + 1);
 

@@ -37,6 +37,10 @@ void mb_attr_f(Onnx__NodeProto *n, const char *name, float v);
 void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const int64_t *dims,
 			const float *v);
 
+/* A graph attribute (If's branches, Loop's body): body's graph, built with
+ * mb_input/mb_node/mb_output on an MB of its own. */
+void mb_attr_graph(Onnx__NodeProto *n, const char *name, MB *body);
+
 /* Serialize; returns malloc'ed bytes and their count. */
 uint8_t *mb_bytes(MB *b, size_t *len);
 /* Write bytes to a new temporary file; returns its path (kept in b->path). */
@@ -46,5 +50,8 @@ void mb_save(MB *b, const char *path);
 /* Write a float tensor as a TensorProto file (a test data set's input_0.pb). */
 void mb_save_tensor_f32(const char *path, const char *name, int rank, const int64_t *dims,
 			const float *v);
+/* Same for any element type of elem bytes (raw little-endian data). */
+void mb_save_tensor(const char *path, const char *name, int dtype, int rank, const int64_t *dims,
+		    const void *v, size_t elem);
 
 #endif

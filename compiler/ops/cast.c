@@ -1,9 +1,26 @@
 /* cast.c: Cast and CastLike.  Every pair of the element types with a C
- * representation converts through one <src>_to_<dst>__scalar kernel
- * (templates/cast.def), which for a float8 destination also takes the
- * `saturate` attribute (opset 19; 1 before); strings, complex and the 4- and
- * 2-bit types are reported as unsupported. */
+ * representation (the 4- and 2-bit types one element per byte) converts
+ * through one <src>_to_<dst>__scalar kernel (templates/cast.def), which for
+ * a float8 destination also takes the `saturate` attribute (opset 19; 1
+ * before) and for float8e8m0 `saturate` and `round_mode`; strings and
+ * complex are reported as unsupported. */
+#include <string.h>
+
 #include "ops_util.h"
+
+/* The float8e8m0 rounding: 0 up, 1 down, 2 nearest (cast_e8m0 in cast.h). */
+static int e8m0_round_mode(const Node *n)
+{
+	const char *m = attr_s(n, "round_mode", "up");
+
+	if (!strcmp(m, "up"))
+		return 0;
+	if (!strcmp(m, "down"))
+		return 1;
+	if (!strcmp(m, "nearest"))
+		return 2;
+	return node_error(n, "round_mode '%s' is not up, down or nearest", m);
+}
 
 /* Element types a cast kernel exists for: those with a C representation. */
 static int castable(int dt)
@@ -30,6 +47,8 @@ int cast_infer(Node *n)
 	if (!castable(to))
 		return node_error(n, "cannot cast to element type %s (%d): not supported",
 				  dt_name(to), to);
+	if (to == DT_FLOAT8E8M0 && e8m0_round_mode(n) < 0)
+		return -1;
 	return set_out(n, 0, to, x->rank, x->dims);
 }
 
@@ -50,7 +69,9 @@ int cast_lower(Node *n, Lower *L)
 	kcall_buf(k, x);
 	kcall_buf(k, y);
 	kcall_i(k, x->dtype == y->dtype ? value_nbytes(y) : value_numel(y));
-	if (x->dtype != y->dtype && dt_is_float8(y->dtype))
+	if (x->dtype != y->dtype && (dt_is_float8(y->dtype) || y->dtype == DT_FLOAT8E8M0))
 		kcall_i(k, attr_i(n, "saturate", 1) != 0);
+	if (x->dtype != y->dtype && y->dtype == DT_FLOAT8E8M0)
+		kcall_i(k, e8m0_round_mode(n));
 	return 0;
 }

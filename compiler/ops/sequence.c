@@ -17,7 +17,7 @@ static Value *seq_in(const Node *n, int i)
 {
 	Value *s = node_in(n, i);
 
-	if (!s || !s->is_seq) {
+	if (!s || !s->is_seq || s->is_opt) {
 		node_error(n, "input %d is not a sequence", i);
 		return NULL;
 	}
@@ -327,5 +327,72 @@ int concatfromseq_lower(Node *n, Lower *L)
 			return -1;
 		pos += len;
 	}
+	return 0;
+}
+
+/* Optionals: also compile-time (ir.h: is_opt), so these only look. -------- */
+
+int optional_infer(Node *n)
+{
+	Value *x = node_in(n, 0);
+	const Attr *t = node_attr(n, "type");
+
+	if (x) {
+		value_set_opt(n->out[0], x->dtype, x);
+		return 0;
+	}
+	if (!t || t->type != AT_TYPE_PROTO || t->i < 0)
+		return node_error(n, "an empty Optional needs a 'type' attribute naming a tensor type");
+	value_set_opt(n->out[0], (int)t->i, NULL);
+	return 0;
+}
+
+int optional_lower(Node *n, Lower *L) { return lower_nothing(n, L); }
+
+int opthas_infer(Node *n)
+{
+	const Value *x = node_in(n, 0);
+	int has = x && (!x->is_opt || x->nelems > 0);
+
+	if (set_out(n, 0, DT_BOOL, 0, NULL) != 0)
+		return -1;
+	value_set_const(n->out[0], scalar_of(DT_BOOL, has), 0);
+	return 0;
+}
+
+int opthas_lower(Node *n, Lower *L) { return lower_nothing(n, L); }
+
+/* OptionalGetElement: the element (opset 18 also passes a plain tensor or
+ * sequence through). */
+int optget_infer(Node *n)
+{
+	Value *x = n->in[0];
+
+	if (x->is_opt) {
+		if (!x->nelems)
+			return node_error(n, "optional input '%s' is empty", x->name);
+		x = x->elems[0];
+	}
+	if (x->is_seq) {
+		value_set_seq(n->out[0], x->dtype, x->elems, x->nelems);
+		return 0;
+	}
+	return set_out(n, 0, x->dtype, x->rank, x->dims);
+}
+
+int optget_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	KCall *k;
+
+	if (x->is_opt)
+		x = x->elems[0];
+	if (y->is_seq || value_nbytes(y) == 0)
+		return 0;
+	if (!(k = lower_call(L, "x8_copy__scalar")))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_nbytes(y));
 	return 0;
 }

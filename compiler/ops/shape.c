@@ -151,10 +151,23 @@ int unsqueeze_lower(Node *n, Lower *L)
 
 int identity_infer(Node *n)
 {
-	return set_out(n, 0, n->in[0]->dtype, n->in[0]->rank, n->in[0]->dims);
+	Value *x = n->in[0];
+
+	if (x->is_opt) {	/* sequences and optionals are compile-time lists */
+		value_set_opt(n->out[0], x->dtype, x->nelems ? x->elems[0] : NULL);
+		return 0;
+	}
+	if (x->is_seq) {
+		value_set_seq(n->out[0], x->dtype, x->elems, x->nelems);
+		return 0;
+	}
+	return set_out(n, 0, x->dtype, x->rank, x->dims);
 }
 
-int identity_lower(Node *n, Lower *L) { return lower_view(n, L); }
+int identity_lower(Node *n, Lower *L)
+{
+	return n->out[0]->is_seq ? 0 : lower_view(n, L);
+}
 
 /* Shape: a constant, since every shape is static (start/end since opset 15). */
 int shape_infer(Node *n)

@@ -82,9 +82,18 @@ int pass_memplan(Graph *g)
 
 	for (i = 0; i < g->nvalues; i++)
 		slot[i] = -1;
-	for (i = 0; i < calls->n; i++)
-		for (j = 0; j < calls->v[i].nbuf; j++) {
-			Value *v = calls->v[i].buf[j];
+	for (i = 0; i < calls->n; i++) {
+		const KCall *c = &calls->v[i];
+		const Guard *gd = c->guard;
+		/* A guarded call also reads its guards' conditions. */
+		for (j = 0; j < c->nbuf || gd; j++) {
+			Value *v;
+			if (j < c->nbuf) {
+				v = c->buf[j];
+			} else {
+				v = gd->cond;
+				gd = gd->up;
+			}
 			if (v->is_input || v->is_output) {
 				v->mem = v->is_input ? MEM_INPUT : MEM_OUTPUT;
 				continue;
@@ -109,6 +118,7 @@ int pass_memplan(Graph *g)
 			}
 			lv[slot[v->id]].last = i;
 		}
+	}
 	g->arena_lower_bound = lower_bound(lv, n, calls->n);
 	qsort(lv, n, sizeof(Live), by_size_desc);
 	for (i = 0; i < n; i++) {

@@ -141,6 +141,32 @@ START_TEST(splat_stays_splat)
 }
 END_TEST
 
+/* NonMaxSuppression on constants: its output count is known, and the
+ * selection itself folds (box 1 overlaps box 0 and is suppressed). */
+START_TEST(nms_constant_inputs_fold)
+{
+	MB *b = mb_new(11);
+	static const int64_t bd[] = {1, 3, 4}, sd[] = {1, 1, 3}, one = 1, two = 2;
+	static const int64_t want[] = {0, 0, 0, 0, 0, 2};
+	static const float boxes[] = {0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, 5, 1, 6};
+	static const float scores[] = {0.9f, 0.8f, 0.7f}, iou = 0.5f;
+	Graph *g;
+
+	mb_init_f32(b, "B", 3, bd, boxes);
+	mb_init_f32(b, "S", 3, sd, scores);
+	mb_init_i64(b, "M", 1, &one, &two);
+	mb_init_f32(b, "T", 1, &one, &iou);
+	mb_node(b, "NonMaxSuppression", "nms", "B,S,M,T", "Y");
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	ck_assert_str_eq(unit_live_ops(g), "");
+	ck_assert_int_eq(graph_find(g, "Y")->rank, 2);
+	expect_const_ints(g, "Y", 6, want);
+	graph_free(g);
+}
+END_TEST
+
 /* Nodes whose outputs nothing reads are dropped. */
 START_TEST(dce_drops_unused)
 {
@@ -171,6 +197,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(tc, constant_chain_folds);
 	tcase_add_test(tc, splat_stays_splat);
 	tcase_add_test(tc, dce_drops_unused);
+	tcase_add_test(tc, nms_constant_inputs_fold);
 	suite_add_tcase(s, tc);
 	return s;
 }
