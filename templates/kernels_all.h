@@ -20,5 +20,7 @@
 #include "normalization.h"
 #include "sample.h"
 #include "detect.h"
+#include "select.h"
+#include "ml.h"
 #include "training.h"
 #include "random.h"

@@ -75,3 +75,40 @@ int cast_lower(Node *n, Lower *L)
 		kcall_i(k, e8m0_round_mode(n));
 	return 0;
 }
+
+/* BitCast (opset 26): the same bytes under another element type of the same
+ * width, so the same shape. */
+int bitcast_infer(Node *n)
+{
+	Value *x = n->in[0];
+	int to;
+
+	if (!node_attr(n, "to"))
+		return node_error(n, "attribute 'to' is missing");
+	to = (int)attr_i(n, "to", 0);
+	if (!castable(x->dtype))
+		return node_error(n, "cannot bitcast from element type %s (%d): not supported",
+				  dt_name(x->dtype), x->dtype);
+	if (!castable(to))
+		return node_error(n, "cannot bitcast to element type %s (%d): not supported",
+				  dt_name(to), to);
+	if (dt_size(to) != dt_size(x->dtype))
+		return node_error(n, "cannot bitcast %s (%d bytes) to %s (%d bytes): widths differ",
+				  dt_name(x->dtype), dt_size(x->dtype), dt_name(to), dt_size(to));
+	return set_out(n, 0, to, x->rank, x->dims);
+}
+
+int bitcast_lower(Node *n, Lower *L)
+{
+	Value *x = n->in[0], *y = n->out[0];
+	KCall *k;
+
+	if (value_nbytes(y) == 0)
+		return 0;
+	if (!(k = lower_call(L, "x8_copy__scalar")))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_nbytes(y));
+	return 0;
+}

@@ -24,6 +24,7 @@
  *   SequenceMap  the body once per element (sequences are compile-time lists).
  *
  * Unrolling is bounded (MAX_EXPANDED_NODES); beyond it the model is refused. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@ static const struct {
 } helper_ops[] = {
 	{"Identity", 16}, {"Where", 16}, {"And", 7}, {"Not", 1}, {"Less", 13},
 	{"Gather", 13}, {"Unsqueeze", 13}, {"Concat", 13}, {"SequenceConstruct", 11},
-	{"SequenceEmpty", 11},
+	{"SequenceEmpty", 11}, {"Mul", 14}, {"MatMul", 13}, {"Transpose", 13}, {"Cast", 13},
+	{"Softmax", 13},
 };
 
 typedef struct Ctx {
@@ -88,12 +90,9 @@ static Value *const_axes(Ctx *c, int64_t axis)
 	return v;
 }
 
-/* Append helper node `op` under guard gd, inferred at once; its output is
- * `out` (the control node's own output) or a new value.  axis >= -IR_MAX_RANK-1
- * sets the attribute "axis".  Returns the output, or NULL after an error. */
-#define NO_AXIS (-1000)
-static Value *helper(Ctx *c, Guard *gd, const char *op, Value *const *in, int nin, Value *out,
-		     int64_t axis)
+/* Append helper node `op` under guard gd, not yet inferred; its output is
+ * `out` (the control node's own output) or a new value. */
+static Node *helper_node(Ctx *c, Guard *gd, const char *op, Value *const *in, int nin, Value *out)
 {
 	char name[512];
 	Node *m;
@@ -113,11 +112,25 @@ static Value *helper(Ctx *c, Guard *gd, const char *op, Value *const *in, int ni
 	for (j = 0; j < nin; j++)
 		node_add_input(m, in[j]);
 	node_add_output(m, out ? out : new_value(c, op));
+	return m;
+}
+
+/* Infer a helper node; its output, or NULL after an error. */
+static Value *helper_done(Ctx *c, Node *m)
+{
+	return infer_node(c->g, m) == 0 ? m->out[0] : NULL;
+}
+
+/* A helper node, inferred at once; axis != NO_AXIS sets the attribute "axis". */
+#define NO_AXIS (-1000)
+static Value *helper(Ctx *c, Guard *gd, const char *op, Value *const *in, int nin, Value *out,
+		     int64_t axis)
+{
+	Node *m = helper_node(c, gd, op, in, nin, out);
+
 	if (axis != NO_AXIS)
 		node_add_attr(m, "axis", AT_INT)->i = axis;
-	if (infer_node(c->g, m) != 0)
-		return NULL;
-	return m->out[0];
+	return helper_done(c, m);
 }
 
 static Value *check_node(Ctx *c, Value *cond)
@@ -772,6 +785,125 @@ int ctrl_seqmap_lower(Node *n, Lower *L)
 {
 	(void)L;
 	die("SequenceMap '%s' was not expanded", n->name);
+}
+
+/* FlexAttention (ai.onnx.preview): attention whose scores and probabilities pass
+ * through optional subgraphs, expanded like the function ONNX defines for it:
+ * Q and K scaled by sqrt(scale) each, Q.K^T in the input type, then score_mod,
+ * Softmax, prob_mod and the product with V in softmax_precision. ------------ */
+
+static Value *cast_to(Ctx *c, Value *x, int dtype, Value *out)
+{
+	Node *m;
+
+	if (x->dtype == dtype && !out)
+		return x;
+	m = helper_node(c, c->n->guard, x->dtype == dtype ? "Identity" : "Cast", &x, 1, out);
+	if (x->dtype != dtype)
+		node_add_attr(m, "to", AT_INT)->i = dtype;
+	return helper_done(c, m);
+}
+
+/* A modifier subgraph: one rank-4 input, one output of the same type and shape. */
+static Value *modify(Ctx *c, const char *attr, Value *x)
+{
+	const Attr *a = node_attr(c->n, attr);
+	Value *res[2] = {NULL, NULL};
+	char tag[512];
+
+	if (!a)
+		return x;
+	if (a->type != AT_GRAPH || !a->g || a->g->ninputs != 1 || a->g->noutputs != 1) {
+		node_error(c->n, "attribute '%s' must be a graph of one input and one output", attr);
+		return NULL;
+	}
+	snprintf(tag, sizeof tag, "%s/%s", c->n->name, attr);
+	if (clone_body(c, a->g, &x, 1, c->n->guard, tag, res) != 0)
+		return NULL;
+	if (res[0]->is_seq || res[0]->dtype != x->dtype || !value_same_shape(res[0], x)) {
+		node_error(c->n, "subgraph '%s' must keep its input's type and shape", attr);
+		return NULL;
+	}
+	return res[0];
+}
+
+int flexattn_infer(Node *n)
+{
+	Value *q = n->in[0], *k = n->in[1], *v = n->in[2], *in[2], *x;
+	int64_t hq, hkv, group, i, *idx;
+	int dt = q->dtype, sp, from, rc = 0;
+	double scale;
+	Node *m;
+	Ctx c;
+
+	if (q->rank != 4 || k->rank != 4 || v->rank != 4)
+		return node_error(n, "Q, K and V must have rank 4");
+	if (!dt_is_float(dt) || k->dtype != dt || v->dtype != dt)
+		return node_error(n, "Q, K and V must have one floating type");
+	hq = q->dims[1];
+	hkv = k->dims[1];
+	if (hkv <= 0 || hq % hkv != 0 || v->dims[1] != hkv || k->dims[0] != q->dims[0] ||
+	    v->dims[0] != q->dims[0] || k->dims[3] != q->dims[3] || v->dims[2] != k->dims[2])
+		return node_error(n, "Q, K and V have incompatible shapes");
+	sp = (int)attr_i(n, "softmax_precision", dt == DT_DOUBLE ? DT_DOUBLE : DT_FLOAT);
+	if (sp != DT_FLOAT && sp != DT_DOUBLE && sp != DT_FLOAT16 && sp != DT_BFLOAT16)
+		return node_error(n, "softmax_precision %d is not a floating type", sp);
+	scale = attr_f(n, "scale", q->dims[3] > 0 ? 1.0 / sqrt((double)q->dims[3]) : 1.0);
+	start(&c, n, &from);
+	/* GQA: query head h reads K/V head h / group. */
+	group = hq / hkv;
+	if (group > 1) {
+		Value *ix = new_value(&c, "heads");
+		idx = xmalloc((hq + 1) * sizeof(int64_t));
+		for (i = 0; i < hq; i++)
+			idx[i] = i / group;
+		value_set_shape(ix, DT_INT64, 1, &hq);
+		value_set_const(ix, idx, 0);
+		in[0] = k;
+		in[1] = ix;
+		k = helper(&c, n->guard, "Gather", in, 2, NULL, 1);
+		in[0] = v;
+		v = k ? helper(&c, n->guard, "Gather", in, 2, NULL, 1) : NULL;
+		if (!v)
+			return finish(&c, from, -1);
+	}
+	{
+		Value *s = new_value(&c, "sqrt_scale");
+		value_set_shape(s, dt, 0, NULL);
+		value_set_const(s, scalar_of(dt, sqrt(scale)), 0);
+		in[0] = q;
+		in[1] = s;
+		q = helper(&c, n->guard, "Mul", in, 2, NULL, NO_AXIS);
+		in[0] = k;
+		k = q ? helper(&c, n->guard, "Mul", in, 2, NULL, NO_AXIS) : NULL;
+	}
+	if (!k)
+		return finish(&c, from, -1);
+	m = helper_node(&c, n->guard, "Transpose", &k, 1, NULL);
+	{
+		static const int64_t perm[] = {0, 1, 3, 2};
+		Attr *a = node_add_attr(m, "perm", AT_INTS);
+		a->n = 4;
+		a->ints = memcpy(xmalloc(sizeof perm), perm, sizeof perm);
+	}
+	in[0] = q;
+	if (!(in[1] = helper_done(&c, m)) || !(x = helper(&c, n->guard, "MatMul", in, 2, NULL, NO_AXIS)) ||
+	    !(x = cast_to(&c, x, sp, NULL)) || !(x = modify(&c, "score_mod", x)) ||
+	    !(x = helper(&c, n->guard, "Softmax", &x, 1, NULL, 3)) || !(x = modify(&c, "prob_mod", x)) ||
+	    !(in[1] = cast_to(&c, v, sp, NULL)))
+		rc = -1;
+	in[0] = x;
+	if (rc == 0 && !(x = helper(&c, n->guard, "MatMul", in, 2, sp == dt ? n->out[0] : NULL, NO_AXIS)))
+		rc = -1;
+	if (rc == 0 && sp != dt && !cast_to(&c, x, dt, n->out[0]))
+		rc = -1;
+	return finish(&c, from, rc);
+}
+
+int flexattn_lower(Node *n, Lower *L)
+{
+	(void)L;
+	die("FlexAttention '%s' was not expanded", n->name);
 }
 
 /* Check: a run-time assertion made by the Loop expansion ------------------------ */

@@ -187,6 +187,52 @@ START_TEST(dce_drops_unused)
 }
 END_TEST
 
+/* NonZero of a constant: the count and the coordinates at compile time. */
+START_TEST(nonzero_of_constant)
+{
+	MB *b = mb_new(13);
+	static const int64_t d[] = {2, 3}, v[] = {0, 5, 0, 7, 0, 9}, want[] = {0, 1, 1, 1, 0, 2};
+	Graph *g;
+
+	mb_init_i64(b, "C", 2, d, v);
+	mb_node(b, "NonZero", "nz", "C", "Y");
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	ck_assert_str_eq(unit_live_ops(g), "");
+	expect_const_ints(g, "Y", 6, want);
+	ck_assert_int_eq(graph_find(g, "Y")->dims[1], 3);
+	graph_free(g);
+}
+END_TEST
+
+/* Unique of a constant, in first-occurrence order, with all four outputs. */
+START_TEST(unique_of_constant)
+{
+	MB *b = mb_new(11);
+	static const int64_t d = 6, v[] = {2, 1, 1, 3, 4, 3};
+	static const int64_t y[] = {2, 1, 3, 4}, ix[] = {0, 1, 3, 4}, inv[] = {0, 1, 1, 2, 3, 2},
+		cnt[] = {1, 2, 2, 1};
+	Onnx__NodeProto *n;
+	Graph *g;
+
+	mb_init_i64(b, "X", 1, &d, v);
+	n = mb_node(b, "Unique", "u", "X", "Y,I,V,N");
+	mb_attr_i(n, "sorted", 0);
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	mb_output(b, "I", DT_INT64, -1, NULL);
+	mb_output(b, "V", DT_INT64, -1, NULL);
+	mb_output(b, "N", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	expect_const_ints(g, "Y", 4, y);
+	expect_const_ints(g, "I", 4, ix);
+	expect_const_ints(g, "V", 6, inv);
+	expect_const_ints(g, "N", 4, cnt);
+	graph_free(g);
+}
+END_TEST
+
 static Suite *fold_suite(void)
 {
 	Suite *s = suite_create("fold");
@@ -198,6 +244,8 @@ static Suite *fold_suite(void)
 	tcase_add_test(tc, splat_stays_splat);
 	tcase_add_test(tc, dce_drops_unused);
 	tcase_add_test(tc, nms_constant_inputs_fold);
+	tcase_add_test(tc, nonzero_of_constant);
+	tcase_add_test(tc, unique_of_constant);
 	suite_add_tcase(s, tc);
 	return s;
 }
