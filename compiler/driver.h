@@ -3,6 +3,7 @@
 #define ONNXCC_DRIVER_H
 
 #include "frontend/frontend.h"
+#include "judge.h"
 
 /* What a compiled model's inputs and outputs are, for onnxcc-run. */
 typedef struct CompiledTensor {
@@ -18,12 +19,15 @@ typedef struct CompiledGroup {
 	int first, count;
 } CompiledGroup;
 
+/* outputs[noutputs .. noutputs + nprobes - 1] are the probes judge_probe()
+ * added (CompileOptions.probe_random); judge[k] says how output k is judged. */
 typedef struct CompiledIO {
-	int ninputs, noutputs;
+	int ninputs, noutputs, nprobes;
 	CompiledTensor inputs[256], outputs[256];
 	int ngroups;
 	CompiledGroup groups[256];
 	int out_group[256];   /* the group of each output */
+	Judge judge[256];
 } CompiledIO;
 
 typedef struct CompileOptions {
@@ -36,6 +40,7 @@ typedef struct CompileOptions {
 	const InputShape *shapes; /* --shape */
 	int nshapes;
 	CompiledIO *io;           /* if set, filled in on success */
+	int probe_random;         /* add the operands of random outputs' checks as outputs */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

@@ -28,6 +28,8 @@ enum {
 	OPF_NOFOLD = 1 << 2,      /* never evaluate at compile time (random ops) */
 	OPF_VIEW = 1 << 3,        /* output is input 0's bytes reinterpreted (Reshape, ...) */
 	OPF_EFFECT = 1 << 4,      /* kept even when no node reads its outputs (run-time checks) */
+	OPF_RANDOM = 1 << 5,      /* may draw random values: onnxcc-run judges its outputs by
+				   * their value sets (judge.h, random_value_set) */
 };
 
 struct OpInfo {

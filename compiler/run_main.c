@@ -228,64 +228,6 @@ static void *read_raw(const char *path, size_t n)
 	return p;
 }
 
-/* The value of float8 bits u (dt 17..20: E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ). */
-static double f8_value(int dt, unsigned u)
-{
-	int mb = dt <= 18 ? 3 : 2, bias = dt == 17 ? 7 : dt == 18 ? 8 : dt == 19 ? 15 : 16;
-	int fnuz = dt == 18 || dt == 20, e = (int)(u & 0x7f) >> mb, m = (int)u & ((1 << mb) - 1);
-	double v;
-
-	if (fnuz ? u == 0x80 : dt == 17 ? (u & 0x7f) == 0x7f : e == 31 && m)
-		return NAN;
-	v = dt == 19 && e == 31 ? INFINITY
-		: e ? ldexp(m | 1 << mb, e - bias - mb) : ldexp(m, 1 - bias - mb);
-	return u & 0x80 ? -v : v;
-}
-
-/* Element i of raw data of type dt as double (ints exactly up to 2^53). */
-static double elem(const void *p, int dt, size_t i)
-{
-	switch (dt) {
-	case 17: case 18: case 19: case 20: return f8_value(dt, ((const uint8_t *)p)[i]);
-	/* The sub-byte types, one element per byte (tensor_from_proto unpacks). */
-	case DT_INT4: case DT_INT2: return ((const int8_t *)p)[i];
-	case DT_UINT4: case DT_UINT2: return ((const uint8_t *)p)[i];
-	case DT_FLOAT4E2M1: {
-		unsigned u = ((const uint8_t *)p)[i], e = u >> 1 & 3, m = u & 1;
-		double v = e ? ldexp(2 + m, (int)e - 2) : m * 0.5;
-		return u & 8 ? -v : v;
-	}
-	case DT_FLOAT8E8M0: {
-		unsigned u = ((const uint8_t *)p)[i];
-		return u == 0xff ? NAN : ldexp(1.0, (int)u - 127);
-	}
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	case DT_FLOAT16: {
-		uint16_t h = ((const uint16_t *)p)[i];
-		int e = (h >> 10) & 0x1f, mant = h & 0x3ff;
-		double v = e == 0 ? ldexp(mant, -24) : e == 31 ? (mant ? NAN : INFINITY)
-							       : ldexp(mant | 0x400, e - 25);
-		return h & 0x8000 ? -v : v;
-	}
-	case DT_BFLOAT16: {
-		uint32_t u = (uint32_t)((const uint16_t *)p)[i] << 16;
-		float fl;
-		memcpy(&fl, &u, 4);
-		return fl;
-	}
-	}
-	return 0;
-}
-
 /* Compare one output; prints a line and returns 1 on PASS. */
 static int compare(int k, const Tensor *want, int dtype, const void *got, size_t nbytes,
 		   const Options *o)
@@ -306,7 +248,7 @@ static int compare(int k, const Tensor *want, int dtype, const void *got, size_t
 	}
 	n = nbytes / dt_size(dtype);
 	for (i = 0; i < n; i++) {
-		double e = elem(want->data, dtype, i), g = elem(got, dtype, i), d;
+		double e = judge_elem(want->data, dtype, i), g = judge_elem(got, dtype, i), d;
 		if (exact && dt_size(dtype) == 8) {
 			if (memcmp((const char *)want->data + 8 * i, (const char *)got + 8 * i, 8))
 				bad++;
@@ -331,6 +273,79 @@ static int compare(int k, const Tensor *want, int dtype, const void *got, size_t
 	printf("output %d '%s': max_abs_err=%g max_rel_err=%g mismatches=%zu/%zu %s\n", k, want->name,
 	       max_abs, max_rel, bad, n, bad ? "FAIL" : "PASS");
 	return bad == 0;
+}
+
+/* Where a judge's operand is at run time: a data-set input (zeros if the data
+ * set has none), a produced output or probe, or nowhere (NULL). */
+static const void *operand_data(const Operand *o, const CompiledIO *io, const Tensor *in, int nin,
+				void *const *got, int *dtype, size_t *n)
+{
+	const CompiledTensor *t = o->where == OPD_INPUT ? &io->inputs[o->index]
+				  : o->where == OPD_OUTPUT ? &io->outputs[o->index] : NULL;
+	static const uint8_t zeros[8];
+
+	if (!t)
+		return NULL;
+	*dtype = t->dtype;
+	*n = dt_size(t->dtype) ? (size_t)t->nbytes / dt_size(t->dtype) : 0;
+	if (o->where == OPD_OUTPUT)
+		return got[o->index];
+	if (o->index < nin)
+		return in[o->index].data;
+	return t->nbytes <= 8 ? zeros : NULL;
+}
+
+/* Judge output k of a random op by type, shape and value set (judge.h); an
+ * output that turns out not random at run time is compared normally. */
+static int judged(int k, const Tensor *want, const CompiledIO *io, const Tensor *in, int nin,
+		  void *const *got, const Options *o)
+{
+	const Judge *j = &io->judge[k];
+	const CompiledTensor *t = &io->outputs[k];
+	JudgeData d = {0};
+	char how[256], msg[512];
+	int ydt = t->dtype, rc;
+
+	judge_describe(j, how, sizeof how);
+	if (want->dtype != t->dtype || want->rank != t->rank ||
+	    memcmp(want->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0) {
+		char ws[128], gs[128];
+		Value a = {0}, b = {0};
+		a.rank = want->rank;
+		memcpy(a.dims, want->dims, sizeof a.dims);
+		b.rank = t->rank;
+		memcpy(b.dims, t->dims, sizeof b.dims);
+		printf("output %d '%s': %s: FAIL: expected %s %s, got %s %s\n", k, want->name, how,
+		       dt_name(want->dtype), shape_str(&a, ws, sizeof ws), dt_name(t->dtype),
+		       shape_str(&b, gs, sizeof gs));
+		return 0;
+	}
+	d.dtype = t->dtype;
+	d.n = dt_size(t->dtype) ? (size_t)t->nbytes / dt_size(t->dtype) : 0;
+	d.got = got[k];
+	d.rtol = o->rtol;
+	d.atol = o->atol;
+	if (j->kind == JUDGE_DROPOUT || j->kind == JUDGE_DROPOUT_MASK) {
+		size_t nr;
+		int tdt;
+		d.x = operand_data(&j->x, io, in, nin, got, &d.x_dtype, &d.x_n);
+		d.ratio = operand_data(&j->ratio, io, in, nin, got, &d.ratio_dtype, &nr);
+		d.train = operand_data(&j->train, io, in, nin, got, &tdt, &nr);
+		d.y = j->kind == JUDGE_DROPOUT ? got[k] : j->y >= 0 ? got[j->y] : NULL;
+		d.mask = j->kind == JUDGE_DROPOUT_MASK ? got[k] : j->mask >= 0 ? got[j->mask] : NULL;
+		if (j->kind == JUDGE_DROPOUT_MASK && j->y >= 0)
+			ydt = io->outputs[j->y].dtype;
+		d.dtype = ydt;
+	}
+	rc = judge_check(j, &d, msg, sizeof msg);
+	if (rc < 0) {
+		printf("output %d '%s': %s; not random at this run (training_mode false or ratio 0): "
+		       "compared element by element\n", k, want->name, how);
+		return compare(k, want, t->dtype, got[k], (size_t)t->nbytes, o);
+	}
+	printf("output %d '%s': %s: %s%s%s\n", k, want->name, how, rc ? "PASS" : "FAIL",
+	       rc ? "" : ": ", msg);
+	return rc;
 }
 
 static int run_cmd(const char *cmd)
@@ -401,6 +416,7 @@ static int run(const Options *o, const char *dir)
 	char path[4096], cmd[16384];
 	static CompiledIO io;
 	static char bad_data[1024];
+	static void *got[MAX_IO];
 	CompileOptions co = {0};
 	int nin = 0, nwant = 0, nfiles = 0, nmin = 0, nmout = 0, nshapes = 0, k, i, pass = 1;
 	struct stat st;
@@ -452,6 +468,7 @@ static int run(const Options *o, const char *dir)
 	co.shapes = shapes;
 	co.nshapes = nshapes;
 	co.io = &io;
+	co.probe_random = 1;
 	if (compile(&co) != 0) {
 		fprintf(stderr, "onnxcc: %s\n", ir_last_error());
 		return EXIT_COMPILE;
@@ -494,17 +511,20 @@ static int run(const Options *o, const char *dir)
 		fprintf(stderr, "onnxcc-run: the generated code failed at run time\n");
 		return EXIT_RUN;
 	}
-	for (k = 0; k < io.noutputs; k++) {
-		int64_t nbytes = io.outputs[k].nbytes;
-		int g = io.out_group[k], w = wfirst[g] + (k - io.groups[g].first);
-		void *got;
+	for (k = 0; k < io.noutputs + io.nprobes; k++) {
 		snprintf(path, sizeof path, "%s/out_%d.bin", dir, k);
-		if (!(got = read_raw(path, (size_t)nbytes))) {
+		if (!(got[k] = read_raw(path, (size_t)io.outputs[k].nbytes))) {
 			fprintf(stderr, "onnxcc-run: missing output %d\n", k);
 			return EXIT_RUN;
 		}
+	}
+	for (k = 0; k < io.noutputs; k++) {
+		int64_t nbytes = io.outputs[k].nbytes;
+		int g = io.out_group[k], w = wfirst[g] + (k - io.groups[g].first);
 		if (g < nfiles && io.groups[g].count == wcount[g] &&
-		    !compare(k, &want[w], io.outputs[k].dtype, got, (size_t)nbytes, o))
+		    !(io.judge[k].kind == JUDGE_EXACT
+		      ? compare(k, &want[w], io.outputs[k].dtype, got[k], (size_t)nbytes, o)
+		      : judged(k, &want[w], &io, in, nin, got, o)))
 			pass = 0;
 		if (o->save) {
 			char name[32];
@@ -516,11 +536,12 @@ static int run(const Options *o, const char *dir)
 			snprintf(name, sizeof name, "output_%d", k);
 			if (tensor_write_file(path, g < nfiles && io.groups[g].count == wcount[g] ?
 					      want[w].name : name, io.outputs[k].dtype,
-					      io.outputs[k].rank, io.outputs[k].dims, got, (size_t)nbytes) != 0)
+					      io.outputs[k].rank, io.outputs[k].dims, got[k], (size_t)nbytes) != 0)
 				fprintf(stderr, "onnxcc-run: %s\n", ir_last_error());
 		}
-		free(got);
 	}
+	for (k = 0; k < io.noutputs + io.nprobes; k++)
+		free(got[k]);
 	for (k = 0; k < nfiles && k < io.ngroups; k++)
 		if (io.groups[k].count != wcount[k]) {
 			printf("output group %d '%s': FAIL: the data set has %s of %d tensors, the model "

@@ -23,3 +23,5 @@
 #include "detect.h"
 #include "select.h"
 #include "ml.h"
+#include "training.h"
+#include "random.h"
