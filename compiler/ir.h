@@ -62,6 +62,10 @@ struct Value {
 	 * leaves it alone): nelems 0 is "none", else elems[0] is the element (a
 	 * tensor or a sequence).  Also resolved at compile time. */
 	int is_opt;
+	/* A sequence element whose shape run-time data decides (SplitToSequence
+	 * with run-time sizes): rank stays -1; only the sequence's length is known,
+	 * and any use of the element itself is an error. */
+	int dyn_elem;
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
 	int64_t offset;       /* byte offset in the arena or the constant blob */

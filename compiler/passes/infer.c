@@ -21,6 +21,9 @@ static int check_inputs(const Node *n)
 		const Value *v = n->in[i];
 		if (!v || v->is_seq)
 			continue;
+		if (v->dyn_elem)
+			return node_error(n, "input %d ('%s') is a tensor of a sequence whose shapes depend "
+					  "on run-time split sizes", i, v->name);
 		if (v->rank < 0)
 			die("input '%s' of node '%s' has no shape", v->name, n->name);
 		if (!dt_size(v->dtype))
@@ -43,7 +46,7 @@ static int all_inputs_const(const Node *n)
 /* The model's outputs, now typed, become the tensors of the interface: a
  * sequence output gives one output per element ("y[0]", ...), an optional
  * none or its element.  The declared list is kept in g->iface_out. */
-static void flatten_outputs(Graph *g)
+static int flatten_outputs(Graph *g)
 {
 	Value **flat = NULL;
 	int nflat = 0, i, j, k;
@@ -57,6 +60,12 @@ static void flatten_outputs(Graph *g)
 		int n = iface_flatten(o, NULL, 0);
 		flat = xrealloc(flat, (nflat + n + 1) * sizeof(Value *));
 		iface_flatten(o, flat + nflat, n);
+		for (j = 0; j < n; j++)
+			if (flat[nflat + j]->dyn_elem) {
+				free(flat);
+				return ir_error("graph output '%s' is a sequence whose tensors' shapes "
+						"depend on run-time split sizes", o->name);
+			}
 		if (o->is_seq) {
 			o->is_output = 0;
 			for (j = 0; j < n; j++) {
@@ -84,6 +93,7 @@ static void flatten_outputs(Graph *g)
 		g->outputs[i]->is_output = 1;
 		g->outputs[i]->io_index = i;
 	}
+	return 0;
 }
 
 int infer_node(Graph *g, Node *n)
@@ -121,7 +131,8 @@ int pass_infer(Graph *g)
 		if (infer_node(g, n) != 0)
 			return -1;
 	}
-	flatten_outputs(g);
+	if (flatten_outputs(g) != 0)
+		return -1;
 	g->inferred = 1;
 	return 0;
 }
