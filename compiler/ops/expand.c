@@ -22,7 +22,7 @@ static const struct {
 	{"Identity", 16}, {"Where", 16}, {"And", 7}, {"Not", 1}, {"Less", 13},
 	{"Gather", 13}, {"Unsqueeze", 13}, {"Concat", 13}, {"SequenceConstruct", 11},
 	{"SequenceEmpty", 11}, {"Mul", 14}, {"MatMul", 13}, {"Transpose", 13}, {"Cast", 13},
-	{"Softmax", 13},
+	{"Softmax", 13}, {"Add", 14}, {"Neg", 13}, {"Div", 14},
 };
 
 
