@@ -181,7 +181,7 @@ int ctrl_loop_infer(Node *n)
 	if (M && M->data)
 		bound = const_i64(M, 0) < 0 ? 0 : const_i64(M, 0);
 	for (s = 0; s < nscan && nv + s < n->nout; s++) {
-		Value *o = n->out[nv + s];
+		const Value *o = n->out[nv + s] ? declared_via(n->out[nv + s], 0) : NULL;
 		if (o && o->decl_rank > 0 && (bound < 0 || o->decl_dims[0] < bound))
 			bound = o->decl_dims[0];
 	}

@@ -156,7 +156,7 @@ static int keeps_shape(const Node *m, const Value *v)
  * consumer makes of v without changing its shape (a run-time-shaped tensor
  * that passes through Cast, Sqrt, Mul by a scalar, ... before a declared
  * output).  The run-time check of v's producer still compares with it. */
-static const Value *declared(const Value *v, int depth)
+const Value *declared_via(const Value *v, int depth)
 {
 	const Graph *g;
 	int i, j;
@@ -170,7 +170,7 @@ static const Value *declared(const Value *v, int depth)
 		const Node *m = g->nodes[i];
 		const Value *d;
 		for (j = 0; !m->dead && j < m->nin; j++)
-			if (m->in[j] == v && keeps_shape(m, v) && (d = declared(m->out[0], depth + 1)))
+			if (m->in[j] == v && keeps_shape(m, v) && (d = declared_via(m->out[0], depth + 1)))
 				return d;
 	}
 	return NULL;
@@ -178,7 +178,7 @@ static const Value *declared(const Value *v, int depth)
 
 int set_out_declared(Node *n, int i, int dtype, const Value *input)
 {
-	const Value *o = declared(n->out[i], 0);
+	const Value *o = declared_via(n->out[i], 0);
 
 	if (!o)
 		return node_error(n, "input '%s' is not a compile-time constant and the model does not "

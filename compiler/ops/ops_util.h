@@ -38,6 +38,9 @@ int const_ints(const Node *n, int i, int64_t *out, int max);
  * that is not constant): the shape the model declares for it, else an error
  * naming `input`.  The lowering must then check the data at run time. */
 int set_out_declared(Node *n, int i, int dtype, const Value *input);
+/* The value whose declared shape v has: v, or a value a chain of consumers
+ * makes of v without changing its shape; NULL if none (depth: call with 0). */
+const Value *declared_via(const Value *v, int depth);
 
 /* Float16 and bfloat16 through float kernels: widen_half() replaces a half
  * operand *v (NULL or other types: unchanged) by a float copy in scratch;
