@@ -60,7 +60,7 @@ static void check_params(KCall *k, int64_t flag, const Value *x, const Value *y)
 /* A view whose shape came from run-time data checks that data first. */
 static int lower_checked_view(Node *n, Lower *L, const char *check, int64_t flag)
 {
-	Value *param = n->in[1];
+	Value *param = node_in(n, 1);
 	KCall *k;
 
 	if (param && !param->data) {
