@@ -299,3 +299,33 @@ int attr_list(const Node *n, const char *name, int len, int64_t def, int64_t min
 	}
 	return 0;
 }
+
+int lower_copy(Lower *L, Value *x, Value *y)
+{
+	KCall *k;
+
+	if (value_nbytes(y) == 0)
+		return 0;
+	if (!(k = lower_call(L, "x8_copy__scalar")))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_nbytes(y));
+	return 0;
+}
+
+int lower_convert(Lower *L, Value *x, Value *y)
+{
+	KCall *k;
+
+	if (x->dtype == y->dtype)
+		return x == y ? 0 : lower_copy(L, x, y);
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(x->dtype), dt_short(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
+	return 0;
+}

@@ -47,6 +47,10 @@ const Value *declared_via(const Value *v, int depth);
  * half_out() is the value a kernel writes for output y (a float scratch if y
  * is half, else y) and narrow_half() converts it into y after the kernel call.
  * -1 / NULL after node_error() when no conversion kernel exists. */
+/* y = x's bytes (the whole tensor); nothing for an empty one. */
+int lower_copy(Lower *L, Value *x, Value *y);
+/* y = x converted to y's element type (a copy if the types agree). */
+int lower_convert(Lower *L, Value *x, Value *y);
 int widen_half(Lower *L, Value **v);
 Value *half_out(Lower *L, Value *y);
 int narrow_half(Lower *L, Value *t, Value *y);
