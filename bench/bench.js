@@ -14,7 +14,8 @@
 //       one JSON line.
 //     --budget S        seconds of timed rounds (default 20)
 //     --min-rounds N    (default 5)   --max-rounds N (default 200)
-//     --warmup N        untimed runs of each before timing (default 2)
+//     --warmup N        untimed runs of each before timing, after the checking
+//                       run (default 2)
 //     --rtol R --atol A output check: |x - ref| <= atol + rtol * |ref|
 //                       (default 1e-3, 1e-4)
 //     --range NAME=LO:HI  input values in [LO, HI) (default -1:1 for
@@ -281,9 +282,14 @@ async function measure(name, model, dir, o) {
     if (!s1.inputNames.includes(inp.name)) die(`ORT has no input '${inp.name}' (it has ${s1.inputNames.join(', ')})`);
 
   // One run of each, and the outputs must agree.
+  const first = {};
+  let t0 = process.hrtime.bigint();
   const r1 = await s1.run(feeds);
+  first.ort1 = Number(process.hrtime.bigint() - t0) / 1e6;
+  t0 = process.hrtime.bigint();
   await s2.run(feeds);
-  await h.run(1);
+  first.ort2 = Number(process.hrtime.bigint() - t0) / 1e6;
+  first.onnxcc = (await h.run(1))[0];
   await h.cmd('save');
   const checks = info.outputs.map((out, k) => {
     const ref = r1[out.name];
@@ -313,12 +319,12 @@ async function measure(name, model, dir, o) {
   const est = {};
   for (const k of keys) {
     const ts = [];
-    for (let i = 0; i < Math.max(1, o.warmup); i++) ts.push(await runners[k]());
-    est[k] = Math.min(...ts);
+    for (let i = 0; i < o.warmup; i++) ts.push(await runners[k]());
+    est[k] = ts.length ? Math.min(...ts) : first[k]; // --warmup 0: the checking run was the warm-up
   }
   const perRound = keys.reduce((a, k) => a + est[k], 0);
   const rounds = Math.max(o.minRounds, Math.min(o.maxRounds, Math.floor((o.budget * 1000) / perRound)));
-  log(`warm-up: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms; ${rounds} rounds`);
+  log(`${o.warmup ? 'warm-up' : 'first run'}: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms; ${rounds} rounds`);
   const times = { ort1: [], ort2: [], onnxcc: [] };
   for (let r = 0; r < rounds; r++)
     for (let j = 0; j < keys.length; j++) {

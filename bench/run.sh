@@ -4,7 +4,7 @@
 #   bash bench/run.sh                 every model of bench/models.tsv; writes bench/RESULTS.md
 #   bash bench/run.sh --quick         one light model, a short budget (a smoke test)
 #   bash bench/run.sh --models REGEX  only the models whose name matches (no RESULTS.md)
-#   options: --budget S (seconds of timed rounds per model, default 15),
+#   options: --budget S (seconds of timed rounds per model, default 10),
 #            --results FILE (where the markdown goes)
 #
 # Installs onnxruntime-node (pinned in bench/package.json) into
@@ -25,7 +25,7 @@ BENCH_CFLAGS=${BENCH_CFLAGS:--O3 -march=native}
 PEAK_CFLAGS="-O2 -march=native"
 ORT_VERSION=$(sed -n 's/.*"onnxruntime-node": *"\([^"]*\)".*/\1/p' "$BENCH/package.json")
 
-quick=0 filter= budget=15 results=
+quick=0 filter= budget=10 results=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
