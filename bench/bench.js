@@ -9,7 +9,7 @@
 //       (TensorProto) and WORKDIR/in_K.bin, runs ONNX Runtime with 1 and 2
 //       intra-op threads and the harness, checks that the outputs agree
 //       (ORT's are written as WORKDIR/data/output_K.pb, so
-//       `onnxcc-run MODEL.onnx WORKDIR/data` checks them again), then times
+//       `onnxcc-run MODEL.onnx WORKDIR/data --atol 1e-4` checks them again), then times
 //       rounds of one run each, in rotating order, after a warm-up.  Prints
 //       one JSON line.
 //     --budget S        seconds of timed rounds (default 20)
