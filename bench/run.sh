@@ -71,6 +71,7 @@ cmake --build "$BUILD" -j1 --target onnxcc onnxcc_bench_matmul >/dev/null || die
 
 mkdir -p "$WORK" "$CACHE"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+revision=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')
 out=$WORK/results.jsonl
 : >"$out"
 
@@ -166,7 +167,7 @@ if [ -n "$results" ]; then
 		echo
 		echo "- CPU: $cpu, $(nproc) cores available; vector flags: ${flags% }"
 		echo "- Single-thread peak FMA rate (bench/fma_peak.c, \`$PEAK_CFLAGS\`): $peak GFLOP/s"
-		echo "- onnxcc: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1))"
+		echo "- onnxcc: $revision, generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1))"
 		echo "- ONNX Runtime: onnxruntime-node $ORT_VERSION (its CPU execution provider, graph optimization level all, sequential execution), Node.js $(node --version)"
 		echo "- Load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 minutes;"
 		echo "  the machine's $(nproc) cores are shared with other jobs, so timings are noisy, and ORT with 2 threads"
