@@ -94,7 +94,7 @@ static const struct {
 	[DT_INT16] = {2, "int16", "int16_t", "i16"},
 	[DT_INT32] = {4, "int32", "int32_t", "i32"},
 	[DT_INT64] = {8, "int64", "int64_t", "i64"},
-	[DT_STRING] = {0, "string", NULL, "str"},
+	[DT_STRING] = {-1, "string", "char", "str"},  /* size: dt_string_bytes() */
 	[DT_BOOL] = {1, "bool", "uint8_t", "b8"},
 	[DT_FLOAT16] = {2, "float16", "uint16_t", "f16"},
 	[DT_DOUBLE] = {8, "double", "double", "f64"},
@@ -114,8 +114,33 @@ static const struct {
 	[25] = {0, "uint2", NULL, NULL}, [26] = {0, "int2", NULL, NULL},
 };
 
+static int string_bytes = DT_STRING_BYTES_DEFAULT;
+
+int dt_string_bytes(void)
+{
+	return string_bytes;
+}
+
+void dt_set_string_bytes(int n)
+{
+	if (n < 2 || n > DT_STRING_BYTES_MAX)
+		die("string record size %d out of range", n);
+	string_bytes = n;
+}
+
+int dt_put_string(void *rec, const char *text, size_t len)
+{
+	if (len >= (size_t)string_bytes || memchr(text, 0, len))
+		return -1;
+	memset(rec, 0, (size_t)string_bytes);
+	memcpy(rec, text, len);
+	return 0;
+}
+
 int dt_size(int dt)
 {
+	if (dt == DT_STRING)
+		return string_bytes;
 	return dt > 0 && dt < DT_COUNT ? dtypes[dt].size : 0;
 }
 
@@ -174,12 +199,16 @@ static void value_free(Value *v)
 
 static void node_free(Node *n)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < n->nattrs; i++) {
 		Attr *a = &n->attrs[i];
 		free(a->name);
 		free(a->s);
+		for (j = 0; a->strs && j < a->n; j++)
+			free(a->strs[j]);
+		free(a->strs);
+		free(a->slens);
 		free(a->ints);
 		free(a->floats);
 		if (a->t)
@@ -456,5 +485,17 @@ int attr_ints(const Node *n, const char *name, const int64_t **out)
 	if (!a || a->type != AT_INTS)
 		return -1;
 	*out = a->ints;
+	return a->n;
+}
+
+int attr_strings(const Node *n, const char *name, char *const **out, const size_t **lens)
+{
+	const Attr *a = node_attr(n, name);
+
+	if (!a || a->type != AT_STRINGS)
+		return -1;
+	*out = a->strs;
+	if (lens)
+		*lens = a->slens;
 	return a->n;
 }

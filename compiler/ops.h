@@ -27,6 +27,7 @@ enum {
 	OPF_SPLAT = 1 << 1,       /* all-splat inputs give a splat output */
 	OPF_NOFOLD = 1 << 2,      /* never evaluate at compile time (random ops) */
 	OPF_VIEW = 1 << 3,        /* output is input 0's bytes reinterpreted (Reshape, ...) */
+	OPF_STRING = 1 << 4,      /* takes string tensors (for a view: as input 0 only) */
 };
 
 struct OpInfo {

@@ -18,3 +18,4 @@
 #include "index.h"
 #include "resize.h"
 #include "normalization.h"
+#include "strings.h"

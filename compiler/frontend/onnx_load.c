@@ -268,7 +268,15 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 			return node_error(n, "%s", ir_last_error());
 		break;
 	case AT_STRINGS:
-		a->n = (int)ap->n_strings;	/* kept only as a count for now */
+		a->n = (int)ap->n_strings;
+		a->strs = xcalloc(ap->n_strings, sizeof(char *));
+		a->slens = xcalloc(ap->n_strings, sizeof(size_t));
+		for (i = 0; i < ap->n_strings; i++) {
+			a->strs[i] = xmalloc(ap->strings[i].len + 1);
+			memcpy(a->strs[i], ap->strings[i].data, ap->strings[i].len);
+			a->strs[i][ap->strings[i].len] = 0;
+			a->slens[i] = ap->strings[i].len;
+		}
 		break;
 	case AT_GRAPH:
 		return node_error(n, "attribute '%s': subgraphs are not supported yet", ap->name);

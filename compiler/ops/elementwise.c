@@ -231,6 +231,8 @@ int binary_lower(Node *n, Lower *L)
 
 	if (value_numel(y) == 0)
 		return 0;
+	if (a->dtype == DT_STRING)
+		return str_equal_lower(n, L);	/* only Equal's row takes strings */
 	if (legacy_broadcast(n, dims, &rank) != 0)
 		return -1;
 	/* Pow's exponent may have another type: convert it to the base's. */

@@ -65,4 +65,7 @@ int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int 
 int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len, Value *y);
 int lower_axis_place(Lower *L, Value *x, Value *y, int64_t axis, int64_t pos, int64_t len);
 
+/* Equal on string tensors (strings.c), for binary_lower. */
+int str_equal_lower(Node *n, Lower *L);
+
 #endif
