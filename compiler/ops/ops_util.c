@@ -101,7 +101,19 @@ const char *width_prefix(int dtype)
 	case 4: return "x32";
 	case 8: return "x64";
 	}
+	if (dtype == DT_STRING)
+		return "str";	/* no such kernels: lower_callf reports the type */
 	die("no width prefix for element type %s", dt_name(dtype));
+}
+
+const char *word_prefix(int dtype, int64_t *words)
+{
+	int64_t sz = dt_size(dtype), w = sz % 8 == 0 ? 8 : sz % 4 == 0 ? 4 : sz % 2 == 0 ? 2 : 1;
+
+	if (sz <= 0)
+		die("no word prefix for element type %s", dt_name(dtype));
+	*words = sz / w;
+	return w == 8 ? "x64" : w == 4 ? "x32" : w == 2 ? "x16" : "x8";
 }
 
 void dims_strides(int r, const int64_t *dims, int64_t *st)

@@ -20,6 +20,10 @@ int norm_axis(const Node *n, int64_t axis, int rank, int64_t *out);
 /* Kernel name prefix by element width, for type-agnostic movement kernels. */
 const char *width_prefix(int dtype);
 
+/* For kernels that move words: the widest word prefix that divides an
+ * element of dtype, and how many words an element is (string records: many). */
+const char *word_prefix(int dtype, int64_t *words);
+
 /* Contiguous element strides of a value, or of a shape. */
 void value_strides(const Value *v, int64_t *st);
 void dims_strides(int r, const int64_t *dims, int64_t *st);

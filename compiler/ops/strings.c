@@ -72,9 +72,8 @@ int str_equal_lower(Node *n, Lower *L)
 	Value *ins[2] = {n->in[0], n->in[1]};
 	KCall *k;
 
-	if (n->in[1]->dtype != DT_STRING || n->in[1]->rank != n->out[0]->rank ||
-	    n->in[0]->rank != n->out[0]->rank)
-		return node_error(n, "string operands need the same rank (no legacy broadcast)");
+	if (n->version < 11)
+		return node_error(n, "compares strings only from opset 11");
 	if (!(k = lower_call(L, "str_equal__scalar")))
 		return -1;
 	kcall_buf(k, n->in[0]);
