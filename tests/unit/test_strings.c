@@ -177,6 +177,51 @@ START_TEST(op_without_strings)
 }
 END_TEST
 
+/* Byte movers move whole records: Transpose, Gather, Concat, Slice, Tile. */
+START_TEST(movers_fold)
+{
+	MB *b = mb_new(20);
+	static const char *const texts[] = {"a", "bb", "ccc", "dddd", "", "f\xc3\xa9"};
+	static const char *const want[] = {"ccc", "a", "ccc", "a", "f\xc3\xa9", "dddd", "f\xc3\xa9", "dddd"};
+	static const int64_t dims[] = {2, 3}, two = 2, idx[] = {2, 0}, one = 1, st[] = {0},
+			     en[] = {1}, rep[] = {1, 2};
+	static const int64_t perm[] = {1, 0};
+	Onnx__NodeProto *n;
+	Graph *g;
+	Value *y;
+	int i;
+
+	mb_init_str(b, "X", 2, dims, texts);
+	mb_init_i64(b, "idx", 1, &two, idx);
+	mb_init_i64(b, "st", 1, &one, st);
+	mb_init_i64(b, "en", 1, &one, en);
+	mb_init_i64(b, "rep", 1, &two, rep);
+	n = mb_node(b, "Transpose", "t", "X", "T");
+	mb_attr_ints(n, "perm", 2, perm);
+	n = mb_node(b, "Gather", "g", "X,idx", "G");
+	mb_attr_i(n, "axis", 1);
+	n = mb_node(b, "Concat", "c", "G,G", "C");
+	mb_attr_i(n, "axis", 1);
+	mb_node(b, "Slice", "s", "T,st,en", "S");
+	mb_node(b, "Tile", "r", "S,rep", "R");
+	mb_output(b, "C", DT_STRING, -1, NULL);
+	mb_output(b, "R", DT_STRING, -1, NULL);
+	g = inferred(b);
+	ck_assert_msg(g != NULL, "%s", ir_last_error());
+	y = graph_find(g, "C");
+	ck_assert_int_eq(y->dims[1], 4);
+	for (i = 0; i < 8; i++)
+		ck_assert_str_eq(str_at(y, i), want[i]);
+	y = graph_find(g, "R");	/* Tile(T[0:1]) = [[a, dddd, a, dddd]] */
+	ck_assert_int_eq(value_numel(y), 4);
+	ck_assert_str_eq(str_at(y, 0), "a");
+	ck_assert_str_eq(str_at(y, 1), "dddd");
+	ck_assert_str_eq(str_at(y, 2), "a");
+	ck_assert_str_eq(str_at(y, 3), "dddd");
+	graph_free(g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("strings");
@@ -188,6 +233,7 @@ int main(void)
 	tcase_add_test(t, normalizer_folds);
 	tcase_add_test(t, record_too_small);
 	tcase_add_test(t, op_without_strings);
+	tcase_add_test(t, movers_fold);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
