@@ -102,7 +102,7 @@ const char *width_prefix(int dtype)
 	case 8: return "x64";
 	}
 	if (dtype == DT_STRING)
-		return "str";	/* no such kernels: lower_callf reports the type */
+		return "string";	/* no such kernels: lower_callf reports the type */
 	die("no width prefix for element type %s", dt_name(dtype));
 }
 

@@ -46,7 +46,8 @@ typedef struct Rx {
 static int rx_fail(Rx *x, const char *what)
 {
 	if (!x->err)
-		node_error(x->n, "pattern '%s': %s at offset %zu", x->s, what, x->pos);
+		node_error(x->n, "pattern '%.*s%s': %s at offset %zu", x->len > 60 ? 57 : (int)x->len,
+			   x->s, x->len > 60 ? "..." : "", what, x->pos);
 	x->err = 1;
 	return -1;
 }
