@@ -19,3 +19,4 @@
 #include "resize.h"
 #include "normalization.h"
 #include "strings.h"
+#include "strcast.h"

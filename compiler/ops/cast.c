@@ -1,8 +1,9 @@
 /* cast.c: Cast and CastLike.  Every pair of the element types with a C
  * representation converts through one <src>_to_<dst>__scalar kernel
  * (templates/cast.def), which for a float8 destination also takes the
- * `saturate` attribute (opset 19; 1 before); strings, complex and the 4- and
- * 2-bit types are reported as unsupported. */
+ * `saturate` attribute (opset 19; 1 before); to and from strings through
+ * templates/strcast.h (numbers only: bool and float8 are refused); complex
+ * and the 4- and 2-bit types are reported as unsupported. */
 #include "ops_util.h"
 
 /* Element types a cast kernel exists for: those with a C representation. */
@@ -52,5 +53,9 @@ int cast_lower(Node *n, Lower *L)
 	kcall_i(k, x->dtype == y->dtype ? value_nbytes(y) : value_numel(y));
 	if (x->dtype != y->dtype && dt_is_float8(y->dtype))
 		kcall_i(k, attr_i(n, "saturate", 1) != 0);
+	if (x->dtype != y->dtype && (x->dtype == DT_STRING || y->dtype == DT_STRING))
+		kcall_i(k, dt_string_bytes());
+	if (x->dtype != y->dtype && y->dtype == DT_STRING)
+		kcall_checks(k);	/* a text longer than a record */
 	return 0;
 }

@@ -2,6 +2,7 @@
  * evaluate the string ops inside the compiler, with the kernels the generated
  * code uses, so these tests check the kernels' results and the compile-time
  * errors (records too small, unsupported patterns, ops without strings). */
+#include <math.h>
 #include <string.h>
 
 #include "unit.h"
@@ -222,6 +223,44 @@ START_TEST(movers_fold)
 }
 END_TEST
 
+/* Cast both ways, folded: numpy-style shortest float text, strtod parsing. */
+START_TEST(cast_folds)
+{
+	MB *b = mb_new(20);
+	static const char *const texts[] = {"2.5", "1e-5", "-INF", "7"};
+	static const float v[] = {0.1f, 100.0f, 1e-5f, 123456792.0f, -0.0f};
+	static const char *const want[] = {"0.1", "100.0", "1e-05", "123456790.0", "-0.0"};
+	int64_t four = 4, five = 5, i;
+	Onnx__NodeProto *n;
+	Graph *g;
+	Value *y;
+
+	mb_init_str(b, "T", 1, &four, texts);
+	mb_init_f32(b, "V", 1, &five, v);
+	n = mb_node(b, "Cast", "tof", "T", "F");
+	mb_attr_i(n, "to", DT_FLOAT);
+	n = mb_node(b, "Cast", "toi", "T", "I");
+	mb_attr_i(n, "to", DT_INT32);
+	n = mb_node(b, "Cast", "tos", "V", "S");
+	mb_attr_i(n, "to", DT_STRING);
+	mb_output(b, "F", DT_FLOAT, -1, NULL);
+	mb_output(b, "I", DT_INT32, -1, NULL);
+	mb_output(b, "S", DT_STRING, -1, NULL);
+	g = inferred(b);
+	ck_assert_msg(g != NULL, "%s", ir_last_error());
+	y = graph_find(g, "F");
+	ck_assert(((float *)y->data)[0] == 2.5f && ((float *)y->data)[1] == 1e-5f);
+	ck_assert(isinf(((float *)y->data)[2]) && ((float *)y->data)[2] < 0);
+	y = graph_find(g, "I");
+	ck_assert_int_eq(((int32_t *)y->data)[2], INT32_MIN);
+	ck_assert_int_eq(((int32_t *)y->data)[3], 7);
+	y = graph_find(g, "S");
+	for (i = 0; i < 5; i++)
+		ck_assert_str_eq(str_at(y, i), want[i]);
+	graph_free(g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("strings");
@@ -234,6 +273,7 @@ int main(void)
 	tcase_add_test(t, record_too_small);
 	tcase_add_test(t, op_without_strings);
 	tcase_add_test(t, movers_fold);
+	tcase_add_test(t, cast_folds);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
