@@ -300,22 +300,27 @@ static int rx_atom(Rx *x)
 	return rx_node(x, RX_CHAR, rx_char(x), -1, -1);
 }
 
+/* A decimal number at s[*p] (clamped, so that a huge one is "too large"), or -1. */
+static long rx_number(const Rx *x, size_t *p)
+{
+	long v = -1;
+
+	for (; *p < x->len && x->s[*p] >= '0' && x->s[*p] <= '9'; (*p)++)
+		v = v < 0 ? x->s[*p] - '0' : v > 100000 ? v : v * 10 + (x->s[*p] - '0');
+	return v;
+}
+
 /* {n}, {n,}, {n,m} at x->pos: 1 and the bounds, or 0 if it is not one (then a literal '{'). */
 static int rx_braces(Rx *x, int *lo, int *hi)
 {
 	size_t p = x->pos + 1;
-	long a = -1, b;
+	long a = rx_number(x, &p), b = a;
 
-	for (; p < x->len && x->s[p] >= '0' && x->s[p] <= '9'; p++)
-		a = (a < 0 ? 0 : a) * 10 + (x->s[p] - '0') > 100000 ? 100000 : (a < 0 ? 0 : a) * 10 + (x->s[p] - '0');
 	if (a < 0 || p >= x->len)
 		return 0;
-	b = a;
 	if (x->s[p] == ',') {
-		b = -1;
-		for (p++; p < x->len && x->s[p] >= '0' && x->s[p] <= '9'; p++)
-			b = ((b < 0 ? 0 : b) * 10 + (x->s[p] - '0')) > 100000 ? 100000
-			    : (b < 0 ? 0 : b) * 10 + (x->s[p] - '0');
+		p++;
+		b = rx_number(x, &p);
 	}
 	if (p >= x->len || x->s[p] != '}')
 		return 0;
