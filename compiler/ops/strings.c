@@ -1,5 +1,6 @@
 /* strings.c: string tensors (templates/strings.h).  Equal on strings,
- * StringConcat, StringSplit, StringNormalizer and ai.onnx.ml LabelEncoder;
+ * StringConcat, StringSplit, StringNormalizer and ai.onnx.ml LabelEncoder and
+ * CategoryMapper;
  * RegexFullMatch is in regex.c.
  *
  * A string element is a record of dt_string_bytes() bytes (ir.h), so string
@@ -418,39 +419,96 @@ int labelenc_infer(Node *n)
 	return set_out(n, 0, v.dtype, x->rank, x->dims);
 }
 
-int labelenc_lower(Node *n, Lower *L)
+/* One call of the map kernel for the input's key type; owns the sides' data. */
+static int lower_map(Node *n, Lower *L, Side *k, Side *v, Side *d)
 {
-	Value *x = n->in[0], *y = n->out[0], *kv;
-	Side k, v, d;
+	Value *x = n->in[0], *y = n->out[0], *dv;
 	const char *kind = x->dtype == DT_STRING ? "str" : x->dtype == DT_FLOAT ? "f32"
 			 : x->dtype == DT_DOUBLE ? "f64" : "xb";
 	KCall *c;
 
-	if (value_numel(y) == 0)
+	if (!(c = lower_callf(L, "%s_labelenc__scalar", kind))) {
+		sides_free(k, v, d);
+		return -1;
+	}
+	dv = const_buf(L, v->dtype, 1, d->data);
+	kcall_buf(c, x);
+	if (k->count) {
+		kcall_buf(c, const_buf(L, k->dtype, k->count, k->data));
+		kcall_buf(c, const_buf(L, v->dtype, v->count, v->data));
+	} else {
+		/* No keys: every element gets the default. */
+		free(k->data);
+		free(v->data);
+		kcall_buf(c, x);
+		kcall_buf(c, dv);
+	}
+	kcall_buf(c, dv);
+	kcall_buf(c, y);
+	kcall_i(c, value_numel(x));
+	kcall_i(c, k->count);
+	kcall_i(c, dt_size(x->dtype));
+	kcall_i(c, dt_size(v->dtype));
+	return 0;
+}
+
+int labelenc_lower(Node *n, Lower *L)
+{
+	Side k, v, d;
+
+	if (value_numel(n->out[0]) == 0)
 		return 0;
 	if (labelenc_map(n, &k, &v, &d) != 0)
 		return -1;
-	if (!(c = lower_callf(L, "%s_labelenc__scalar", kind))) {
-		sides_free(&k, &v, &d);
+	return lower_map(n, L, &k, &v, &d);
+}
+
+/* CategoryMapper (ai.onnx.ml) ----------------------------------------------- */
+
+/* cats_strings -> cats_int64s for a string input, the reverse for int64. */
+static int catmap_map(const Node *n, Side *keys, Side *vals, Side *dflt)
+{
+	const Attr *s = node_attr(n, "cats_strings"), *i = node_attr(n, "cats_int64s");
+	Side str, num;
+	int to_int = n->in[0]->dtype == DT_STRING;
+
+	if (!to_int && n->in[0]->dtype != DT_INT64)
+		return node_error(n, "input '%s' is %s, expected string or int64", n->in[0]->name,
+				  dt_name(n->in[0]->dtype));
+	if (!s || s->type != AT_STRINGS || !i || i->type != AT_INTS || s->n != i->n)
+		return node_error(n, "needs cats_strings and cats_int64s of the same length");
+	if (check_fit(n, "cats_strings", s->strs, s->slens, s->n) != 0)
+		return -1;
+	str = (Side){DT_STRING, s->n, records(s->strs, s->slens, s->n)};
+	num = (Side){DT_INT64, i->n, memcpy(xcalloc(i->n ? i->n : 1, 8), i->ints, 8 * (size_t)i->n)};
+	*keys = to_int ? str : num;
+	*vals = to_int ? num : str;
+	if (map_default(n, vals->dtype, dflt) != 0) {
+		free(str.data);
+		free(num.data);
 		return -1;
 	}
-	kv = const_buf(L, v.dtype, 1, d.data);
-	kcall_buf(c, x);
-	if (k.count) {
-		kcall_buf(c, const_buf(L, k.dtype, k.count, k.data));
-		kcall_buf(c, const_buf(L, v.dtype, v.count, v.data));
-	} else {
-		/* No keys: every element gets the default. */
-		free(k.data);
-		free(v.data);
-		kcall_buf(c, x);
-		kcall_buf(c, kv);
-	}
-	kcall_buf(c, kv);
-	kcall_buf(c, y);
-	kcall_i(c, value_numel(x));
-	kcall_i(c, k.count);
-	kcall_i(c, dt_size(x->dtype));
-	kcall_i(c, dt_size(v.dtype));
 	return 0;
+}
+
+int catmap_infer(Node *n)
+{
+	Side k, v, d;
+	Value *x = n->in[0];
+
+	if (catmap_map(n, &k, &v, &d) != 0)
+		return -1;
+	sides_free(&k, &v, &d);
+	return set_out(n, 0, v.dtype, x->rank, x->dims);
+}
+
+int catmap_lower(Node *n, Lower *L)
+{
+	Side k, v, d;
+
+	if (value_numel(n->out[0]) == 0)
+		return 0;
+	if (catmap_map(n, &k, &v, &d) != 0)
+		return -1;
+	return lower_map(n, L, &k, &v, &d);
 }
