@@ -151,18 +151,35 @@ static void describe(const Value *v, CompiledTensor *t)
 	t->nbytes = value_nbytes(v);
 }
 
-static int describe_io(const Graph *g, CompiledIO *io)
+static int describe_io(const Graph *g, CompiledIO *io, int nprobes)
 {
 	int i;
 
 	if (g->ninputs > 256 || g->noutputs > 256)
 		return ir_error("the model has more than 256 inputs or outputs");
 	io->ninputs = g->ninputs;
-	io->noutputs = g->noutputs;
+	io->noutputs = g->noutputs - nprobes;
+	io->nprobes = nprobes;
 	for (i = 0; i < g->ninputs; i++)
 		describe(g->inputs[i], &io->inputs[i]);
 	for (i = 0; i < g->noutputs; i++)
 		describe(g->outputs[i], &io->outputs[i]);
+	if (g->niface_out > 256)
+		return ir_error("the model has more than 256 outputs");
+	io->ngroups = g->niface_out - nprobes;   /* probes come last, one tensor each */
+	for (i = 0; i < io->ngroups; i++) {
+		const Value *v = g->iface_out[i];
+		CompiledGroup *c = &io->groups[i];
+		int k;
+		c->first = i ? io->groups[i - 1].first + io->groups[i - 1].count : 0;
+		c->count = iface_flatten(v, NULL, 0);
+		while (v->is_opt && v->nelems)
+			v = v->elems[0];
+		c->kind = v->is_opt ? SHAPE_NONE : v->is_seq ? SHAPE_SEQ : SHAPE_TENSOR;
+		for (k = c->first; k < c->first + c->count && k < 256; k++)
+			io->out_group[k] = i;
+	}
+	judge_outputs(g, io->noutputs, io->judge);
 	return 0;
 }
 
@@ -180,7 +197,7 @@ int compile(const CompileOptions *co)
 {
 	Graph *g;
 	size_t i;
-	int rc = 0;
+	int rc = 0, nprobes = 0;
 
 	if (co->name && !valid_identifier(co->name))
 		return ir_error("--name %s: not a C identifier", co->name);
@@ -191,6 +208,8 @@ int compile(const CompileOptions *co)
 	g = onnx_load(co->input, co->shapes, co->nshapes);
 	if (!g)
 		return -1;
+	if (co->probe_random)
+		nprobes = judge_probe(g);
 	ir_verify(g, "load");
 	for (i = 0; rc == 0 && i < sizeof pipeline / sizeof pipeline[0]; i++) {
 		rc = pipeline[i].run(g);
@@ -209,7 +228,7 @@ int compile(const CompileOptions *co)
 	if (rc == 0 && co->output)
 		rc = write_outputs(g, co);
 	if (rc == 0 && co->io)
-		rc = describe_io(g, co->io);
+		rc = describe_io(g, co->io, nprobes);
 	graph_free(g);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define ONNXCC_DRIVER_H
 
 #include "frontend/frontend.h"
+#include "judge.h"
 
 /* What a compiled model's inputs and outputs are, for onnxcc-run. */
 typedef struct CompiledTensor {
@@ -11,9 +12,22 @@ typedef struct CompiledTensor {
 	int64_t nbytes;
 } CompiledTensor;
 
+/* A model output as declared: a tensor, a sequence, or an optional (an empty
+ * one: SHAPE_NONE) stands for `count` interface outputs from `first` on. */
+typedef struct CompiledGroup {
+	int kind;             /* SHAPE_TENSOR, SHAPE_SEQ, SHAPE_NONE */
+	int first, count;
+} CompiledGroup;
+
+/* outputs[noutputs .. noutputs + nprobes - 1] are the probes judge_probe()
+ * added (CompileOptions.probe_random); judge[k] says how output k is judged. */
 typedef struct CompiledIO {
-	int ninputs, noutputs;
+	int ninputs, noutputs, nprobes;
 	CompiledTensor inputs[256], outputs[256];
+	int ngroups;
+	CompiledGroup groups[256];
+	int out_group[256];   /* the group of each output */
+	Judge judge[256];
 } CompiledIO;
 
 typedef struct CompileOptions {
@@ -27,6 +41,7 @@ typedef struct CompileOptions {
 	int nshapes;
 	int string_bytes;         /* --string-bytes: size of a string record; 0: default */
 	CompiledIO *io;           /* if set, filled in on success */
+	int probe_random;         /* add the operands of random outputs' checks as outputs */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "ir.h"
+#include "onnxcc_rt.h"
+#include "elementwise.h"
+#include "cast.h"
 
 static char last_error[2048];
 
@@ -108,10 +111,15 @@ static const struct {
 	[18] = {1, "float8e4m3fnuz", "uint8_t", "f8e4m3fnuz"},
 	[19] = {1, "float8e5m2", "uint8_t", "f8e5m2"},
 	[20] = {1, "float8e5m2fnuz", "uint8_t", "f8e5m2fnuz"},
-	/* Known by name only: not supported yet. */
-	[21] = {0, "uint4", NULL, NULL}, [22] = {0, "int4", NULL, NULL},
-	[23] = {0, "float4e2m1", NULL, NULL}, [24] = {0, "float8e8m0", NULL, NULL},
-	[25] = {0, "uint2", NULL, NULL}, [26] = {0, "int2", NULL, NULL},
+	/* The sub-byte types: one element per byte, the integers as the value
+	 * (int8_t / uint8_t), float4e2m1 as its 4-bit code.  float8e8m0 is its
+	 * 8-bit code.  Converted by the helpers of templates/cast.h. */
+	[DT_UINT4] = {1, "uint4", "uint8_t", "u4"},
+	[DT_INT4] = {1, "int4", "int8_t", "i4"},
+	[DT_FLOAT4E2M1] = {1, "float4e2m1", "uint8_t", "f4e2m1"},
+	[DT_FLOAT8E8M0] = {1, "float8e8m0", "uint8_t", "f8e8m0"},
+	[DT_UINT2] = {1, "uint2", "uint8_t", "u2"},
+	[DT_INT2] = {1, "int2", "int8_t", "i2"},
 };
 
 static int string_bytes = DT_STRING_BYTES_DEFAULT;
@@ -166,6 +174,12 @@ int dt_is_float8(int dt)
 	return dt >= 17 && dt <= 20;
 }
 
+int dt_packed_bits(int dt)
+{
+	return dt == DT_UINT4 || dt == DT_INT4 || dt == DT_FLOAT4E2M1 ? 4
+		: dt == DT_UINT2 || dt == DT_INT2 ? 2 : 0;
+}
+
 int dt_is_float(int dt)
 {
 	return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16;
@@ -215,6 +229,7 @@ static void node_free(Node *n)
 			value_free(a->t);
 	}
 	free(n->attrs);
+	free(n->caps);
 	free(n->in);
 	free(n->out);
 	free(n->name);
@@ -236,6 +251,14 @@ void graph_free(Graph *g)
 	for (i = 0; i < g->nnodes; i++)
 		node_free(g->nodes[i]);
 	kcalls_free(g->calls);
+	for (i = 0; i < g->nsubs; i++)
+		graph_free(g->subs[i]);
+	for (i = 0; i < g->nguards; i++)
+		free(g->guards[i]);
+	free(g->subs);
+	free(g->iface_out);
+	free(g->free_vals);
+	free(g->guards);
 	free(g->values);
 	free(g->nodes);
 	free(g->inputs);
@@ -311,6 +334,80 @@ Attr *node_add_attr(Node *n, const char *name, int type)
 	a->name = xstrdup(name);
 	a->type = type;
 	return a;
+}
+
+void node_copy_attr(Node *n, const Attr *a)
+{
+	Attr *c = node_add_attr(n, a->name, a->type);
+
+	c->i = a->i;
+	c->f = a->f;
+	c->n = a->n;
+	c->g = a->g;
+	if (a->s) {
+		c->s = xmalloc(a->slen + 1);
+		memcpy(c->s, a->s, a->slen + 1);
+		c->slen = a->slen;
+	}
+	if (a->ints)
+		c->ints = memcpy(xmalloc(a->n * sizeof(int64_t) + 1), a->ints, a->n * sizeof(int64_t));
+	if (a->floats)
+		c->floats = memcpy(xmalloc(a->n * sizeof(double) + 1), a->floats, a->n * sizeof(double));
+	if (a->strs) {
+		int j;
+		c->strs = xcalloc((size_t)a->n + 1, sizeof(char *));
+		c->slens = xcalloc((size_t)a->n + 1, sizeof(size_t));
+		for (j = 0; j < a->n; j++) {
+			c->slens[j] = a->slens ? a->slens[j] : strlen(a->strs[j]);
+			c->strs[j] = memcpy(xmalloc(c->slens[j] + 1), a->strs[j], c->slens[j] + 1);
+		}
+	}
+	if (a->t) {
+		Value *t = xcalloc(1, sizeof(Value));
+		size_t nb = (size_t)(a->t->is_splat ? dt_size(a->t->dtype) : value_nbytes(a->t));
+		*t = *a->t;
+		t->name = xstrdup(a->t->name);
+		t->elems = NULL;
+		t->data = a->t->data ? memcpy(xmalloc(nb + 1), a->t->data, nb) : NULL;
+		c->t = t;
+	}
+}
+
+void node_add_cap(Node *n, Value *v)
+{
+	int i;
+
+	for (i = 0; i < n->ncaps; i++)
+		if (n->caps[i] == v)
+			return;
+	n->caps = xrealloc(n->caps, (n->ncaps + 1) * sizeof(Value *));
+	n->caps[n->ncaps++] = v;
+}
+
+Guard *graph_guard(Graph *g, Value *cond, Guard *up)
+{
+	Guard *gd = xcalloc(1, sizeof(Guard));
+
+	gd->cond = cond;
+	gd->up = up;
+	gd->depth = up ? up->depth + 1 : 1;
+	g->guards = xrealloc(g->guards, (g->nguards + 1) * sizeof(Guard *));
+	g->guards[g->nguards++] = gd;
+	return gd;
+}
+
+void graph_move_tail(Graph *g, int from, int at)
+{
+	int k = g->nnodes - from;
+	Node **tail;
+
+	if (k <= 0 || at + 1 >= from)
+		return;
+	tail = xmalloc(k * sizeof(Node *));
+	memcpy(tail, g->nodes + from, k * sizeof(Node *));
+	memmove(g->nodes + at + 1 + k, g->nodes + at + 1, (from - at - 1) * sizeof(Node *));
+	memcpy(g->nodes + at + 1, tail, k * sizeof(Node *));
+	free(tail);
 }
 
 /* Shapes ----------------------------------------------------------------------- */
@@ -399,6 +496,7 @@ void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
 {
 	free(v->elems);
 	v->is_seq = 1;
+	v->is_opt = 0;
 	v->dtype = dtype;
 	v->rank = -1;
 	v->nelems = n;
@@ -407,10 +505,55 @@ void value_set_seq(Value *v, int dtype, Value *const *elems, int n)
 		memcpy(v->elems, elems, n * sizeof(Value *));
 }
 
+void value_set_opt(Value *v, int dtype, Value *elem)
+{
+	value_set_seq(v, dtype, &elem, elem ? 1 : 0);
+	v->is_opt = 1;
+}
+
+int iface_flatten(const Value *v, Value **out, int max)
+{
+	int n = 0, i;
+
+	if (!v->is_seq) {
+		if (out && max > 0)
+			out[0] = (Value *)v;
+		return 1;
+	}
+	for (i = 0; i < v->nelems; i++)
+		n += iface_flatten(v->elems[i], out ? out + (n < max ? n : max) : NULL,
+				   max - n > 0 ? max - n : 0);
+	return n;
+}
+
+/* Element i of a float-like type without a C arithmetic type, as double; 0
+ * for types const_i64 reads. */
+static double const_decoded(const Value *v, int64_t i, int *ok)
+{
+	const uint8_t *b = v->data;
+	const uint16_t *h = v->data;
+
+	*ok = 1;
+	switch (v->dtype) {
+	case DT_FLOAT16: return onnxcc_f16_to_f32(h[i]);
+	case DT_BFLOAT16: return onnxcc_bf16_to_f32(h[i]);
+	case 17: return onnxcc_f8e4m3fn_to_f32(b[i]);
+	case 18: return onnxcc_f8e4m3fnuz_to_f32(b[i]);
+	case 19: return onnxcc_f8e5m2_to_f32(b[i]);
+	case 20: return onnxcc_f8e5m2fnuz_to_f32(b[i]);
+	case DT_FLOAT4E2M1: return onnxcc_f4e2m1_to_f32(b[i]);
+	case DT_FLOAT8E8M0: return onnxcc_f8e8m0_to_f32(b[i]);
+	}
+	*ok = 0;
+	return 0;
+}
+
 /* Read element i of a constant as int64 (splats repeat element 0). */
 int64_t const_i64(const Value *v, int64_t i)
 {
 	const void *p = v->data;
+	double d;
+	int ok;
 
 	if (v->is_splat)
 		i = 0;
@@ -418,19 +561,26 @@ int64_t const_i64(const Value *v, int64_t i)
 	case DT_INT64: return ((const int64_t *)p)[i];
 	case DT_INT32: return ((const int32_t *)p)[i];
 	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_INT8: return ((const int8_t *)p)[i];
+	case DT_INT8: case DT_INT4: case DT_INT2: return ((const int8_t *)p)[i];
 	case DT_UINT64: return (int64_t)((const uint64_t *)p)[i];
 	case DT_UINT32: return ((const uint32_t *)p)[i];
 	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_FLOAT: return (int64_t)((const float *)p)[i];
-	case DT_DOUBLE: return (int64_t)((const double *)p)[i];
+	case DT_UINT8: case DT_BOOL: case DT_UINT4: case DT_UINT2:
+		return ((const uint8_t *)p)[i];
+	case DT_FLOAT: return onnxcc_sat_i64(((const float *)p)[i]);
+	case DT_DOUBLE: return onnxcc_sat_i64(((const double *)p)[i]);
 	}
+	d = const_decoded(v, i, &ok);
+	if (ok)
+		return onnxcc_sat_i64(d);
 	die("const_i64 on element type %s", dt_name(v->dtype));
 }
 
 double const_f64(const Value *v, int64_t i)
 {
+	double d;
+	int ok;
+
 	if (v->is_splat)
 		i = 0;
 	switch (v->dtype) {
@@ -438,7 +588,8 @@ double const_f64(const Value *v, int64_t i)
 	case DT_DOUBLE: return ((const double *)v->data)[i];
 	case DT_UINT64: return (double)((const uint64_t *)v->data)[i];
 	}
-	return (double)const_i64(v, i);
+	d = const_decoded(v, i, &ok);
+	return ok ? d : (double)const_i64(v, i);
 }
 
 /* Attributes ----------------------------------------------------------------- */

@@ -19,13 +19,16 @@ enum {
 	DT_UNDEFINED = 0, DT_FLOAT = 1, DT_UINT8 = 2, DT_INT8 = 3, DT_UINT16 = 4,
 	DT_INT16 = 5, DT_INT32 = 6, DT_INT64 = 7, DT_STRING = 8, DT_BOOL = 9,
 	DT_FLOAT16 = 10, DT_DOUBLE = 11, DT_UINT32 = 12, DT_UINT64 = 13,
-	DT_COMPLEX64 = 14, DT_COMPLEX128 = 15, DT_BFLOAT16 = 16, DT_COUNT = 27
+	DT_COMPLEX64 = 14, DT_COMPLEX128 = 15, DT_BFLOAT16 = 16,
+	DT_UINT4 = 21, DT_INT4 = 22, DT_FLOAT4E2M1 = 23, DT_FLOAT8E8M0 = 24,
+	DT_UINT2 = 25, DT_INT2 = 26, DT_COUNT = 27
 };
 
 /* Attribute kinds: the numbers of onnx.AttributeProto.AttributeType. */
 enum {
 	AT_UNDEFINED = 0, AT_FLOAT = 1, AT_INT = 2, AT_STRING = 3, AT_TENSOR = 4,
-	AT_GRAPH = 5, AT_FLOATS = 6, AT_INTS = 7, AT_STRINGS = 8
+	AT_GRAPH = 5, AT_FLOATS = 6, AT_INTS = 7, AT_STRINGS = 8,
+	AT_TYPE_PROTO = 13   /* kept as i: the tensor element type inside it, or -1 */
 };
 
 typedef struct Graph Graph;
@@ -55,6 +58,14 @@ struct Value {
 	int is_seq;
 	Value **elems;
 	int nelems;
+	/* An optional (is_opt, with is_seq set too, so that tensor-only code
+	 * leaves it alone): nelems 0 is "none", else elems[0] is the element (a
+	 * tensor or a sequence).  Also resolved at compile time. */
+	int is_opt;
+	/* A sequence element whose shape run-time data decides (SplitToSequence
+	 * with run-time sizes): rank stays -1; only the sequence's length is known,
+	 * and any use of the element itself is an error. */
+	int dyn_elem;
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
 	int64_t offset;       /* byte offset in the arena or the constant blob */
@@ -76,7 +87,19 @@ typedef struct Attr {
 	char **strs;          /* AT_STRINGS: NUL-terminated copies, lengths in slens */
 	size_t *slens;
 	Value *t;             /* AT_TENSOR: a detached constant value */
+	Graph *g;             /* AT_GRAPH: a subgraph template, owned by the
+			       * enclosing graph's subs (passes/control.c) */
 } Attr;
+
+/* A guard: the nodes under it run only when the bool scalar cond is true
+ * (and so do the guards above it).  Made by the expansion of If and Loop
+ * (passes/control.c); the backend turns a run of guarded calls into an if. */
+typedef struct Guard Guard;
+struct Guard {
+	Value *cond;
+	Guard *up;
+	int depth;            /* 1 + up's depth */
+};
 
 struct Node {
 	Graph *graph;         /* the graph that owns it */
@@ -90,6 +113,12 @@ struct Node {
 	int nout;
 	Attr *attrs;
 	int nattrs;
+	/* Values of this graph that the node's subgraphs read from the outer
+	 * scope (captures), one per distinct name. */
+	Value **caps;
+	int ncaps;
+	Guard *guard;         /* NULL: runs unconditionally */
+	int inferred;         /* pass_infer has handled it */
 	int dead;             /* removed by a pass, freed with the graph */
 };
 
@@ -111,6 +140,19 @@ struct Graph {
 	int64_t const_size;   /* bytes of the constant blob, set by pass_memplan */
 	int inferred;         /* pass_infer has run: every live value has a shape */
 	int planned;          /* pass_memplan has run */
+	/* Subgraphs (If branches, Loop and Scan bodies) loaded from this graph's
+	 * nodes: templates that passes/control.c copies into the main graph.
+	 * In a subgraph, `free_vals` are the values it reads from outer scopes. */
+	Graph **subs;
+	int nsubs;
+	Value **free_vals;
+	int nfree;
+	Guard **guards;
+	int nguards;
+	/* The model's outputs as declared (sequences and optionals included);
+	 * `outputs` holds the tensors they flatten to (iface_flatten). */
+	Value **iface_out;
+	int niface_out;
 };
 
 /* Errors. */
@@ -144,6 +186,10 @@ const char *dt_ctype(int dt);        /* C type in generated code */
 const char *dt_short(int dt);        /* kernel prefix: f32, i64, ... */
 int dt_is_float(int dt);             /* float, double, float16, bfloat16 */
 int dt_is_float8(int dt);            /* float8e4m3fn(uz), float8e5m2(fnuz) */
+/* Bits of an element of a packed sub-byte type (4 for int4, uint4 and
+ * float4e2m1, 2 for int2 and uint2), else 0.  In the IR, in constants and in
+ * the generated code these hold one element per byte (see tensor.c). */
+int dt_packed_bits(int dt);
 int dt_is_int(int dt);               /* signed or unsigned integer */
 int dt_is_signed(int dt);
 
@@ -156,6 +202,13 @@ Node *graph_node(Graph *g, const char *name, const char *op_type, const char *do
 void node_add_input(Node *n, Value *v);
 void node_add_output(Node *n, Value *v);
 Attr *node_add_attr(Node *n, const char *name, int type);
+/* Deep copy of attribute a onto n (a subgraph is shared, not copied). */
+void node_copy_attr(Node *n, const Attr *a);
+void node_add_cap(Node *n, Value *v);
+/* A guard owned by g: cond must be a bool scalar. */
+Guard *graph_guard(Graph *g, Value *cond, Guard *up);
+/* Move the nodes g->nodes[from..nnodes) to just after g->nodes[at]. */
+void graph_move_tail(Graph *g, int from, int at);
 
 /* Shapes. */
 int64_t value_numel(const Value *v);
@@ -170,6 +223,12 @@ double const_f64(const Value *v, int64_t i);
 void value_set_const(Value *v, void *data, int splat);
 /* Make v a sequence of the n given tensors (copied list). */
 void value_set_seq(Value *v, int dtype, Value *const *elems, int n);
+/* Make v an optional holding elem (a tensor or sequence), or none if NULL. */
+void value_set_opt(Value *v, int dtype, Value *elem);
+/* The tensors a value stands for at the model interface: itself, a
+ * sequence's elements, an optional's element (flattened) or nothing.
+ * Writes at most max of them to out (if non-NULL); returns the count. */
+int iface_flatten(const Value *v, Value **out, int max);
 
 /* Attributes: lookup with defaults. */
 const Attr *node_attr(const Node *n, const char *name);

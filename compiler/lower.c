@@ -72,6 +72,7 @@ KCall *lower_call(Lower *L, const char *name)
 	memset(c, 0, sizeof *c);
 	c->kernel = k;
 	c->node = L->node;
+	c->guard = L->node ? L->node->guard : NULL;
 	return c;
 }
 

@@ -23,7 +23,7 @@
 
 #include "ir.h"
 
-#define KCALL_MAX_BUF 8
+#define KCALL_MAX_BUF 16
 
 typedef void (*KernelFn)(void *const *b, const int64_t *p, const double *f);
 
@@ -50,6 +50,7 @@ typedef struct KCall {
 	int nf, capf;
 	double *f;
 	int checks;            /* gets an int *status after its buffers */
+	Guard *guard;          /* runs only when its guard's conditions hold (ir.h) */
 } KCall;
 
 typedef struct KCallList {

@@ -18,6 +18,9 @@ static const char usage[] =
 	"  --name NAME           symbol prefix (default: the output file's stem)\n"
 	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
 	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
+	"  --shape NAME=seq:D0,D1;D0,D1;..  a sequence input: its elements' shapes\n"
+	"                       ('-' is a scalar element, 'seq:' an empty sequence)\n"
+	"  --shape NAME=none    an optional input that is absent\n"
 	"  --string-bytes N      bytes of one string element (text, NUL, zero padding),\n"
 	"                        default 64; longer results make the run function\n"
 	"                        return NAME_ERR_STRING\n"
@@ -37,27 +40,59 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* NAME=D0,D1,... ("NAME=" alone is a scalar). */
+/* D0,D1,... up to `stop` (an empty list is a scalar); 0 or -1. */
+static int parse_dims(const char *p, const char *stop, int *rank, int64_t *dims)
+{
+	char *end;
+
+	*rank = 0;
+	while (p < stop) {
+		long long d = strtoll(p, &end, 10);
+		if (end == p || end > stop || d < 0 || *rank == IR_MAX_RANK)
+			return -1;
+		dims[(*rank)++] = d;
+		p = end;
+		if (p < stop && *p == ',')
+			p++;
+		else if (p < stop)
+			return -1;
+	}
+	return 0;
+}
+
+/* NAME=D0,D1,... ("NAME=" alone is a scalar), NAME=seq:D0,D1;D0,D1;... (a
+ * sequence; "seq:" alone is empty, "-" a scalar element) or NAME=none (an
+ * absent optional). */
 static int parse_shape(const char *arg, InputShape *s)
 {
-	const char *eq = strrchr(arg, '=');
-	char *end;
-	const char *p;
+	const char *eq = strchr(arg, '='), *p, *semi;
 
+	memset(s, 0, sizeof *s);
 	if (!eq || eq == arg)
 		return -1;
 	s->name = strndup(arg, (size_t)(eq - arg));
-	s->rank = 0;
-	for (p = eq + 1; *p;) {
-		long long d = strtoll(p, &end, 10);
-		if (end == p || d < 0 || s->rank == IR_MAX_RANK)
+	p = eq + 1;
+	if (strcmp(p, "none") == 0) {
+		s->kind = SHAPE_NONE;
+		return 0;
+	}
+	if (strncmp(p, "seq:", 4) != 0) {
+		s->kind = SHAPE_TENSOR;
+		return parse_dims(p, p + strlen(p), &s->rank, s->dims);
+	}
+	s->kind = SHAPE_SEQ;
+	for (p += 4; *p; p = *semi ? semi + 1 : semi) {
+		semi = strchr(p, ';');
+		if (!semi)
+			semi = p + strlen(p);
+		s->elems = realloc(s->elems, (s->nelems + 1) * sizeof(ElemShape));
+		if (!s->elems)
 			return -1;
-		s->dims[s->rank++] = d;
-		p = end;
-		if (*p == ',')
-			p++;
-		else if (*p)
+		if (semi - p == 1 && *p == '-')
+			s->elems[s->nelems].rank = 0;
+		else if (parse_dims(p, semi, &s->elems[s->nelems].rank, s->elems[s->nelems].dims) != 0)
 			return -1;
+		s->nelems++;
 	}
 	return 0;
 }
@@ -102,7 +137,7 @@ int main(int argc, char **argv)
 				return usage_error("%s needs NAME=D0,D1,...", a);
 			if (co.nshapes == (int)(sizeof shapes / sizeof shapes[0]) ||
 			    parse_shape(argv[i], &shapes[co.nshapes]) != 0)
-				return usage_error("--shape %s: expected NAME=D0,D1,...", argv[i]);
+				return usage_error("--shape %s: expected NAME=D0,D1,..., NAME=seq:D0,D1;... or NAME=none", argv[i]);
 			co.nshapes++;
 		} else if (strcmp(a, "--string-bytes") == 0) {
 			char *end;

@@ -27,7 +27,10 @@ enum {
 	OPF_SPLAT = 1 << 1,       /* all-splat inputs give a splat output */
 	OPF_NOFOLD = 1 << 2,      /* never evaluate at compile time (random ops) */
 	OPF_VIEW = 1 << 3,        /* output is input 0's bytes reinterpreted (Reshape, ...) */
-	OPF_STRING = 1 << 4,      /* takes string tensors (for a view: as input 0 only) */
+	OPF_EFFECT = 1 << 4,      /* kept even when no node reads its outputs (run-time checks) */
+	OPF_RANDOM = 1 << 5,      /* may draw random values: onnxcc-run judges its outputs by
+				   * their value sets (judge.h, random_value_set) */
+	OPF_STRING = 1 << 6,      /* takes string tensors (for a view: as input 0 only) */
 };
 
 struct OpInfo {

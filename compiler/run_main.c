@@ -53,47 +53,119 @@ typedef struct Options {
 	int repeat, opt, string_bytes;
 } Options;
 
-/* Read DIR/<prefix>K.pb for K = 0, 1, ... into tensors; returns the count or -1. */
-static int read_set(const char *dir, const char *prefix, Tensor *out, int max)
-{
-	char path[4096];
-	int k;
+/* A model input or output: its name and whether it is a tensor, a sequence
+ * or an optional (its data file is a TensorProto, SequenceProto or
+ * OptionalProto). */
+enum { KIND_TENSOR, KIND_SEQ, KIND_OPT };
 
-	for (k = 0; k < max; k++) {
-		Onnx__TensorProto *t;
-		Value v = {0};
-		struct stat st;
-		snprintf(path, sizeof path, "%s/%s%d.pb", dir, prefix, k);
-		if (stat(path, &st) != 0)
-			break;
-		if (!(t = tensor_read_file(path)))
-			return -1;
-		v.name = t->name && *t->name ? t->name : path;
-		if (tensor_from_proto(t, &v, "tensor") != 0) {
-			onnx__tensor_proto__free_unpacked(t, NULL);
-			return -1;
-		}
-		out[k].name = xstrdup(t->name ? t->name : "");
-		out[k].dtype = v.dtype;
-		out[k].rank = v.rank;
-		memcpy(out[k].dims, v.dims, sizeof v.dims);
-		out[k].data = v.data;
-		out[k].nbytes = (size_t)value_nbytes(&v);
-		onnx__tensor_proto__free_unpacked(t, NULL);
-	}
-	return k;
+typedef struct Slot {
+	char *name;
+	int kind;
+} Slot;
+
+#define MAX_IO 256
+
+/* TensorProto t -> out; 0 or -1. */
+static int tensor_in(const Onnx__TensorProto *t, const char *path, Tensor *out)
+{
+	Value v = {0};
+
+	v.name = t->name && *t->name ? t->name : (char *)path;
+	if (tensor_from_proto(t, &v, "tensor") != 0)
+		return -1;
+	out->name = xstrdup(t->name ? t->name : "");
+	out->dtype = v.dtype;
+	out->rank = v.rank;
+	memcpy(out->dims, v.dims, sizeof v.dims);
+	out->data = v.data;
+	out->nbytes = (size_t)value_nbytes(&v);
+	return 0;
 }
 
-/* Names of the graph inputs that are not initializers, in order. */
-static int model_inputs(const char *path, char ***names)
+/* The tensors of a sequence, appended to t[*n..max). */
+static int seq_in(const Onnx__SequenceProto *s, const char *path, Tensor *t, int *n, int max)
+{
+	size_t i;
+
+	if (s->n_sequence_values || s->n_optional_values)
+		return ir_error("%s: sequences of sequences or optionals are not supported", path);
+	for (i = 0; i < s->n_tensor_values; i++) {
+		if (*n == max)
+			return ir_error("%s: more than %d tensors in the data set", path, MAX_IO);
+		if (tensor_in(s->tensor_values[i], path, &t[(*n)++]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read the data file of a slot of kind `kind`: its tensors are appended to
+ * t[*n..max); *shape_kind says what it held (SHAPE_TENSOR, SHAPE_SEQ or, for
+ * an empty optional, SHAPE_NONE).  0 or -1 (ir_last_error). */
+static int read_value(const char *path, int kind, Tensor *t, int *n, int max, int *shape_kind)
+{
+	int rc = 0;
+
+	if (kind == KIND_TENSOR) {
+		Onnx__TensorProto *tp = tensor_read_file(path);
+		if (!tp)
+			return -1;
+		if (*n == max)
+			rc = ir_error("%s: more than %d tensors in the data set", path, MAX_IO);
+		else
+			rc = tensor_in(tp, path, &t[(*n)++]);
+		onnx__tensor_proto__free_unpacked(tp, NULL);
+		*shape_kind = SHAPE_TENSOR;
+	} else if (kind == KIND_SEQ) {
+		Onnx__SequenceProto *sp = sequence_read_file(path);
+		if (!sp)
+			return -1;
+		rc = seq_in(sp, path, t, n, max);
+		onnx__sequence_proto__free_unpacked(sp, NULL);
+		*shape_kind = SHAPE_SEQ;
+	} else {
+		Onnx__OptionalProto *op = optional_read_file(path);
+		if (!op)
+			return -1;
+		*shape_kind = SHAPE_NONE;
+		if (op->tensor_value) {
+			*shape_kind = SHAPE_TENSOR;
+			if (*n == max)
+				rc = ir_error("%s: more than %d tensors in the data set", path, MAX_IO);
+			else
+				rc = tensor_in(op->tensor_value, path, &t[(*n)++]);
+		} else if (op->sequence_value) {
+			*shape_kind = SHAPE_SEQ;
+			rc = seq_in(op->sequence_value, path, t, n, max);
+		} else if (op->optional_value) {
+			rc = ir_error("%s: optionals of optionals are not supported", path);
+		}
+		onnx__optional_proto__free_unpacked(op, NULL);
+	}
+	return rc;
+}
+
+static int slot_kind(const Onnx__ValueInfoProto *vi)
+{
+	const Onnx__TypeProto *tp = vi->type;
+
+	if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE)
+		return KIND_SEQ;
+	if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE)
+		return KIND_OPT;
+	return KIND_TENSOR;
+}
+
+/* The graph inputs that are not initializers, and the outputs, in order;
+ * -1 if the model cannot be read (compile() then says why). */
+static int model_io(const char *path, Slot *ins, int *nin, Slot *outs, int *nout)
 {
 	FILE *f = fopen(path, "rb");
 	Onnx__ModelProto *m;
 	uint8_t *buf;
 	long len;
 	size_t i, j;
-	int n = 0;
 
+	*nin = *nout = 0;
 	if (!f)
 		return -1;
 	fseek(f, 0, SEEK_END);
@@ -113,18 +185,23 @@ static int model_inputs(const char *path, char ***names)
 			onnx__model_proto__free_unpacked(m, NULL);
 		return -1;
 	}
-	*names = xcalloc(m->graph->n_input + 1, sizeof(char *));
-	for (i = 0; i < m->graph->n_input; i++) {
+	for (i = 0; i < m->graph->n_input && *nin < MAX_IO; i++) {
 		const char *nm = m->graph->input[i]->name ? m->graph->input[i]->name : "";
 		int init = 0;
 		for (j = 0; j < m->graph->n_initializer; j++)
 			if (m->graph->initializer[j]->name && strcmp(m->graph->initializer[j]->name, nm) == 0)
 				init = 1;
-		if (!init)
-			(*names)[n++] = xstrdup(nm);
+		if (init)
+			continue;
+		ins[*nin].name = xstrdup(nm);
+		ins[(*nin)++].kind = slot_kind(m->graph->input[i]);
+	}
+	for (i = 0; i < m->graph->n_output && *nout < MAX_IO; i++) {
+		outs[*nout].name = xstrdup(m->graph->output[i]->name ? m->graph->output[i]->name : "");
+		outs[(*nout)++].kind = slot_kind(m->graph->output[i]);
 	}
 	onnx__model_proto__free_unpacked(m, NULL);
-	return n;
+	return 0;
 }
 
 static int write_raw(const char *path, const void *data, size_t n)
@@ -150,52 +227,6 @@ static void *read_raw(const char *path, size_t n)
 	}
 	fclose(f);
 	return p;
-}
-
-/* The value of float8 bits u (dt 17..20: E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ). */
-static double f8_value(int dt, unsigned u)
-{
-	int mb = dt <= 18 ? 3 : 2, bias = dt == 17 ? 7 : dt == 18 ? 8 : dt == 19 ? 15 : 16;
-	int fnuz = dt == 18 || dt == 20, e = (int)(u & 0x7f) >> mb, m = (int)u & ((1 << mb) - 1);
-	double v;
-
-	if (fnuz ? u == 0x80 : dt == 17 ? (u & 0x7f) == 0x7f : e == 31 && m)
-		return NAN;
-	v = dt == 19 && e == 31 ? INFINITY
-		: e ? ldexp(m | 1 << mb, e - bias - mb) : ldexp(m, 1 - bias - mb);
-	return u & 0x80 ? -v : v;
-}
-
-/* Element i of raw data of type dt as double (ints exactly up to 2^53). */
-static double elem(const void *p, int dt, size_t i)
-{
-	switch (dt) {
-	case 17: case 18: case 19: case 20: return f8_value(dt, ((const uint8_t *)p)[i]);
-	case DT_FLOAT: return ((const float *)p)[i];
-	case DT_DOUBLE: return ((const double *)p)[i];
-	case DT_INT8: return ((const int8_t *)p)[i];
-	case DT_UINT8: case DT_BOOL: return ((const uint8_t *)p)[i];
-	case DT_INT16: return ((const int16_t *)p)[i];
-	case DT_UINT16: return ((const uint16_t *)p)[i];
-	case DT_INT32: return ((const int32_t *)p)[i];
-	case DT_UINT32: return ((const uint32_t *)p)[i];
-	case DT_INT64: return (double)((const int64_t *)p)[i];
-	case DT_UINT64: return (double)((const uint64_t *)p)[i];
-	case DT_FLOAT16: {
-		uint16_t h = ((const uint16_t *)p)[i];
-		int e = (h >> 10) & 0x1f, mant = h & 0x3ff;
-		double v = e == 0 ? ldexp(mant, -24) : e == 31 ? (mant ? NAN : INFINITY)
-							       : ldexp(mant | 0x400, e - 25);
-		return h & 0x8000 ? -v : v;
-	}
-	case DT_BFLOAT16: {
-		uint32_t u = (uint32_t)((const uint16_t *)p)[i] << 16;
-		float fl;
-		memcpy(&fl, &u, 4);
-		return fl;
-	}
-	}
-	return 0;
 }
 
 /* String records compare exactly (text up to the NUL); the first
@@ -239,7 +270,7 @@ static int compare(int k, const Tensor *want, int dtype, const void *got, size_t
 	}
 	n = nbytes / dt_size(dtype);
 	for (i = 0; i < n; i++) {
-		double e = elem(want->data, dtype, i), g = elem(got, dtype, i), d;
+		double e = judge_elem(want->data, dtype, i), g = judge_elem(got, dtype, i), d;
 		if (exact && dt_size(dtype) == 8) {
 			if (memcmp((const char *)want->data + 8 * i, (const char *)got + 8 * i, 8))
 				bad++;
@@ -264,6 +295,79 @@ static int compare(int k, const Tensor *want, int dtype, const void *got, size_t
 	printf("output %d '%s': max_abs_err=%g max_rel_err=%g mismatches=%zu/%zu %s\n", k, want->name,
 	       max_abs, max_rel, bad, n, bad ? "FAIL" : "PASS");
 	return bad == 0;
+}
+
+/* Where a judge's operand is at run time: a data-set input (zeros if the data
+ * set has none), a produced output or probe, or nowhere (NULL). */
+static const void *operand_data(const Operand *o, const CompiledIO *io, const Tensor *in, int nin,
+				void *const *got, int *dtype, size_t *n)
+{
+	const CompiledTensor *t = o->where == OPD_INPUT ? &io->inputs[o->index]
+				  : o->where == OPD_OUTPUT ? &io->outputs[o->index] : NULL;
+	static const uint8_t zeros[8];
+
+	if (!t)
+		return NULL;
+	*dtype = t->dtype;
+	*n = dt_size(t->dtype) ? (size_t)t->nbytes / dt_size(t->dtype) : 0;
+	if (o->where == OPD_OUTPUT)
+		return got[o->index];
+	if (o->index < nin)
+		return in[o->index].data;
+	return t->nbytes <= 8 ? zeros : NULL;
+}
+
+/* Judge output k of a random op by type, shape and value set (judge.h); an
+ * output that turns out not random at run time is compared normally. */
+static int judged(int k, const Tensor *want, const CompiledIO *io, const Tensor *in, int nin,
+		  void *const *got, const Options *o)
+{
+	const Judge *j = &io->judge[k];
+	const CompiledTensor *t = &io->outputs[k];
+	JudgeData d = {0};
+	char how[256], msg[512];
+	int ydt = t->dtype, rc;
+
+	judge_describe(j, how, sizeof how);
+	if (want->dtype != t->dtype || want->rank != t->rank ||
+	    memcmp(want->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0) {
+		char ws[128], gs[128];
+		Value a = {0}, b = {0};
+		a.rank = want->rank;
+		memcpy(a.dims, want->dims, sizeof a.dims);
+		b.rank = t->rank;
+		memcpy(b.dims, t->dims, sizeof b.dims);
+		printf("output %d '%s': %s: FAIL: expected %s %s, got %s %s\n", k, want->name, how,
+		       dt_name(want->dtype), shape_str(&a, ws, sizeof ws), dt_name(t->dtype),
+		       shape_str(&b, gs, sizeof gs));
+		return 0;
+	}
+	d.dtype = t->dtype;
+	d.n = dt_size(t->dtype) ? (size_t)t->nbytes / dt_size(t->dtype) : 0;
+	d.got = got[k];
+	d.rtol = o->rtol;
+	d.atol = o->atol;
+	if (j->kind == JUDGE_DROPOUT || j->kind == JUDGE_DROPOUT_MASK) {
+		size_t nr;
+		int tdt;
+		d.x = operand_data(&j->x, io, in, nin, got, &d.x_dtype, &d.x_n);
+		d.ratio = operand_data(&j->ratio, io, in, nin, got, &d.ratio_dtype, &nr);
+		d.train = operand_data(&j->train, io, in, nin, got, &tdt, &nr);
+		d.y = j->kind == JUDGE_DROPOUT ? got[k] : j->y >= 0 ? got[j->y] : NULL;
+		d.mask = j->kind == JUDGE_DROPOUT_MASK ? got[k] : j->mask >= 0 ? got[j->mask] : NULL;
+		if (j->kind == JUDGE_DROPOUT_MASK && j->y >= 0)
+			ydt = io->outputs[j->y].dtype;
+		d.dtype = ydt;
+	}
+	rc = judge_check(j, &d, msg, sizeof msg);
+	if (rc < 0) {
+		printf("output %d '%s': %s; not random at this run (training_mode false or ratio 0): "
+		       "compared element by element\n", k, want->name, how);
+		return compare(k, want, t->dtype, got[k], (size_t)t->nbytes, o);
+	}
+	printf("output %d '%s': %s: %s%s%s\n", k, want->name, how, rc ? "PASS" : "FAIL",
+	       rc ? "" : ": ", msg);
+	return rc;
 }
 
 static int run_cmd(const char *cmd)
@@ -332,35 +436,59 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
-#define MAX_IO 256
-
 static int run(const Options *o, const char *dir)
 {
 	static Tensor in[MAX_IO], want[MAX_IO];
 	static InputShape shapes[MAX_IO];
-	char path[4096], cmd[16384], **names = NULL;
+	static Slot mins[MAX_IO], mouts[MAX_IO];
+	static int wfirst[MAX_IO], wcount[MAX_IO], wkind[MAX_IO];
+	char path[4096], cmd[16384];
 	static CompiledIO io;
 	static char bad_data[1024];
+	static void *got[MAX_IO];
 	CompileOptions co = {0};
-	int nin = 0, nwant = 0, nnames, k, pass = 1;
+	int nin = 0, nwant = 0, nfiles = 0, nmin = 0, nmout = 0, nshapes = 0, k, i, pass = 1;
+	struct stat st;
 
 	/* A data set we cannot read is reported after compiling: if the model
-	 * itself is unsupported (sequence inputs, ...), that is the better message. */
+	 * itself is unsupported, that is the better message. */
 	dt_set_string_bytes(o->string_bytes ? o->string_bytes : DT_STRING_BYTES_DEFAULT);
-	if (o->dataset) {
-		nin = read_set(o->dataset, "input_", in, MAX_IO);
-		if (nin >= 0)
-			nwant = read_set(o->dataset, "output_", want, MAX_IO);
-		if (nin < 0 || nwant < 0)
+	model_io(o->model, mins, &nmin, mouts, &nmout);
+	for (k = 0; o->dataset && k < nmin && !bad_data[0]; k++) {
+		int first = nin, kind;
+		snprintf(path, sizeof path, "%s/input_%d.pb", o->dataset, k);
+		if (stat(path, &st) != 0)
+			break;
+		if (read_value(path, mins[k].kind, in, &nin, MAX_IO, &kind) != 0) {
 			snprintf(bad_data, sizeof bad_data, "%s", ir_last_error());
-		nin = nin < 0 ? 0 : nin;
-		nwant = nwant < 0 ? 0 : nwant;
+			break;
+		}
+		shapes[nshapes].name = mins[k].name;
+		shapes[nshapes].kind = kind;
+		if (kind == SHAPE_TENSOR) {
+			shapes[nshapes].rank = in[first].rank;
+			memcpy(shapes[nshapes].dims, in[first].dims, sizeof in[first].dims);
+		} else if (kind == SHAPE_SEQ) {
+			shapes[nshapes].nelems = nin - first;
+			shapes[nshapes].elems = xcalloc(nin - first + 1, sizeof(ElemShape));
+			for (i = first; i < nin; i++) {
+				shapes[nshapes].elems[i - first].rank = in[i].rank;
+				memcpy(shapes[nshapes].elems[i - first].dims, in[i].dims, sizeof in[i].dims);
+			}
+		}
+		nshapes++;
 	}
-	nnames = model_inputs(o->model, &names);
-	for (k = 0; k < nin && k < nnames; k++) {
-		shapes[k].name = names[k];
-		shapes[k].rank = in[k].rank;
-		memcpy(shapes[k].dims, in[k].dims, sizeof in[k].dims);
+	for (k = 0; o->dataset && k < nmout && !bad_data[0]; k++) {
+		snprintf(path, sizeof path, "%s/output_%d.pb", o->dataset, k);
+		if (stat(path, &st) != 0)
+			break;
+		wfirst[k] = nwant;
+		if (read_value(path, mouts[k].kind, want, &nwant, MAX_IO, &wkind[k]) != 0) {
+			snprintf(bad_data, sizeof bad_data, "%s", ir_last_error());
+			break;
+		}
+		wcount[k] = nwant - wfirst[k];
+		nfiles++;
 	}
 	snprintf(path, sizeof path, "%s/model.c", dir);
 	co.input = o->model;
@@ -369,8 +497,9 @@ static int run(const Options *o, const char *dir)
 	co.opt_level = o->opt;
 	co.string_bytes = o->string_bytes;
 	co.shapes = shapes;
-	co.nshapes = nnames >= 0 && nin <= nnames ? nin : 0;
+	co.nshapes = nshapes;
 	co.io = &io;
+	co.probe_random = 1;
 	if (compile(&co) != 0) {
 		fprintf(stderr, "onnxcc: %s\n", ir_last_error());
 		return EXIT_COMPILE;
@@ -413,31 +542,50 @@ static int run(const Options *o, const char *dir)
 		fprintf(stderr, "onnxcc-run: the generated code failed at run time\n");
 		return EXIT_RUN;
 	}
-	for (k = 0; k < io.noutputs; k++) {
-		int64_t nbytes = io.outputs[k].nbytes;
-		void *got;
+	for (k = 0; k < io.noutputs + io.nprobes; k++) {
 		snprintf(path, sizeof path, "%s/out_%d.bin", dir, k);
-		if (!(got = read_raw(path, (size_t)nbytes))) {
+		if (!(got[k] = read_raw(path, (size_t)io.outputs[k].nbytes))) {
 			fprintf(stderr, "onnxcc-run: missing output %d\n", k);
 			return EXIT_RUN;
 		}
-		if (k < nwant && !compare(k, &want[k], io.outputs[k].dtype, got, (size_t)nbytes, o))
+	}
+	for (k = 0; k < io.noutputs; k++) {
+		int64_t nbytes = io.outputs[k].nbytes;
+		int g = io.out_group[k], w = wfirst[g] + (k - io.groups[g].first);
+		if (g < nfiles && io.groups[g].count == wcount[g] &&
+		    !(io.judge[k].kind == JUDGE_EXACT
+		      ? compare(k, &want[w], io.outputs[k].dtype, got[k], (size_t)nbytes, o)
+		      : judged(k, &want[w], &io, in, nin, got, o)))
 			pass = 0;
 		if (o->save) {
 			char name[32];
-			snprintf(path, sizeof path, "%s/output_%d.pb", o->save, k);
+			if (io.groups[g].kind == SHAPE_TENSOR)
+				snprintf(path, sizeof path, "%s/output_%d.pb", o->save, g);
+			else	/* an element of a sequence or optional */
+				snprintf(path, sizeof path, "%s/output_%d_%d.pb", o->save, g,
+					 k - io.groups[g].first);
 			snprintf(name, sizeof name, "output_%d", k);
-			if (tensor_write_file(path, k < nwant ? want[k].name : name, io.outputs[k].dtype,
-					      io.outputs[k].rank, io.outputs[k].dims, got, (size_t)nbytes) != 0)
+			if (tensor_write_file(path, g < nfiles && io.groups[g].count == wcount[g] ?
+					      want[w].name : name, io.outputs[k].dtype,
+					      io.outputs[k].rank, io.outputs[k].dims, got[k], (size_t)nbytes) != 0)
 				fprintf(stderr, "onnxcc-run: %s\n", ir_last_error());
 		}
-		free(got);
 	}
-	if (io.noutputs < nwant) {
-		printf("FAIL: the model has %d outputs, the data set %d\n", io.noutputs, nwant);
+	for (k = 0; k < io.noutputs + io.nprobes; k++)
+		free(got[k]);
+	for (k = 0; k < nfiles && k < io.ngroups; k++)
+		if (io.groups[k].count != wcount[k]) {
+			printf("output group %d '%s': FAIL: the data set has %s of %d tensors, the model "
+			       "gives %d\n", k, mouts[k].name,
+			       wkind[k] == SHAPE_NONE ? "an empty optional" : wkind[k] == SHAPE_SEQ ?
+			       "a sequence" : "a value", wcount[k], io.groups[k].count);
+			pass = 0;
+		}
+	if (io.ngroups < nfiles) {
+		printf("FAIL: the model has %d outputs, the data set %d\n", io.ngroups, nfiles);
 		pass = 0;
 	}
-	if (nwant == 0) {
+	if (nfiles == 0) {
 		printf("no expected outputs to compare with\n");
 		return EXIT_PASS;
 	}

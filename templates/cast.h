@@ -6,8 +6,18 @@
  * is f for floating and i for integer or bool sources.  Floating to integer
  * conversions saturate and map NaN to 0, so no value is undefined behaviour;
  * integer narrowing keeps the low bits.  float8 sources load as float;
- * conversions to float8 (cast_f8) take p = {n, saturate}.  Uses onnxcc_sat_i64 from
- * elementwise.h. */
+ * conversions to float8 (cast_f8) take p = {n, saturate}.
+ *
+ * The sub-byte types hold one element per byte: int4 / int2 as int8_t,
+ * uint4 / uint2 as uint8_t, float4e2m1 as its code in the low 4 bits of a
+ * uint8_t.  Only the low 4 (2) bits are read, so any byte is some element.
+ * Conversions to them keep the low bits of the integer (floating sources
+ * truncate, saturating to int64, NaN to 0), as the reference's ml_dtypes
+ * does; to float4e2m1 round to nearest even and saturate to +-6 (NaN gives
+ * 0x8, -0, as ml_dtypes does: the format has no NaN).  float8e8m0 (a uint8_t
+ * code e, the value 2^(e-127), 0xff NaN) loads as float; conversions to it
+ * (cast_e8m0) take p = {n, saturate, round_mode} (0 up, 1 down, 2 nearest).
+ * Uses onnxcc_sat_i64 from elementwise.h. */
 #ifndef ONNXCC_CAST_H
 #define ONNXCC_CAST_H
 
@@ -107,7 +117,68 @@ ONNXCC_HELPER uint8_t onnxcc_f32_to_f8e5m2fnuz(float x, int sat)
 	return onnxcc_f8_encode(x, sat, 2, 16, 57344.0f, 1, 0);
 }
 
+/* float4e2m1: sign, 2 exponent bits (bias 1), 1 mantissa bit; max 6. */
+ONNXCC_HELPER float onnxcc_f4e2m1_to_f32(uint8_t u)
+{
+	float v = onnxcc_f8_decode((uint8_t)(u & 7), 1, 1, 0, 0);
+
+	return u & 8 ? -v : v;
+}
+
+ONNXCC_HELPER uint8_t onnxcc_f32_to_f4e2m1(float x)
+{
+	if (x != x)
+		return 8;
+	return (uint8_t)(onnxcc_f8_encode(fabsf(x), 1, 1, 1, 6.0f, 0, 0) | (signbit(x) ? 8 : 0));
+}
+
+/* float8e8m0: the code is a float's biased exponent. */
+ONNXCC_HELPER float onnxcc_f8e8m0_to_f32(uint8_t u)
+{
+	return u == 0xff ? NAN : ldexpf(1.0f, (int)u - 127);
+}
+
+/* x's exponent, rounded by mode (0 up: any fraction bit rounds away from
+ * zero; 1 down: truncate; 2 nearest: a half rounds up, except below 2^-126
+ * where only more than a half does, as the reference rounds).  sat: no
+ * rounding past the largest code 0xfe, and inf gives 0xfe; else both give
+ * 0xff (NaN).  The sign is ignored (negative inputs are undefined). */
+ONNXCC_HELPER uint8_t onnxcc_f32_to_f8e8m0(float x, int sat, int mode)
+{
+	uint32_t u, e, frac;
+	int up;
+
+	memcpy(&u, &x, 4);
+	e = u >> 23 & 0xff;
+	frac = u & 0x7fffff;
+	if (e == 0xff)
+		return frac || !sat ? 0xff : 0xfe;
+	if (mode == 0)
+		up = frac != 0;
+	else if (mode == 2)
+		up = (frac & 0x400000) && ((frac & 0x3fffff) || e > 0);
+	else
+		up = 0;
+	if (up && sat && e == 0xfe)
+		up = 0;
+	return (uint8_t)(e + (uint32_t)up);
+}
+
+/* v's low `bits` bits as an unsigned or two's complement value. */
+ONNXCC_HELPER int onnxcc_wrap_bits(uint64_t v, int bits, int sign)
+{
+	int m = (int)(v & ((1u << bits) - 1)), h = 1 << (bits - 1);
+
+	return sign ? (m ^ h) - h : m;
+}
+
 #define ONNXCC_LOAD_id(x) (x)
+#define ONNXCC_LOAD_i4(x) onnxcc_wrap_bits((uint64_t)(x), 4, 1)
+#define ONNXCC_LOAD_u4(x) onnxcc_wrap_bits((uint64_t)(x), 4, 0)
+#define ONNXCC_LOAD_i2(x) onnxcc_wrap_bits((uint64_t)(x), 2, 1)
+#define ONNXCC_LOAD_u2(x) onnxcc_wrap_bits((uint64_t)(x), 2, 0)
+#define ONNXCC_LOAD_f4e2m1(x) onnxcc_f4e2m1_to_f32(x)
+#define ONNXCC_LOAD_f8e8m0(x) onnxcc_f8e8m0_to_f32(x)
 #define ONNXCC_LOAD_f16(x) onnxcc_f16_to_f32(x)
 #define ONNXCC_LOAD_bf16(x) onnxcc_bf16_to_f32(x)
 #define ONNXCC_LOAD_f8e4m3fn(x) onnxcc_f8e4m3fn_to_f32(x)
@@ -142,6 +213,16 @@ ONNXCC_HELPER uint8_t onnxcc_f32_to_f8e5m2fnuz(float x, int sat)
 #define ONNXCC_CVT_i_u16(v) ((uint16_t)(v))
 #define ONNXCC_CVT_i_u32(v) ((uint32_t)(v))
 #define ONNXCC_CVT_i_u64(v) ((uint64_t)(v))
+#define ONNXCC_CVT_f_i4(v) ((int8_t)onnxcc_wrap_bits((uint64_t)onnxcc_sat_i64((double)(v)), 4, 1))
+#define ONNXCC_CVT_f_u4(v) ((uint8_t)onnxcc_wrap_bits((uint64_t)onnxcc_sat_i64((double)(v)), 4, 0))
+#define ONNXCC_CVT_f_i2(v) ((int8_t)onnxcc_wrap_bits((uint64_t)onnxcc_sat_i64((double)(v)), 2, 1))
+#define ONNXCC_CVT_f_u2(v) ((uint8_t)onnxcc_wrap_bits((uint64_t)onnxcc_sat_i64((double)(v)), 2, 0))
+#define ONNXCC_CVT_i_i4(v) ((int8_t)onnxcc_wrap_bits((uint64_t)(v), 4, 1))
+#define ONNXCC_CVT_i_u4(v) ((uint8_t)onnxcc_wrap_bits((uint64_t)(v), 4, 0))
+#define ONNXCC_CVT_i_i2(v) ((int8_t)onnxcc_wrap_bits((uint64_t)(v), 2, 1))
+#define ONNXCC_CVT_i_u2(v) ((uint8_t)onnxcc_wrap_bits((uint64_t)(v), 2, 0))
+#define ONNXCC_CVT_f_f4e2m1(v) onnxcc_f32_to_f4e2m1((float)(v))
+#define ONNXCC_CVT_i_f4e2m1(v) onnxcc_f32_to_f4e2m1((float)(v))
 
 #define ONNXCC_CAST(NAME, TX, TY, LOAD, CVT) \
 ONNXCC_KERNEL(NAME) \
@@ -165,6 +246,19 @@ ONNXCC_KERNEL(NAME) \
 	(void)f; \
 	for (i = 0; i < n; i++) \
 		Y[i] = onnxcc_f32_to_##D((float)ONNXCC_LOAD_##LOAD(X[i]), sat); \
+}
+
+/* To float8e8m0: p = {n, saturate, round_mode}; the source goes through float. */
+#define ONNXCC_CAST_E8M0(NAME, TX, LOAD) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const TX *X = (const TX *)b[0]; \
+	uint8_t *Y = (uint8_t *)b[1]; \
+	int64_t i, n = p[0]; \
+	int sat = (int)p[1], mode = (int)p[2]; \
+	(void)f; \
+	for (i = 0; i < n; i++) \
+		Y[i] = onnxcc_f32_to_f8e8m0((float)ONNXCC_LOAD_##LOAD(X[i]), sat, mode); \
 }
 
 #endif

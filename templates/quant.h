@@ -14,6 +14,10 @@
  * dequantize: b = {X, S, [Z], Y (float)}, p as quantize:  Y = (X - Z) * S
  * quantize_f8 / dequantize_f8: the same for the float8 types (cast.h's
  *   helpers), with p[8] = saturate for quantize and a zero point of 0.
+ * quantize_f4 / dequantize_f4: the same for float4e2m1 (cast.h's helpers),
+ *   the zero point decoded and added / subtracted in float.
+ * The 4- and 2-bit integers quantize and dequantize as the 8-bit ones, one
+ * element per byte, with their own saturation range.
  * dynquant:   b = {X, Y, S, Z}, p = {n}: DynamicQuantizeLinear to uint8, with
  *   the scale and zero point of the range of X widened to contain 0.
  * subzp:      the binary layout of elementwise.h: Y (int32) = A - B, the
@@ -47,7 +51,15 @@ ONNXCC_HELPER float onnxcc_qround(float v, int64_t half)
 	return v;
 }
 
-#define ONNXCC_QUANTIZE(NAME, TX, TC, TY, LO, HI) \
+/* Loads of a quantized element: the sub-byte integers (one per byte) read
+ * only their low 4 or 2 bits, as cast.h does. */
+#define ONNXCC_QLOAD_id(x) (x)
+#define ONNXCC_QLOAD_i4(x) (((int)((x) & 15) ^ 8) - 8)
+#define ONNXCC_QLOAD_u4(x) ((int)((x) & 15))
+#define ONNXCC_QLOAD_i2(x) (((int)((x) & 3) ^ 2) - 2)
+#define ONNXCC_QLOAD_u2(x) ((int)((x) & 3))
+
+#define ONNXCC_QUANTIZE(NAME, TX, TC, TY, LO, HI, LOAD) \
 ONNXCC_KERNEL(NAME) \
 { \
 	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
@@ -64,13 +76,13 @@ ONNXCC_KERNEL(NAME) \
 				int64_t s = s0 + i * si; \
 				TC v = rint((TC)X[off + i] / (TC)S[s]); \
 				if (Z) \
-					v += (TC)Z[s]; \
+					v += (TC)ONNXCC_QLOAD_##LOAD(Z[s]); \
 				Y[off + i] = (TY)onnxcc_qsat((double)v, LO, HI); \
 			} \
 		} \
 }
 
-#define ONNXCC_DEQUANTIZE(NAME, TX) \
+#define ONNXCC_DEQUANTIZE(NAME, TX, LOAD) \
 ONNXCC_KERNEL(NAME) \
 { \
 	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
@@ -85,9 +97,9 @@ ONNXCC_KERNEL(NAME) \
 			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
 			for (i = 0; i < inner; i++) { \
 				int64_t s = s0 + i * si; \
-				float v = (float)X[off + i]; \
+				float v = (float)ONNXCC_QLOAD_##LOAD(X[off + i]); \
 				if (Z) \
-					v -= (float)Z[s]; \
+					v -= (float)ONNXCC_QLOAD_##LOAD(Z[s]); \
 				Y[off + i] = v * S[s]; \
 			} \
 		} \
@@ -127,6 +139,54 @@ ONNXCC_KERNEL(NAME) \
 			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
 			for (i = 0; i < inner; i++) \
 				Y[off + i] = onnxcc_##D##_to_f32(X[off + i]) * S[s0 + i * si]; \
+		} \
+}
+
+/* To float4e2m1: the quantize layout; Y = float4e2m1(X / S + Z), rounded to
+ * nearest even and saturated (cast.h). */
+#define ONNXCC_QUANTIZE_F4(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	const float *X = (const float *)b[0], *S = (const float *)b[1]; \
+	const uint8_t *Z = hz ? (const uint8_t *)b[2] : (const uint8_t *)0; \
+	uint8_t *Y = (uint8_t *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) { \
+				int64_t s = s0 + i * si; \
+				float v = X[off + i] / S[s]; \
+				if (Z) \
+					v += onnxcc_f4e2m1_to_f32(Z[s]); \
+				Y[off + i] = onnxcc_f32_to_f4e2m1(v); \
+			} \
+		} \
+}
+
+/* From float4e2m1: the dequantize layout, Y = (float(X) - float(Z)) * S. */
+#define ONNXCC_DEQUANTIZE_F4(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t outer = p[0], d = p[1], inner = p[2], bs = p[3], so = p[4], sa = p[5]; \
+	int64_t si = p[6], hz = p[7], o, a, i; \
+	const uint8_t *X = (const uint8_t *)b[0]; \
+	const float *S = (const float *)b[1]; \
+	const uint8_t *Z = hz ? (const uint8_t *)b[2] : (const uint8_t *)0; \
+	float *Y = (float *)b[2 + hz]; \
+	(void)f; \
+	for (o = 0; o < outer; o++) \
+		for (a = 0; a < d; a++) { \
+			int64_t s0 = o * so + (a / bs) * sa, off = (o * d + a) * inner; \
+			for (i = 0; i < inner; i++) { \
+				int64_t s = s0 + i * si; \
+				float v = onnxcc_f4e2m1_to_f32(X[off + i]); \
+				if (Z) \
+					v -= onnxcc_f4e2m1_to_f32(Z[s]); \
+				Y[off + i] = v * S[s]; \
+			} \
 		} \
 }
 

@@ -10,7 +10,9 @@
  * expand_check:    b = {S (int64 shape), status}, p = {n, in_rank, in_dims, out_rank, out_dims}
  * tile_check:      b = {R (int64 repeats), status}, p = {rank, in_dims[rank], out_dims[rank]}
  * split_check:     b = {S (int64 sizes), status}, p = {n, dim, want[n]}: S must be valid
- *                  sizes of an axis of size dim and equal want */
+ *                  sizes of an axis of size dim and equal want
+ * check:           b = {C (bool), status}: C must be true (a Loop that runs exactly the
+ *                  number of iterations it was unrolled for) */
 #ifndef ONNXCC_SHAPE_H
 #define ONNXCC_SHAPE_H
 
@@ -85,6 +87,15 @@ ONNXCC_HELPER int onnxcc_same_dims(const int64_t *a, int64_t na, const int64_t *
 		if (a[i] != b[i])
 			return 0;
 	return 1;
+}
+
+#define ONNXCC_CHECK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	(void)p; \
+	(void)f; \
+	if (!*(const unsigned char *)b[0]) \
+		*(int *)b[1] = ONNXCC_ERR_SHAPE; \
 }
 
 #define ONNXCC_RESHAPE_CHECK(NAME) \

@@ -11,7 +11,7 @@
  *              tries the whole text as an integer, else converts the number
  *              read as a double (saturating, NaN to 0).  Text that is not
  *              a number reads as 0 (the spec leaves it undefined).
- * Uses onnxcc_str_put and onnxcc_str_len (strings.h), the ONNXCC_LOAD_* and
+ * Uses onnxcc_str_put and onnxcc_str_len (strops.h), the ONNXCC_LOAD_* and
  * ONNXCC_CVT_* conversions (cast.h). */
 #include <stdio.h>
 #include <stdlib.h>

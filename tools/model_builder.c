@@ -154,6 +154,11 @@ void mb_init_str(MB *b, const char *name, int rank, const int64_t *dims, const c
 	PUSH(b->g.n_initializer, b->g.initializer, t);
 }
 
+void mb_init_i32(MB *b, const char *name, int rank, const int64_t *dims, const int32_t *v)
+{
+	PUSH(b->g.n_initializer, b->g.initializer, tensor(name, DT_INT32, rank, dims, v, 4));
+}
+
 /* Split "a,,b" into {"a", "", "b"}; "" gives no names. */
 static void split_names(const char *list, size_t *n, char ***out)
 {
@@ -216,16 +221,7 @@ void mb_attr_ints(Onnx__NodeProto *n, const char *name, int count, const int64_t
 	memcpy(a->ints, v, (size_t)count * sizeof(int64_t));
 }
 
-void mb_attr_s(Onnx__NodeProto *n, const char *name, const char *v)
-{
-	Onnx__AttributeProto *a = attr(n, name, AT_STRING);
-
-	a->has_s = 1;
-	a->s.data = (uint8_t *)v;
-	a->s.len = strlen(v);
-}
-
-void mb_attr_strings(Onnx__NodeProto *n, const char *name, int count, const char *const *v)
+void mb_attr_strv(Onnx__NodeProto *n, const char *name, int count, const char *const *v)
 {
 	Onnx__AttributeProto *a = attr(n, name, AT_STRINGS);
 	int i;
@@ -244,6 +240,38 @@ void mb_attr_f(Onnx__NodeProto *n, const char *name, float v)
 
 	a->has_f = 1;
 	a->f = v;
+}
+
+void mb_attr_floats(Onnx__NodeProto *n, const char *name, int count, const float *v)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_FLOATS);
+
+	a->n_floats = (size_t)count;
+	a->floats = zalloc((size_t)(count + 1) * sizeof(float));
+	memcpy(a->floats, v, (size_t)count * sizeof(float));
+}
+
+void mb_attr_s(Onnx__NodeProto *n, const char *name, const char *v)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_STRING);
+
+	a->has_s = 1;
+	a->s.data = (uint8_t *)v;
+	a->s.len = strlen(v);
+}
+
+void mb_attr_strings(Onnx__NodeProto *n, const char *name, const char *list)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_STRINGS);
+	char **names;
+	size_t i;
+
+	split_names(list, &a->n_strings, &names);
+	a->strings = zalloc((a->n_strings + 1) * sizeof(ProtobufCBinaryData));
+	for (i = 0; i < a->n_strings; i++) {
+		a->strings[i].data = (uint8_t *)names[i];
+		a->strings[i].len = strlen(names[i]);
+	}
 }
 
 void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const int64_t *dims,
@@ -293,10 +321,23 @@ void mb_save(MB *b, const char *path)
 	free(bytes);
 }
 
+void mb_attr_graph(Onnx__NodeProto *n, const char *name, MB *body)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_GRAPH);
+
+	a->g = &body->g;
+}
+
 void mb_save_tensor_f32(const char *path, const char *name, int rank, const int64_t *dims,
 			const float *v)
 {
-	Onnx__TensorProto *t = tensor(name, DT_FLOAT, rank, dims, v, 4);
+	mb_save_tensor(path, name, DT_FLOAT, rank, dims, v, 4);
+}
+
+void mb_save_tensor(const char *path, const char *name, int dtype, int rank, const int64_t *dims,
+		    const void *v, size_t elem)
+{
+	Onnx__TensorProto *t = tensor(name, dtype, rank, dims, v, elem);
 	size_t len = onnx__tensor_proto__get_packed_size(t);
 	uint8_t *bytes = zalloc(len + 1);
 

@@ -30,16 +30,25 @@ void mb_init_i64(MB *b, const char *name, int rank, const int64_t *dims, const i
 void mb_init_f32(MB *b, const char *name, int rank, const int64_t *dims, const float *v);
 /* A string initializer (string_data), NUL-terminated texts in row-major order. */
 void mb_init_str(MB *b, const char *name, int rank, const int64_t *dims, const char *const *v);
+void mb_init_i32(MB *b, const char *name, int rank, const int64_t *dims, const int32_t *v);
 /* A node; ins and outs are comma-separated names ("" between commas: absent). */
 Onnx__NodeProto *mb_node(MB *b, const char *op, const char *name, const char *ins, const char *outs);
 void mb_attr_i(Onnx__NodeProto *n, const char *name, int64_t v);
 void mb_attr_ints(Onnx__NodeProto *n, const char *name, int count, const int64_t *v);
 void mb_attr_f(Onnx__NodeProto *n, const char *name, float v);
+void mb_attr_floats(Onnx__NodeProto *n, const char *name, int count, const float *v);
 void mb_attr_s(Onnx__NodeProto *n, const char *name, const char *v);
-void mb_attr_strings(Onnx__NodeProto *n, const char *name, int count, const char *const *v);
+/* A string list attribute from comma-separated names ("Sigmoid,Tanh"). */
+void mb_attr_strings(Onnx__NodeProto *n, const char *name, const char *list);
+/* The same from an array of count strings (which may hold commas). */
+void mb_attr_strv(Onnx__NodeProto *n, const char *name, int count, const char *const *v);
 /* A tensor attribute (Constant's value, ConstantOfShape's value): float data. */
 void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const int64_t *dims,
 			const float *v);
+
+/* A graph attribute (If's branches, Loop's body): body's graph, built with
+ * mb_input/mb_node/mb_output on an MB of its own. */
+void mb_attr_graph(Onnx__NodeProto *n, const char *name, MB *body);
 
 /* Serialize; returns malloc'ed bytes and their count. */
 uint8_t *mb_bytes(MB *b, size_t *len);
@@ -50,5 +59,8 @@ void mb_save(MB *b, const char *path);
 /* Write a float tensor as a TensorProto file (a test data set's input_0.pb). */
 void mb_save_tensor_f32(const char *path, const char *name, int rank, const int64_t *dims,
 			const float *v);
+/* Same for any element type of elem bytes (raw little-endian data). */
+void mb_save_tensor(const char *path, const char *name, int dtype, int rank, const int64_t *dims,
+		    const void *v, size_t elem);
 
 #endif

@@ -222,10 +222,36 @@ static void emit_call(FILE *out, const Graph *g, const KCall *c, const KCall *pr
 	fprintf(out, "\t}\n");
 }
 
+/* Close and open `if (cond) {` blocks so that exactly the guards of the
+ * next call are open (open[0..nopen) is the chain from the outermost). */
+static int emit_guards(FILE *out, const Graph *g, const Guard *want, const Guard **open, int nopen)
+{
+	const Guard *chain[64];
+	int depth = want ? want->depth : 0, common = 0, i;
+	const Guard *gd;
+
+	if (depth > 64)
+		die("guards nest %d deep", depth);
+	for (gd = want, i = depth - 1; gd; gd = gd->up, i--)
+		chain[i] = gd;
+	while (common < nopen && common < depth && open[common] == chain[common])
+		common++;
+	for (; nopen > common; nopen--)
+		fprintf(out, "\t}\n");
+	for (; nopen < depth; nopen++) {
+		fprintf(out, "\tif (*(const unsigned char *)(");
+		emit_buffer(out, g, chain[nopen]->cond, 0);
+		fprintf(out, ")) {\n");
+		open[nopen] = chain[nopen];
+	}
+	return nopen;
+}
+
 static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 {
 	char pname[128];
-	int i;
+	const Guard **open = xcalloc(64, sizeof(Guard *));
+	int i, nopen = 0;
 
 	fprintf(out, "\n");
 	emit_run_prototype(out, g, o->name);
@@ -245,8 +271,12 @@ static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 		;
 	if (i < g->calls->n)
 		fprintf(out, "\tint status = 0;\n");
-	for (i = 0; i < g->calls->n; i++)
+	for (i = 0; i < g->calls->n; i++) {
+		nopen = emit_guards(out, g, g->calls->v[i].guard, open, nopen);
 		emit_call(out, g, &g->calls->v[i], i ? &g->calls->v[i - 1] : NULL);
+	}
+	emit_guards(out, g, NULL, open, nopen);
+	free(open);
 	fprintf(out, "\treturn 0;\n}\n");
 }
 

@@ -58,7 +58,28 @@ static void param_doc(FILE *out, const Graph *g, const Value *v)
 	fprintf(out, " *   %-14s %s '%s' [", pname, dt_name(v->dtype), v->name);
 	for (i = 0; i < v->rank; i++)
 		fprintf(out, "%s%lld", i ? "," : "", (long long)v->dims[i]);
-	fprintf(out, "]\n");
+	fprintf(out, "]%s\n", dt_packed_bits(v->dtype) ? " one element per byte (see above)" : "");
+}
+
+/* The layout of the sub-byte element types at the interface, said once when
+ * an input or output has one. */
+static void sub_byte_doc(FILE *out, const Graph *g)
+{
+	int i, any = 0;
+
+	for (i = 0; i < g->ninputs + g->noutputs; i++)
+		any |= dt_packed_bits(i < g->ninputs ? g->inputs[i]->dtype
+				      : g->outputs[i - g->ninputs]->dtype) != 0;
+	if (!any)
+		return;
+	fprintf(out, "/* Sub-byte element types take ONE ELEMENT PER BYTE here, not the packed\n"
+		" * layout of an ONNX TensorProto: int4 and int2 as int8_t values (-8..7,\n"
+		" * -2..1), uint4 and uint2 as uint8_t values (0..15, 0..3), float4e2m1 as\n"
+		" * its 4-bit code in a uint8_t; nbytes is one byte per element.  Give\n"
+		" * inputs in range: conversions read only the low 4 (2) bits, but data\n"
+		" * movement copies bytes as they are.  Packed data (ONNX files) holds\n"
+		" * element i in bits (i * b) %% 8 .. (i * b) %% 8 + b - 1 of byte i * b / 8\n"
+		" * (b = 4 or 2, low bits first): unpack inputs, pack outputs. */\n\n");
 }
 
 void emit_run_prototype(FILE *out, const Graph *g, const char *name)
@@ -126,6 +147,7 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 		"\tint32_t rank;\n\tconst int64_t *shape;\n\tsize_t nbytes;\n} %s_tensor_info;\n\n", nm, nm);
 	fprintf(out, "extern const %s_tensor_info %s_inputs[];\n", nm, nm);
 	fprintf(out, "extern const %s_tensor_info %s_outputs[];\n\n", nm, nm);
+	sub_byte_doc(out, g);
 	fprintf(out, "/* Run the model.  Reentrant: all state lives in the arena.\n");
 	for (i = 0; i < g->ninputs; i++)
 		param_doc(out, g, g->inputs[i]);

@@ -19,7 +19,14 @@ typedef struct Loader {
 	Graph *g;
 	int64_t opset_default;
 	const Onnx__ModelProto *m;
+	int sub;              /* loading a subgraph (an If branch, a Loop body) */
+	int depth;            /* nesting of subgraphs */
 } Loader;
+
+/* Subgraphs nest at most this deep (a malicious model could nest without end). */
+#define MAX_SUBGRAPH_DEPTH 32
+
+static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes);
 
 static int is_default_domain(const char *d)
 {
@@ -122,9 +129,8 @@ static int declare(Value *v, const Onnx__ValueInfoProto *vi)
 	Value tmp = {0};
 	int symbolic, i;
 
-	if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
-	    !v->is_output)
-		return 0;	/* an inner sequence or optional: inferred, not declared */
+	if (vi->type && vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+		return 0;	/* a sequence or optional: inferred, not declared */
 	tmp.name = v->name;
 	tmp.rank = -1;
 	if (value_info_type(&tmp, vi, &symbolic) != 0)
@@ -181,16 +187,133 @@ static const InputShape *find_shape(const InputShape *s, int n, const char *name
 	return NULL;
 }
 
+/* Append v to the graph's interface inputs. */
+static void add_input(Graph *g, Value *v)
+{
+	v->is_input = 1;
+	v->mem = MEM_INPUT;
+	v->io_index = g->ninputs;
+	g->inputs = xrealloc(g->inputs, (g->ninputs + 1) * sizeof(Value *));
+	g->inputs[g->ninputs++] = v;
+}
+
+/* The tensor element type inside a sequence or optional type, or -1. */
+static int inner_dtype(const Onnx__TypeProto *tp)
+{
+	while (tp) {
+		switch (tp->value_case) {
+		case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
+			return tp->tensor_type->has_elem_type ? tp->tensor_type->elem_type : -1;
+		case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+			tp = tp->sequence_type->elem_type;
+			break;
+		case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+			tp = tp->optional_type->elem_type;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* The value of graph input vi (type tp): a tensor is one interface input; a
+ * sequence is one interface input per element ("x[0]", ...), its length and
+ * shapes given by s; an optional is none (s says so) or its element. */
+static Value *bind_input(Graph *g, const Onnx__ValueInfoProto *vi, const Onnx__TypeProto *tp,
+			 const InputShape *s)
+{
+	const char *name = vi->name;
+	int symbolic, dt = inner_dtype(tp), i;
+	Value *v;
+
+	if (!tp) {
+		ir_error("graph input '%s' has no type", name);
+		return NULL;
+	}
+	if (tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE) {
+		Value *e = NULL;
+		if (dt < 0) {
+			ir_error("graph input '%s': only optionals of tensors or sequences of tensors "
+				 "are supported", name);
+			return NULL;
+		}
+		if (!s || s->kind != SHAPE_NONE) {
+			e = bind_input(g, vi, tp->optional_type->elem_type, s);
+			if (!e)
+				return NULL;
+		}
+		v = graph_value(g, name);	/* found before the element: newest first */
+		value_set_opt(v, dt, e);
+		return v;
+	}
+	if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) {
+		const Onnx__TypeProto *et = tp->sequence_type->elem_type;
+		Value **elems;
+		char en[1024];
+		if (!et || et->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || dt < 0) {
+			ir_error("graph input '%s': only sequences of tensors are supported", name);
+			return NULL;
+		}
+		if (!s || s->kind != SHAPE_SEQ) {
+			ir_error("graph input '%s' is a sequence: give its length and element shapes "
+				 "with --shape %s=seq:D0,D1;D0,D1;...", name, name);
+			return NULL;
+		}
+		if (!dt_size(dt)) {
+			ir_error("graph input '%s': element type %s is not supported", name, dt_name(dt));
+			return NULL;
+		}
+		elems = xcalloc(s->nelems + 1, sizeof(Value *));
+		for (i = 0; i < s->nelems; i++) {
+			snprintf(en, sizeof en, "%s[%d]", name, i);
+			elems[i] = graph_value(g, en);
+			if (value_set_shape(elems[i], dt, s->elems[i].rank, s->elems[i].dims) != 0) {
+				free(elems);
+				return NULL;
+			}
+			add_input(g, elems[i]);
+		}
+		v = graph_value(g, name);
+		value_set_seq(v, dt, elems, s->nelems);
+		free(elems);
+		return v;
+	}
+	if (s && s->kind != SHAPE_TENSOR) {
+		ir_error("--shape %s: the input is a tensor", name);
+		return NULL;
+	}
+	v = graph_value(g, name);
+	{
+		Onnx__ValueInfoProto tmp = *vi;
+		tmp.type = (Onnx__TypeProto *)tp;
+		if (value_info_type(v, &tmp, &symbolic) != 0)
+			return NULL;
+	}
+	if (s) {
+		if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
+			return NULL;
+	} else if (symbolic || v->rank < 0) {
+		ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
+			 name, name);
+		return NULL;
+	}
+	if (!dt_size(v->dtype)) {
+		ir_error("graph input '%s': element type %s is not supported", name, dt_name(v->dtype));
+		return NULL;
+	}
+	add_input(g, v);
+	return v;
+}
+
 static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape *shapes, int nshapes)
 {
 	Graph *g = ld->g;
 	size_t i;
-	int symbolic;
+	int j;
 
-	g->inputs = xcalloc(gp->n_input, sizeof(Value *));
 	for (i = 0; i < gp->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = gp->input[i];
-		const InputShape *s;
 		Value *v;
 		if (!vi->name || !*vi->name)
 			return ir_error("graph input %zu has no name", i);
@@ -199,29 +322,62 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 			continue;	/* an initializer: a constant here */
 		if (v)
 			return ir_error("graph input '%s' is listed twice", vi->name);
-		v = graph_value(g, vi->name);
-		if (value_info_type(v, vi, &symbolic) != 0)
-			return -1;
-		s = find_shape(shapes, nshapes, vi->name);
-		if (s) {
-			if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
+		if (ld->sub) {
+			/* A subgraph's inputs are typed by what its node passes in;
+			 * a declared static tensor shape is kept as a declaration. */
+			v = graph_value(g, vi->name);
+			v->is_input = 1;
+			v->io_index = g->ninputs;
+			g->inputs = xrealloc(g->inputs, (g->ninputs + 1) * sizeof(Value *));
+			g->inputs[g->ninputs++] = v;
+			if (vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+			    declare(v, vi) != 0)
 				return -1;
-		} else if (symbolic || v->rank < 0) {
-			return ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
-					vi->name, vi->name);
+			continue;
 		}
-		if (!dt_size(v->dtype))
-			return ir_error("graph input '%s': element type %s is not supported",
-					vi->name, dt_name(v->dtype));
-		v->is_input = 1;
-		v->mem = MEM_INPUT;
-		v->io_index = g->ninputs;
-		g->inputs[g->ninputs++] = v;
+		if (!bind_input(g, vi, vi->type, find_shape(shapes, nshapes, vi->name)))
+			return -1;
 	}
-	for (i = 0; i < (size_t)nshapes; i++) {
-		Value *v = graph_find(g, shapes[i].name);
-		if (!v || !v->is_input)
-			return ir_error("--shape %s: the model has no input of that name", shapes[i].name);
+	for (j = 0; j < nshapes; j++) {
+		for (i = 0; i < gp->n_input; i++)
+			if (gp->input[i]->name && strcmp(gp->input[i]->name, shapes[j].name) == 0)
+				break;
+		if (i == gp->n_input || graph_find(g, shapes[j].name)->data)
+			return ir_error("--shape %s: the model has no input of that name", shapes[j].name);
+	}
+	return 0;
+}
+
+static const Loader *cur_loader;	/* the loader of the graph whose node is being read */
+
+/* Load subgraph gp of node n (in the graph being loaded) as a template owned
+ * by that graph.  The names the subgraph reads from outer scopes become its
+ * free values; n captures the values of those names in its own graph. */
+static int load_subgraph(Node *n, Attr *a, const Onnx__GraphProto *gp)
+{
+	const Loader *outer = cur_loader;
+	Loader ld = *outer;
+	Graph *g = n->graph;
+	int i, rc;
+
+	if (outer->depth >= MAX_SUBGRAPH_DEPTH)
+		return node_error(n, "subgraphs nest more than %d deep", MAX_SUBGRAPH_DEPTH);
+	ld.g = graph_new();
+	ld.sub = 1;
+	ld.depth = outer->depth + 1;
+	ld.g->ir_version = g->ir_version;
+	ld.g->opset = g->opset;
+	g->subs = xrealloc(g->subs, (g->nsubs + 1) * sizeof(Graph *));
+	g->subs[g->nsubs++] = ld.g;
+	a->g = ld.g;
+	rc = load_graph(&ld, gp, NULL, 0);
+	cur_loader = outer;
+	if (rc != 0)
+		return node_error(n, "in subgraph '%s': %s", a->name, ir_last_error());
+	for (i = 0; i < ld.g->nfree; i++) {
+		const char *name = ld.g->free_vals[i]->name;
+		Value *v = graph_find(g, name);
+		node_add_cap(n, v ? v : graph_value(g, name));
 	}
 	return 0;
 }
@@ -278,8 +434,13 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 			a->slens[i] = ap->strings[i].len;
 		}
 		break;
+	case AT_TYPE_PROTO:
+		a->i = inner_dtype(ap->tp);
+		break;
 	case AT_GRAPH:
-		return node_error(n, "attribute '%s': subgraphs are not supported yet", ap->name);
+		if (!ap->g)
+			return node_error(n, "attribute '%s' has no graph", ap->name);
+		return load_subgraph(n, a, ap->g);
 	default:
 		return node_error(n, "attribute '%s' has unsupported type %d", ap->name, type);
 	}
@@ -357,8 +518,12 @@ static int topo_sort(Graph *g)
 	char *ready = xcalloc(g->nvalues, 1);
 	int done = 0, progress = 1, i, j;
 
+	/* (a sequence or optional without producer is a graph input's) */
 	for (i = 0; i < g->nvalues; i++)
-		ready[i] = g->values[i]->data || g->values[i]->is_input;
+		ready[i] = g->values[i]->data || g->values[i]->is_input ||
+			   (g->values[i]->is_seq && !g->values[i]->producer);
+	for (i = 0; i < g->nfree; i++)
+		ready[g->free_vals[i]->id] = 1;
 	while (progress && done < g->nnodes) {
 		progress = 0;
 		for (i = 0; i < g->nnodes; i++) {
@@ -366,6 +531,8 @@ static int topo_sort(Graph *g)
 			int ok = !n->dead;
 			for (j = 0; ok && j < n->nin; j++)
 				ok = !n->in[j] || ready[n->in[j]->id];
+			for (j = 0; ok && j < n->ncaps; j++)
+				ok = ready[n->caps[j]->id];
 			if (!ok)
 				continue;
 			n->dead = 1;	/* placed; restored below */
@@ -381,8 +548,8 @@ static int topo_sort(Graph *g)
 			Node *n = g->nodes[i];
 			if (n->dead)
 				continue;
-			for (j = 0; j < n->nin; j++) {
-				Value *v = n->in[j];
+			for (j = 0; j < n->nin + n->ncaps; j++) {
+				Value *v = j < n->nin ? n->in[j] : n->caps[j - n->nin];
 				if (v && !ready[v->id] && !v->producer) {
 					node_error(n, "input '%s' is not produced by any node, "
 						   "initializer or graph input", v->name);
@@ -426,6 +593,15 @@ static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
 		if (!v)
 			return ir_error("graph output '%s' is not produced by any node",
 					vi->name ? vi->name : "");
+		if (ld->sub) {
+			/* A body may pass a value through to several outputs. */
+			if (!v->data && !v->is_input && !v->producer)
+				;	/* read from an outer scope */
+			else if (!v->data && !v->is_input && declare(v, vi) != 0)
+				return -1;
+			g->outputs[g->noutputs++] = v;
+			continue;
+		}
 		for (j = 0; j < g->noutputs; j++)
 			if (g->outputs[j] == v)
 				return ir_error("graph output '%s' is listed twice", v->name);
@@ -442,13 +618,32 @@ static int load_graph(Loader *ld, const Onnx__GraphProto *gp, const InputShape *
 {
 	size_t i;
 
-	ld->g->name = xstrdup(gp->name ? gp->name : "model");
+	Graph *g = ld->g;
+	int j;
+
+	g->name = xstrdup(gp->name ? gp->name : "model");
 	if (load_initializers(ld, gp) != 0 || load_inputs(ld, gp, shapes, nshapes) != 0)
 		return -1;
-	for (i = 0; i < gp->n_node; i++)
+	for (i = 0; i < gp->n_node; i++) {
+		cur_loader = ld;
 		if (load_node(ld, gp->node[i], i) != 0)
 			return -1;
-	if (topo_sort(ld->g) != 0 || load_value_info(ld, gp) != 0)
+	}
+	if (ld->sub) {
+		/* Names no node, initializer or input of the subgraph defines come
+		 * from outer scopes (outputs may name one too). */
+		for (i = 0; i < gp->n_output; i++)
+			if (gp->output[i]->name && !graph_find(g, gp->output[i]->name))
+				graph_value(g, gp->output[i]->name);
+		for (j = 0; j < g->nvalues; j++) {
+			Value *v = g->values[j];
+			if (v->producer || v->data || v->is_input)
+				continue;
+			g->free_vals = xrealloc(g->free_vals, (g->nfree + 1) * sizeof(Value *));
+			g->free_vals[g->nfree++] = v;
+		}
+	}
+	if (topo_sort(g) != 0 || load_value_info(ld, gp) != 0)
 		return -1;
 	return load_outputs(ld, gp);
 }

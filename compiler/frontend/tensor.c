@@ -1,4 +1,11 @@
-/* tensor.c: onnx.TensorProto <-> IR constant data. */
+/* tensor.c: onnx.TensorProto <-> IR constant data.
+ *
+ * The sub-byte types (int4, uint4, float4e2m1, int2, uint2) are packed in a
+ * TensorProto as the ONNX IR says: raw_data holds ceil(n * bits / 8) bytes,
+ * element i at bit (i * bits) % 8 of byte i * bits / 8 (low bits first, the
+ * last byte padded with zeros); int32_data holds the same bytes, one per
+ * entry.  In the IR each element takes one byte: int4 and int2 sign-extended
+ * into int8, uint4 and uint2 as uint8, float4e2m1 as its 4-bit code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,28 @@ static void from_u64(void *dst, int dt, const uint64_t *src, int64_t n)
 		else
 			((uint64_t *)dst)[i] = src[i];
 	}
+}
+
+/* Element i of packed bytes src, one per byte into dst (see the top). */
+static void unpack_sub(void *dst, int dt, const uint8_t *src, int64_t n)
+{
+	int bits = dt_packed_bits(dt), per = 8 / bits, mask = (1 << bits) - 1;
+	int sign = dt == DT_INT4 || dt == DT_INT2, half = 1 << (bits - 1);
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		int v = src[i / per] >> (i % per * bits) & mask;
+		if (sign)
+			((int8_t *)dst)[i] = (int8_t)((v ^ half) - half);
+		else
+			((uint8_t *)dst)[i] = (uint8_t)v;
+	}
+}
+
+/* The packed size of n elements of a sub-byte type. */
+static int64_t packed_bytes(int dt, int64_t n)
+{
+	return (n * dt_packed_bits(dt) + 7) / 8;
 }
 
 /* Which repeated field holds this type's data, and how many elements it has. */
@@ -98,7 +127,24 @@ int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 	if (dt == DT_STRING)
 		return strings_from_proto(t, v, what);
 	data = xcalloc(1, (size_t)nbytes);
-	if (t->has_raw_data) {
+	if (dt_packed_bits(dt)) {
+		int64_t want = packed_bytes(dt, n), have;
+		uint8_t *bytes;
+		have = t->has_raw_data ? (int64_t)t->raw_data.len : (int64_t)t->n_int32_data;
+		if (have != want) {
+			free(data);
+			return ir_error("%s '%s': has %lld %s, its shape %s needs %lld packed %s bytes",
+					what, v->name, (long long)have,
+					t->has_raw_data ? "raw_data bytes" : "int32_data values",
+					shape_str(v, (char[128]){0}, 128), (long long)want,
+					dt_name(dt));
+		}
+		bytes = xcalloc(1, (size_t)want + 1);
+		for (i = 0; i < (size_t)want; i++)
+			bytes[i] = t->has_raw_data ? t->raw_data.data[i] : (uint8_t)t->int32_data[i];
+		unpack_sub(data, dt, bytes, n);
+		free(bytes);
+	} else if (t->has_raw_data) {
 		if ((int64_t)t->raw_data.len != nbytes) {
 			free(data);
 			return ir_error("%s '%s': raw_data has %zu bytes, its shape %s needs %lld",
@@ -128,10 +174,10 @@ int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 	return 0;
 }
 
-Onnx__TensorProto *tensor_read_file(const char *path)
+/* The bytes of a file (NULL after ir_error). */
+static uint8_t *slurp(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
-	Onnx__TensorProto *t;
 	uint8_t *buf;
 	long len;
 
@@ -144,7 +190,7 @@ Onnx__TensorProto *tensor_read_file(const char *path)
 		ir_error("%s: cannot read", path);
 		return NULL;
 	}
-	buf = xmalloc((size_t)len);
+	buf = xmalloc((size_t)len + 1);
 	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
 		fclose(f);
 		free(buf);
@@ -152,7 +198,49 @@ Onnx__TensorProto *tensor_read_file(const char *path)
 		return NULL;
 	}
 	fclose(f);
-	t = onnx__tensor_proto__unpack(NULL, (size_t)len, buf);
+	*n = (size_t)len;
+	return buf;
+}
+
+Onnx__SequenceProto *sequence_read_file(const char *path)
+{
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	Onnx__SequenceProto *s;
+
+	if (!buf)
+		return NULL;
+	s = onnx__sequence_proto__unpack(NULL, len, buf);
+	free(buf);
+	if (!s)
+		ir_error("%s: not a valid SequenceProto", path);
+	return s;
+}
+
+Onnx__OptionalProto *optional_read_file(const char *path)
+{
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	Onnx__OptionalProto *o;
+
+	if (!buf)
+		return NULL;
+	o = onnx__optional_proto__unpack(NULL, len, buf);
+	free(buf);
+	if (!o)
+		ir_error("%s: not a valid OptionalProto", path);
+	return o;
+}
+
+Onnx__TensorProto *tensor_read_file(const char *path)
+{
+	Onnx__TensorProto *t;
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+
+	if (!buf)
+		return NULL;
+	t = onnx__tensor_proto__unpack(NULL, len, buf);
 	free(buf);
 	if (!t)
 		ir_error("%s: not a valid TensorProto", path);
@@ -163,10 +251,19 @@ int tensor_write_file(const char *path, const char *name, int dtype, int rank,
 		      const int64_t *dims, const void *data, size_t nbytes)
 {
 	Onnx__TensorProto t = ONNX__TENSOR_PROTO__INIT;
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf, *packed = NULL;
+	size_t len, i;
 	FILE *f;
 	int ok;
+
+	if (dt_packed_bits(dtype)) {
+		int bits = dt_packed_bits(dtype), per = 8 / bits, mask = (1 << bits) - 1;
+		packed = xcalloc(1, (size_t)packed_bytes(dtype, (int64_t)nbytes) + 1);
+		for (i = 0; i < nbytes; i++)
+			packed[i / per] |= (uint8_t)((((const uint8_t *)data)[i] & mask) << (i % per * bits));
+		data = packed;
+		nbytes = (size_t)packed_bytes(dtype, (int64_t)nbytes);
+	}
 
 	t.n_dims = (size_t)rank;
 	t.dims = (int64_t *)dims;
@@ -196,5 +293,6 @@ int tensor_write_file(const char *path, const char *name, int dtype, int rank,
 	if (f && fclose(f) != 0)
 		ok = 0;
 	free(buf);
+	free(packed);
 	return ok ? 0 : ir_error("%s: cannot write", path);
 }

@@ -971,6 +971,7 @@ static uint64_t elem_bits(int dtype, double v)
 {
 	uint64_t u = 0;
 	float f = (float)v;
+	void *e;
 
 	switch (dtype) {
 	case DT_FLOAT: memcpy(&u, &f, 4); return u;
@@ -980,7 +981,12 @@ static uint64_t elem_bits(int dtype, double v)
 	case DT_BOOL: return v != 0;
 	case DT_UINT64: return (uint64_t)v;
 	}
-	return (uint64_t)(int64_t)v;
+	if (!dt_is_float8(dtype) && !dt_packed_bits(dtype) && dtype != DT_FLOAT8E8M0)
+		return (uint64_t)(int64_t)v;
+	e = scalar_of(dtype, v);      /* float8, float8e8m0 and the sub-byte types */
+	memcpy(&u, e, 1);
+	free(e);
+	return u;
 }
 
 /* Constant mode: fill Y with the value, then copy the kept part of X into it. */

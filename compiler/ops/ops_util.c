@@ -3,6 +3,8 @@
 
 #include "ops_util.h"
 #include "onnxcc_rt.h"
+#include "elementwise.h"
+#include "cast.h"
 
 int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims)
 {
@@ -189,6 +191,16 @@ void *scalar_of(int dtype, double v)
 	case DT_UINT64: *(uint64_t *)p = (uint64_t)v; break;
 	case DT_FLOAT16: *(uint16_t *)p = onnxcc_f32_to_f16((float)v); break;
 	case DT_BFLOAT16: *(uint16_t *)p = onnxcc_f32_to_bf16((float)v); break;
+	case 17: *(uint8_t *)p = onnxcc_f32_to_f8e4m3fn((float)v, 1); break;
+	case 18: *(uint8_t *)p = onnxcc_f32_to_f8e4m3fnuz((float)v, 1); break;
+	case 19: *(uint8_t *)p = onnxcc_f32_to_f8e5m2((float)v, 1); break;
+	case 20: *(uint8_t *)p = onnxcc_f32_to_f8e5m2fnuz((float)v, 1); break;
+	case DT_INT4: case DT_INT2: case DT_UINT4: case DT_UINT2:
+		*(uint8_t *)p = (uint8_t)onnxcc_wrap_bits((uint64_t)onnxcc_sat_i64(v), dt_packed_bits(dtype),
+							  dtype == DT_INT4 || dtype == DT_INT2);
+		break;
+	case DT_FLOAT4E2M1: *(uint8_t *)p = onnxcc_f32_to_f4e2m1((float)v); break;
+	case DT_FLOAT8E8M0: *(uint8_t *)p = onnxcc_f32_to_f8e8m0((float)v, 1, 0); break;
 	default: die("scalar_of: element type %s", dt_name(dtype));
 	}
 	return p;

@@ -136,7 +136,7 @@ static int64_t pool_mode(const Node *n)
 
 int pool_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
+	Value *x = n->in[0], *y = n->out[0], *yt;
 	PoolGeom g;
 	KCall *k;
 
@@ -144,10 +144,12 @@ int pool_lower(Node *n, Lower *L)
 		return 0;
 	if (pool_geom(n, &g) != 0)
 		return -1;
-	if (!(k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux)))
+	/* float16 and bfloat16 pool in float, rounded once at the end */
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
-	kcall_buf(k, y);
+	kcall_buf(k, yt);
 	if (node_out(n, 1))
 		kcall_buf(k, n->out[1]);
 	kcall_i(k, g.nd);
@@ -161,7 +163,7 @@ int pool_lower(Node *n, Lower *L)
 	kcall_ints(k, g.pe, g.nd);
 	kcall_i(k, pool_mode(n));
 	kcall_f(k, attr_f(n, "p", 2)); /* LpPool's p; other kernels ignore it */
-	return 0;
+	return narrow_half(L, yt, y);
 }
 
 /* Global pooling: N x C x D1.. -> N x C x 1 x ... x 1. */
@@ -180,16 +182,17 @@ int globalpool_infer(Node *n)
 
 int globalpool_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
+	Value *x = n->in[0], *y = n->out[0], *yt;
 	KCall *k;
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (!(k = lower_callf(L, "%s_global%spool__scalar", dt_short(x->dtype), n->op->aux)))
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_global%spool__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
-	kcall_buf(k, y);
+	kcall_buf(k, yt);
 	kcall_i(k, value_numel(y));
 	kcall_i(k, value_numel(x) / value_numel(y));
-	return 0;
+	return narrow_half(L, yt, y);
 }

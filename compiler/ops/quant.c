@@ -12,8 +12,11 @@
  * zero point is gone, as the reference pads.  QLinear* then requantize the
  * int32 result (<y>_requant).  The float8 types quantize from float (x / S
  * converted with the `saturate` attribute) and dequantize to float; their
- * zero point must be 0.  4-bit and 2-bit element types have no C
- * representation in onnxcc (dt_size 0) and are reported as unsupported. */
+ * zero point must be 0.  The 4- and 2-bit integers (one element per byte)
+ * work as the 8-bit ones with their own ranges; float4e2m1 quantizes from
+ * float (x / S + Z rounded to nearest even, saturated) and dequantizes to
+ * float ((x - Z) * S).  Scales may be float, float16, bfloat16 or
+ * float8e8m0; the kernels read a float copy of the last three. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -21,7 +24,14 @@
 /* The quantized integer types QuantizeLinear writes. */
 static int qtype_ok(int dt)
 {
-	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16;
+	return dt == DT_INT8 || dt == DT_UINT8 || dt == DT_INT16 || dt == DT_UINT16 ||
+	       dt == DT_INT4 || dt == DT_UINT4 || dt == DT_INT2 || dt == DT_UINT2;
+}
+
+/* The float types QuantizeLinear writes from float inputs only. */
+static int qfloat(int dt)
+{
+	return dt_is_float8(dt) || dt == DT_FLOAT4E2M1;
 }
 
 /* A float8 zero point must be 0 (or -0): the kernels do not read it, so a
@@ -45,6 +55,30 @@ static int f8_zero_ok(const Node *n, const Value *z)
 static int half_or_float(int dt)
 {
 	return dt == DT_FLOAT || dt == DT_FLOAT16 || dt == DT_BFLOAT16;
+}
+
+/* Scales may also be float8e8m0 (powers of two, the MX formats' scales). */
+static int scale_ok(int dt)
+{
+	return half_or_float(dt) || dt == DT_FLOAT8E8M0;
+}
+
+/* The kernels read float scales: others become a float copy in scratch. */
+static int widen_scale(Lower *L, Value **s)
+{
+	Value *t;
+	KCall *k;
+
+	if ((*s)->dtype != DT_FLOAT8E8M0)
+		return widen_half(L, s);
+	t = lower_temp(L, DT_FLOAT, (*s)->rank, (*s)->dims);
+	if (!(k = lower_call(L, "f8e8m0_to_f32__scalar")))
+		return -1;
+	kcall_buf(k, *s);
+	kcall_buf(k, t);
+	kcall_i(k, value_numel(t));
+	*s = t;
+	return 0;
 }
 
 /* How the scale of a (de)quantization maps onto x: p of the quantize kernel
@@ -134,19 +168,19 @@ int quantize_infer(Node *n)
 
 	if (yt < 0)
 		return -1;
-	if (!qtype_ok(yt) && !dt_is_float8(yt))
-		return node_error(n, "quantizing to %s is not supported (int8, uint8, int16, "
-				  "uint16 and float8 are)", dt_name(yt));
-	if (dt_is_float8(yt) && x->dtype == DT_INT32)
+	if (!qtype_ok(yt) && !qfloat(yt))
+		return node_error(n, "quantizing to %s is not supported (int2 to int16, uint2 to "
+				  "uint16, float8 and float4e2m1 are)", dt_name(yt));
+	if (qfloat(yt) && x->dtype == DT_INT32)
 		return node_error(n, "quantizing int32 to %s is not supported", dt_name(yt));
 	if (dt_is_float8(yt) && node_in(n, 2) && f8_zero_ok(n, node_in(n, 2)) != 0)
 		return -1;
 	if (!half_or_float(x->dtype) && x->dtype != DT_INT32)
 		return node_error(n, "input x has element type %s, expected float, float16, "
 				  "bfloat16 or int32", dt_name(x->dtype));
-	if (!half_or_float(s->dtype))
-		return node_error(n, "the scale has element type %s, expected float, float16 or "
-				  "bfloat16", dt_name(s->dtype));
+	if (!scale_ok(s->dtype))
+		return node_error(n, "the scale has element type %s, expected float, float16, "
+				  "bfloat16 or float8e8m0", dt_name(s->dtype));
 	if (prec && prec != DT_FLOAT)
 		return node_error(n, "precision %s is not supported (float is)", dt_name(prec));
 	if (qgeom(n, x, s, node_in(n, 2), &g) != 0)
@@ -162,7 +196,7 @@ int quantize_lower(Node *n, Lower *L)
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (qgeom(n, x, s, z, &g) != 0 || widen_half(L, &x) != 0 || widen_half(L, &s) != 0 ||
+	if (qgeom(n, x, s, z, &g) != 0 || widen_half(L, &x) != 0 || widen_scale(L, &s) != 0 ||
 	    !(k = lower_callf(L, "%s_quantize_%s__scalar", dt_short(y->dtype), dt_short(x->dtype))))
 		return -1;
 	kcall_buf(k, x);
@@ -190,15 +224,19 @@ int dequantize_infer(Node *n)
 	int yt = dequantize_type(n);
 	QGeom g;
 
-	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32 && !dt_is_float8(x->dtype))
-		return node_error(n, "dequantizing %s is not supported (int8, uint8, int16, uint16, "
-				  "int32 and float8 are)", dt_name(x->dtype));
+	if (!qtype_ok(x->dtype) && x->dtype != DT_INT32 && !qfloat(x->dtype))
+		return node_error(n, "dequantizing %s is not supported (int2 to int32, uint2 to "
+				  "uint16, float8 and float4e2m1 are)", dt_name(x->dtype));
 	if (z && z->dtype != x->dtype)
 		return node_error(n, "the zero point has element type %s, x %s", dt_name(z->dtype),
 				  dt_name(x->dtype));
-	if (!half_or_float(s->dtype) || !half_or_float(yt))
-		return node_error(n, "the scale and output must be float, float16 or bfloat16 "
-				  "(they are %s and %s)", dt_name(s->dtype), dt_name(yt));
+	if (!scale_ok(s->dtype))
+		return node_error(n, "the scale has element type %s, expected float, float16, "
+				  "bfloat16 or float8e8m0", dt_name(s->dtype));
+	if (!half_or_float(yt))
+		return node_error(n, "the output must be float, float16 or bfloat16 (it is %s%s)",
+				  dt_name(yt), n->version >= 23 && !node_attr(n, "output_dtype") ?
+				  ", the scale's type: set output_dtype" : "");
 	if (z && dt_is_float8(z->dtype) && f8_zero_ok(n, z) != 0)
 		return -1;
 	if (qgeom(n, x, s, z, &g) != 0)
@@ -214,7 +252,7 @@ int dequantize_lower(Node *n, Lower *L)
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (qgeom(n, x, s, z, &g) != 0 || widen_half(L, &s) != 0 || !(yt = half_out(L, y)) ||
+	if (qgeom(n, x, s, z, &g) != 0 || widen_scale(L, &s) != 0 || !(yt = half_out(L, y)) ||
 	    !(k = lower_callf(L, "%s_dequantize__scalar", dt_short(x->dtype))))
 		return -1;
 	kcall_buf(k, x);

@@ -82,14 +82,15 @@ int reduce_infer(Node *n)
 /* Run-time axes: the kernel makes the plan after checking the axes. */
 static int lower_runtime_axes(Node *n, Lower *L, Value *a)
 {
-	Value *x = n->in[0], *y = n->out[0];
+	Value *x = n->in[0], *y = n->out[0], *yt;
 	KCall *k;
 
-	if (!(k = lower_callf(L, "%s_reduce_%s_axes__scalar", dt_short(x->dtype), n->op->aux)))
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_reduce_%s_axes__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, a);
-	kcall_buf(k, y);
+	kcall_buf(k, yt);
 	kcall_checks(k);
 	kcall_i(k, value_numel(a));
 	kcall_i(k, attr_i(n, "keepdims", 1) != 0);
@@ -98,12 +99,12 @@ static int lower_runtime_axes(Node *n, Lower *L, Value *a)
 	kcall_ints(k, x->dims, x->rank);
 	kcall_i(k, y->rank);
 	kcall_ints(k, y->dims, y->rank);
-	return 0;
+	return narrow_half(L, yt, y);
 }
 
 int reduce_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0], *a = runtime_axes(n);
+	Value *x = n->in[0], *y = n->out[0], *a = runtime_axes(n), *yt;
 	int64_t kd[IR_MAX_RANK], ks[IR_MAX_RANK], rd[IR_MAX_RANK], rs[IR_MAX_RANK], nk, nr;
 	char red[IR_MAX_RANK];
 	KCall *k;
@@ -115,17 +116,19 @@ int reduce_lower(Node *n, Lower *L)
 	if (reduced_dims(n, red) != 0)
 		return -1;
 	onnxcc_reduce_plan(x->dims, x->rank, red, kd, ks, &nk, rd, rs, &nr);
-	if (!(k = lower_callf(L, "%s_reduce_%s__scalar", dt_short(x->dtype), n->op->aux)))
+	/* float16 and bfloat16 reduce in float, rounded once at the end */
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_reduce_%s__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
-	kcall_buf(k, y);
+	kcall_buf(k, yt);
 	kcall_i(k, nk);
 	kcall_ints(k, kd, (int)nk);
 	kcall_ints(k, ks, (int)nk);
 	kcall_i(k, nr);
 	kcall_ints(k, rd, (int)nr);
 	kcall_ints(k, rs, (int)nr);
-	return 0;
+	return narrow_half(L, yt, y);
 }
 
 /* ArgMax/ArgMin: the axis (normalized), or -1 after an error. */
@@ -183,7 +186,8 @@ int argreduce_lower(Node *n, Lower *L)
 			outer *= x->dims[d];
 		else if (d > axis)
 			inner *= x->dims[d];
-	if (!(k = lower_callf(L, "%s_arg%s__scalar", dt_short(x->dtype), n->op->aux)))
+	if (widen_half(L, &x) != 0 ||
+	    !(k = lower_callf(L, "%s_arg%s__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, y);

@@ -1,5 +1,5 @@
 /* regex.c: RegexFullMatch.  The pattern (RE2 syntax) is compiled here into a
- * program for the Pike VM of templates/strings.h, which runs it over the code
+ * program for the Pike VM of templates/strops.h, which runs it over the code
  * points of each string in linear time, with no recursion and no heap.
  *
  * Supported: literals (UTF-8), '.', classes [...] with ranges and negation,
@@ -15,7 +15,7 @@
 
 #include "ops_util.h"
 #include "onnxcc_rt.h"
-#include "strings.h"
+#include "strops.h"
 
 #define RX_MAX_PROG 20000   /* instructions after expanding {n,m} */
 #define RX_MAX_REPEAT 1000  /* RE2's limit on n and m */

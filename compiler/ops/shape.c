@@ -1,4 +1,4 @@
-/* shape.c: views (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout),
+/* shape.c: views (Reshape, Flatten, Squeeze, Unsqueeze, Identity),
  * shape queries (Shape, Size) and constants (Constant, ConstantOfShape).
  * Views lower to a byte copy; the memory planner may later alias them. */
 #include <stdlib.h>
@@ -151,33 +151,23 @@ int unsqueeze_lower(Node *n, Lower *L)
 
 int identity_infer(Node *n)
 {
-	return set_out(n, 0, n->in[0]->dtype, n->in[0]->rank, n->in[0]->dims);
-}
-
-int identity_lower(Node *n, Lower *L) { return lower_view(n, L); }
-
-/* Dropout at inference: identity, and an all-true mask if asked for. */
-int dropout_infer(Node *n)
-{
 	Value *x = n->in[0];
 
-	if (n->nin > 2 && n->in[2] && n->in[2]->data && const_i64(n->in[2], 0))
-		return node_error(n, "training_mode=true is not supported (inference only)");
-	if (n->nin > 2 && n->in[2] && !n->in[2]->data)
-		return node_error(n, "training_mode must be a compile-time constant");
-	if (set_out(n, 0, x->dtype, x->rank, x->dims) != 0)
-		return -1;
-	if (n->nout > 1 && n->out[1]) {
-		/* the mask is bool since opset 10, the input's type before */
-		int mt = n->version < 10 ? x->dtype : DT_BOOL;
-		if (set_out(n, 1, mt, x->rank, x->dims) != 0)
-			return -1;
-		value_set_const(n->out[1], scalar_of(mt, 1.0), 1);
+	if (x->is_opt) {	/* sequences and optionals are compile-time lists */
+		value_set_opt(n->out[0], x->dtype, x->nelems ? x->elems[0] : NULL);
+		return 0;
 	}
-	return 0;
+	if (x->is_seq) {
+		value_set_seq(n->out[0], x->dtype, x->elems, x->nelems);
+		return 0;
+	}
+	return set_out(n, 0, x->dtype, x->rank, x->dims);
 }
 
-int dropout_lower(Node *n, Lower *L) { return lower_view(n, L); }
+int identity_lower(Node *n, Lower *L)
+{
+	return n->out[0]->is_seq ? 0 : lower_view(n, L);
+}
 
 /* Shape: a constant, since every shape is static (start/end since opset 15). */
 int shape_infer(Node *n)

@@ -38,7 +38,7 @@ int softmax_infer(Node *n)
 
 int softmax_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
+	Value *x = n->in[0], *y = n->out[0], *yt;
 	int64_t v[3];
 	KCall *k;
 
@@ -46,10 +46,12 @@ int softmax_lower(Node *n, Lower *L)
 		return 0;
 	if (softmax_view(n, v) != 0)
 		return -1;
-	if (!(k = lower_callf(L, "%s_%s__scalar", dt_short(x->dtype), n->op->aux)))
+	/* float16 and bfloat16 compute in float, rounded once at the end */
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
+	    !(k = lower_callf(L, "%s_%s__scalar", dt_short(x->dtype), n->op->aux)))
 		return -1;
 	kcall_buf(k, x);
-	kcall_buf(k, y);
+	kcall_buf(k, yt);
 	kcall_ints(k, v, 3);
-	return 0;
+	return narrow_half(L, yt, y);
 }

@@ -1,4 +1,4 @@
-/* strings.c: string tensors (templates/strings.h).  Equal on strings,
+/* strings.c: string tensors (templates/strops.h).  Equal on strings,
  * StringConcat, StringSplit, StringNormalizer and ai.onnx.ml LabelEncoder and
  * CategoryMapper;
  * RegexFullMatch is in regex.c.
@@ -21,7 +21,7 @@
 #include "ops_util.h"
 #include "onnxcc_rt.h"
 #include "elementwise.h"
-#include "strings.h"
+#include "strops.h"
 
 /* Input i must be a string tensor. */
 static int need_string(const Node *n, int i)

@@ -3,6 +3,10 @@
  * outputs are small is evaluated on the spot, so that shape computations
  * (Shape -> Gather -> Concat -> Reshape) resolve to constants before the
  * nodes that consume them are inferred. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "passes.h"
 #include "ops.h"
 
@@ -25,6 +29,9 @@ static int check_inputs(const Node *n)
 		const Value *v = n->in[i];
 		if (!v || v->is_seq)
 			continue;
+		if (v->dyn_elem)
+			return node_error(n, "input %d ('%s') is a tensor of a sequence whose shapes depend "
+					  "on run-time split sizes", i, v->name);
 		if (v->rank < 0)
 			die("input '%s' of node '%s' has no shape", v->name, n->name);
 		if (!dt_size(v->dtype))
@@ -47,36 +54,99 @@ static int all_inputs_const(const Node *n)
 	return 1;
 }
 
+/* The model's outputs, now typed, become the tensors of the interface: a
+ * sequence output gives one output per element ("y[0]", ...), an optional
+ * none or its element.  The declared list is kept in g->iface_out. */
+static int flatten_outputs(Graph *g)
+{
+	Value **flat = NULL;
+	int nflat = 0, i, j, k;
+	char name[1024];
+
+	g->iface_out = xmalloc((g->noutputs + 1) * sizeof(Value *));
+	g->niface_out = g->noutputs;
+	memcpy(g->iface_out, g->outputs, g->noutputs * sizeof(Value *));
+	for (i = 0; i < g->noutputs; i++) {
+		Value *o = g->outputs[i];
+		int n = iface_flatten(o, NULL, 0);
+		flat = xrealloc(flat, (nflat + n + 1) * sizeof(Value *));
+		iface_flatten(o, flat + nflat, n);
+		for (j = 0; j < n; j++)
+			if (flat[nflat + j]->dyn_elem) {
+				free(flat);
+				return ir_error("graph output '%s' is a sequence whose tensors' shapes "
+						"depend on run-time split sizes", o->name);
+			}
+		if (o->is_seq) {
+			o->is_output = 0;
+			for (j = 0; j < n; j++) {
+				Value *e = flat[nflat + j];
+				int seen = e->is_output || e->is_input || e->data;
+				for (k = 0; k < nflat + j; k++)
+					seen |= flat[k] == e;
+				if (seen)
+					continue;	/* a copy is made by pass_lower */
+				if (o->is_opt && n == 1)
+					snprintf(name, sizeof name, "%s", o->name);
+				else
+					snprintf(name, sizeof name, "%s[%d]", o->name, j);
+				free(e->name);
+				e->name = xstrdup(name);
+				e->is_output = 1;
+			}
+		}
+		nflat += n;
+	}
+	free(g->outputs);
+	g->outputs = flat ? flat : xmalloc(sizeof(Value *));
+	g->noutputs = nflat;
+	for (i = 0; i < nflat; i++) {
+		g->outputs[i]->is_output = 1;
+		g->outputs[i]->io_index = i;
+	}
+	return 0;
+}
+
+int infer_node(Graph *g, Node *n)
+{
+	int j;
+
+	n->inferred = 1;
+	if (check_inputs(n) != 0 || n->op->infer(n) != 0)
+		return -1;
+	if (n->dead)
+		return 0;	/* expanded into other nodes (control flow) */
+	for (j = 0; j < n->nout; j++) {
+		Value *o = n->out[j];
+		if (o && o->rank < 0 && !o->is_seq)
+			die("%s_infer left output %d of '%s' without a shape", n->op->name, j, n->name);
+		if (o && !dt_size(o->dtype))
+			return node_error(n, "output %d has element type %s, which is not supported",
+					  j, dt_name(o->dtype));
+		if (o && o->dtype == DT_STRING && !(n->op->flags & OPF_STRING))
+			return node_error(n, "output %d has element type string, which %s does "
+					  "not support", j, n->op_type);
+	}
+	if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
+	    fold_node(g, n, INFER_FOLD_BYTES) < 0)
+		return -1;
+	return 0;
+}
+
 int pass_infer(Graph *g)
 {
-	int i, j;
+	int i;
 
+	/* Control flow expands into nodes right after its own, already inferred. */
 	for (i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
-		if (n->dead)
+		if (n->dead || n->inferred)
 			continue;
-		if (check_inputs(n) != 0 || n->op->infer(n) != 0)
-			return -1;
-		for (j = 0; j < n->nout; j++) {
-			Value *o = n->out[j];
-			if (o && o->rank < 0 && !o->is_seq)
-				die("%s_infer left output %d of '%s' without a shape",
-				    n->op->name, j, n->name);
-			if (o && !dt_size(o->dtype))
-				return node_error(n, "output %d has element type %s, which is not supported",
-						  j, dt_name(o->dtype));
-			if (o && o->dtype == DT_STRING && !(n->op->flags & OPF_STRING))
-				return node_error(n, "output %d has element type string, which %s does "
-						  "not support", j, n->op_type);
-		}
-		if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
-		    fold_node(g, n, INFER_FOLD_BYTES) < 0)
+		if (infer_node(g, n) != 0)
 			return -1;
 	}
-	for (i = 0; i < g->noutputs; i++)
-		if (g->outputs[i]->is_seq)
-			return ir_error("graph output '%s' is a sequence; the generated interface "
-					"takes tensors only", g->outputs[i]->name);
+	if (flatten_outputs(g) != 0)
+		return -1;
 	g->inferred = 1;
 	return 0;
 }

@@ -31,21 +31,27 @@ static KCall *copy_into(Lower *L, Value *src, Value *dst)
 }
 
 /* A graph output that no call writes (a constant, an input, or a value listed
- * as two outputs) gets a fresh value of its own, filled by a copy. */
+ * again: two elements of a sequence output can be one tensor) gets a fresh
+ * value of its own, filled by a copy. */
 static void detach_outputs(Graph *g, KCallList *calls)
 {
 	Lower L = {g, calls, NULL};
-	int i;
+	int i, first;
 
 	for (i = 0; i < g->noutputs; i++) {
 		Value *v = g->outputs[i], *o;
-		if (!v->data && !v->is_input)
+		for (first = 0; first < i && g->outputs[first] != v; first++)
+			;
+		if (!v->data && !v->is_input && first == i)
 			continue;
 		o = graph_value(g, v->name);
 		value_set_shape(o, v->dtype, v->rank, v->dims);
 		o->is_output = 1;
 		o->io_index = i;
-		v->is_output = 0;
+		if (first == i)
+			v->is_output = 0;
+		else
+			v->io_index = first;
 		g->outputs[i] = o;
 		copy_into(&L, v, o)->node = NULL;
 	}
@@ -74,7 +80,8 @@ int pass_lower(Graph *g)
 					die("splat scratch tensor");
 				if (!filled[v->id]) {
 					filled[v->id] = lower_temp(&L, v->dtype, v->rank, v->dims);
-					copy_into(&L, v, filled[v->id]);
+					/* unguarded: later uses outside the guard need it too */
+					copy_into(&L, v, filled[v->id])->guard = NULL;
 				}
 				c->buf[b] = filled[v->id];
 			}

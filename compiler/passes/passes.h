@@ -10,6 +10,10 @@ int pass_dce(Graph *g);        /* drops nodes whose outputs nothing uses */
 int pass_lower(Graph *g);      /* nodes -> kernel calls (lower.h) */
 int pass_memplan(Graph *g);    /* arena offsets by liveness, constant blob offsets */
 
+/* Infer (and, if its inputs are constant and its outputs small, fold) one
+ * node; control flow nodes expand into the nodes after them (ops/control.c). */
+int infer_node(Graph *g, Node *n);
+
 /* Evaluate one node whose inputs are all constant; its outputs become constants.
  * Returns 0 if folded, 1 if left alone (too large, not foldable), -1 on error. */
 int fold_node(Graph *g, Node *n, int64_t max_bytes);

@@ -32,9 +32,12 @@ static void check_plan(const Graph *g, const char *after)
 
 	for (i = 0; i < g->nvalues; i++)
 		first[i] = last[i] = -1;
-	for (i = 0; i < l->n; i++)
-		for (j = 0; j < l->v[i].nbuf; j++) {
-			const Value *v = l->v[i].buf[j];
+	for (i = 0; i < l->n; i++) {
+		const Guard *gd = l->v[i].guard;
+		for (j = 0; j < l->v[i].nbuf || gd; j++) {
+			const Value *v = j < l->v[i].nbuf ? l->v[i].buf[j] : gd->cond;
+			if (j >= l->v[i].nbuf)
+				gd = gd->up;
 			if (v->mem != MEM_ARENA)
 				continue;
 			if (first[v->id] < 0)
@@ -43,6 +46,7 @@ static void check_plan(const Graph *g, const char *after)
 			if (v->offset < 0 || v->offset + value_nbytes(v) > g->arena_size)
 				die("after %s: '%s' lies outside the arena", after, v->name);
 		}
+	}
 	for (i = 0; i < g->nvalues; i++)
 		for (j = i + 1; first[i] >= 0 && j < g->nvalues; j++) {
 			const Value *a = g->values[i], *b = g->values[j];
@@ -57,13 +61,24 @@ static void check_plan(const Graph *g, const char *after)
 	free(last);
 }
 
+/* A node's output is defined, and so are the tensors of a sequence it makes. */
+static void define(char *defined, const Value *v)
+{
+	int i;
+
+	defined[v->id] = 1;
+	for (i = 0; v->is_seq && i < v->nelems; i++)
+		define(defined, v->elems[i]);
+}
+
 int ir_verify(Graph *g, const char *after)
 {
 	char *defined = xcalloc(g->nvalues, 1);
 	int i, j;
 
 	for (i = 0; i < g->nvalues; i++)
-		defined[i] = g->values[i]->is_input || g->values[i]->data != NULL;
+		defined[i] = g->values[i]->is_input || g->values[i]->data != NULL ||
+			     (g->values[i]->is_seq && !g->values[i]->producer);
 	for (i = 0; i < g->nnodes; i++) {
 		const Node *n = g->nodes[i];
 		if (n->dead)
@@ -71,7 +86,7 @@ int ir_verify(Graph *g, const char *after)
 		check_node(g, n, after, defined);
 		for (j = 0; j < n->nout; j++)
 			if (n->out[j])
-				defined[n->out[j]->id] = 1;
+				define(defined, n->out[j]);
 	}
 	for (i = 0; i < g->noutputs; i++)
 		if (!defined[g->outputs[i]->id] && !g->calls)

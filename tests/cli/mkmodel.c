@@ -3,16 +3,93 @@
  *   mkmodel add OUT.onnx          y/out = x:0 + bias (float[2,3] + float[3])
  *   mkmodel unsupported OUT.onnx  a node of an operator nobody implements
  *   mkmodel strcat OUT.onnx       y = StringConcat(x, suffix) (string[2] + string[1])
+ *   mkmodel int4 OUT.onnx         t = Transpose(x: int4[2,3]); f = float(t);
+ *                                 e = EyeLike(t, dtype int4): sub-byte types
+ *                                 at the interface and in data movement
+ *
+ *   mkmodel control DIR           DIR/model.onnx: y = If(c, x*x, -x) with c a run-time
+ *                                 bool; a Loop adding x to acc n times (n a run-time
+ *                                 int64, its scan output declared 3 rows long), and
+ *                                 data sets DIR/then, DIR/else (n = 3) and DIR/short
+ *                                 (n = 2: the run must fail with a shape error)
  *
  * Names with ':' and '/' check that the generated interface makes C
  * identifiers of them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model_builder.h"
 
-static const int64_t d23[] = {2, 3}, d3[] = {3};
+static const int64_t d23[] = {2, 3}, d3[] = {3}, d32[] = {3, 2};
 static const float bias[] = {1, 2, 3};
+
+static void save_set(const char *dir, const char *set, uint8_t c, int64_t n, const float *y,
+		     const float *z, const float *scan)
+{
+	static const int64_t d3x[] = {3}, d33[] = {3, 3};
+	char path[1024];
+
+	snprintf(path, sizeof path, "mkdir -p '%s/%s'", dir, set);
+	if (system(path) != 0)
+		exit(1);
+	snprintf(path, sizeof path, "%s/%s/input_0.pb", dir, set);
+	mb_save_tensor(path, "c", DT_BOOL, 0, NULL, &c, 1);
+	snprintf(path, sizeof path, "%s/%s/input_1.pb", dir, set);
+	mb_save_tensor_f32(path, "x", 1, d3x, (const float[]){1, 2, 3});
+	snprintf(path, sizeof path, "%s/%s/input_2.pb", dir, set);
+	mb_save_tensor(path, "n", DT_INT64, 0, NULL, &n, 8);
+	snprintf(path, sizeof path, "%s/%s/output_0.pb", dir, set);
+	mb_save_tensor_f32(path, "y", 1, d3x, y);
+	snprintf(path, sizeof path, "%s/%s/output_1.pb", dir, set);
+	mb_save_tensor_f32(path, "z", 1, d3x, z);
+	snprintf(path, sizeof path, "%s/%s/output_2.pb", dir, set);
+	mb_save_tensor_f32(path, "rows", 2, d33, scan);
+}
+
+static int control(MB *b, const char *dir)
+{
+	static const int64_t d3x[] = {3}, d33[] = {3, 3};
+	static const float z[] = {4, 8, 12}, rows[] = {2, 4, 6, 3, 6, 9, 4, 8, 12};
+	MB *then = mb_new(13), *els = mb_new(13), *body = mb_new(13);
+	Onnx__NodeProto *n;
+	char path[1024];
+
+	mb_input(b, "c", DT_BOOL, 0, NULL);
+	mb_input(b, "x", DT_FLOAT, 1, d3x);
+	mb_input(b, "n", DT_INT64, 0, NULL);
+	/* the branches read x from the outer graph */
+	mb_node(then, "Mul", "sq", "x,x", "t");
+	mb_output(then, "t", DT_FLOAT, 1, d3x);
+	mb_node(els, "Neg", "neg", "x", "e");
+	mb_output(els, "e", DT_FLOAT, 1, d3x);
+	n = mb_node(b, "If", "if", "c", "y");
+	mb_attr_graph(n, "then_branch", then);
+	mb_attr_graph(n, "else_branch", els);
+	mb_input(body, "i", DT_INT64, 0, NULL);
+	mb_input(body, "cond", DT_BOOL, 0, NULL);
+	mb_input(body, "acc", DT_FLOAT, 1, d3x);
+	mb_node(body, "Identity", "keep", "cond", "cond_out");
+	mb_node(body, "Add", "add", "acc,x", "acc_out");
+	mb_node(body, "Identity", "row", "acc_out", "row");
+	mb_output(body, "cond_out", DT_BOOL, 0, NULL);
+	mb_output(body, "acc_out", DT_FLOAT, 1, d3x);
+	mb_output(body, "row", DT_FLOAT, 1, d3x);
+	n = mb_node(b, "Loop", "loop", "n,,x", "z,rows");
+	mb_attr_graph(n, "body", body);
+	mb_output(b, "y", DT_FLOAT, 1, d3x);
+	mb_output(b, "z", DT_FLOAT, 1, d3x);
+	mb_output(b, "rows", DT_FLOAT, 2, d33);
+	snprintf(path, sizeof path, "mkdir -p '%s'", dir);
+	if (system(path) != 0)
+		return 1;
+	snprintf(path, sizeof path, "%s/model.onnx", dir);
+	mb_save(b, path);
+	save_set(dir, "then", 1, 3, (const float[]){1, 4, 9}, z, rows);
+	save_set(dir, "else", 0, 3, (const float[]){-1, -2, -3}, z, rows);
+	save_set(dir, "short", 1, 2, (const float[]){1, 4, 9}, z, rows);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -21,7 +98,7 @@ int main(int argc, char **argv)
 	static const char *const suffix[] = {"-ok"};
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkmodel add|unsupported|strcat OUT.onnx\n");
+		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "strcat") == 0) {
@@ -30,6 +107,22 @@ int main(int argc, char **argv)
 		mb_init_str(b, "suffix", 1, d1, suffix);
 		mb_node(b, "StringConcat", "cat", "x,suffix", "y");
 		mb_output(b, "y", DT_STRING, 1, d2);
+		mb_save(b, argv[2]);
+		return 0;
+	}
+	if (strcmp(argv[1], "control") == 0)
+		return control(b, argv[2]);
+	if (strcmp(argv[1], "int4") == 0) {
+		Onnx__NodeProto *n;
+		mb_input(b, "x", DT_INT4, 2, d23);
+		mb_node(b, "Transpose", "tr", "x", "t");
+		n = mb_node(b, "Cast", "cast", "t", "f");
+		mb_attr_i(n, "to", DT_FLOAT);
+		n = mb_node(b, "EyeLike", "eye", "t", "e");
+		mb_attr_i(n, "dtype", DT_INT4);
+		mb_output(b, "t", DT_INT4, 2, d32);
+		mb_output(b, "f", DT_FLOAT, 2, d32);
+		mb_output(b, "e", DT_INT4, 2, d32);
 		mb_save(b, argv[2]);
 		return 0;
 	}

@@ -41,6 +41,7 @@ mkdir -p "$work"
 cd "$work" || exit 1
 "$mkmodel" add add.onnx || exit 1
 "$mkmodel" unsupported unsupported.onnx || exit 1
+"$mkmodel" int4 int4.onnx || exit 1
 "$mkmodel" strcat strcat.onnx || exit 1
 printf 'not an ONNX model\n' >garbage.onnx
 head -c 100 add.onnx >truncated.onnx
@@ -140,6 +141,40 @@ int main(void)
 	return bad != 0;
 }
 EOF
+# sub-byte types at the interface: one element per byte, said in the header
+expect 0 "compile int4.onnx" -- "$onnxcc" int4.onnx -o m4.c --name m4
+grep -q 'ONE ELEMENT PER BYTE' m4.h || fail "m4.h does not say how int4 is laid out"
+grep -q 'int m4_run(const int8_t \*in_x, int8_t \*out_t, float \*out_f, int8_t \*out_e' m4.h ||
+	fail "m4.h: unexpected m4_run: $(grep 'm4_run(' m4.h)"
+cat >app4.c <<'EOF'
+#include <stdint.h>
+#include <stdio.h>
+#include "m4.h"
+
+static double arena[(M4_ARENA_SIZE + 64) / sizeof(double) + 1];
+
+/* x = [[-8, 7, 3], [-1, 0, 1]] one per byte; 0x1f reads as its low bits, -1. */
+int main(void)
+{
+	static const int8_t x[6] = {-8, 7, 3, 0x1f, 0, 1}, tw[6] = {-8, 0x1f, 7, 0, 3, 1};
+	static const int8_t ew[6] = {1, 0, 0, 1, 0, 0};
+	static const float fw[6] = {-8, -1, 7, 0, 3, 1};
+	int8_t t[6], e[6];
+	float f[6];
+	void *a = (void *)(((uintptr_t)arena + 63) & ~(uintptr_t)63);
+	int i, bad = 0;
+
+	if (m4_run(x, t, f, e, a) != M4_OK)
+		return 2;
+	for (i = 0; i < 6; i++)
+		bad += t[i] != tw[i] || f[i] != fw[i] || e[i] != ew[i];
+	if (m4_inputs[0].nbytes != 6 || m4_inputs[0].elem_type != 22)
+		return 4;
+	printf("%s\n", bad ? "wrong" : "right");
+	return bad != 0;
+}
+EOF
+
 compilers=${CC:-cc}
 command -v clang >/dev/null && compilers="$compilers clang"
 for cc in $compilers; do
@@ -150,6 +185,9 @@ for cc in $compilers; do
 	expect 0 "$cc builds app.c with both models" -- \
 		"$cc" -std=c99 -Wall -Wextra -Werror -O2 app.c m1.c m2.c -o "app.$cc" -lm
 	expect 0 "app ($cc) runs" -- "./app.$cc" && contains stdout "right"
+	expect 0 "$cc builds app4.c (int4)" -- \
+		"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 app4.c m4.c -o "app4.$cc" -lm
+	expect 0 "app4 ($cc) runs" -- "./app4.$cc" && contains stdout "right"
 done
 
 # string tensors: records of --string-bytes bytes; a result too long is ERR_STRING

@@ -141,6 +141,32 @@ START_TEST(splat_stays_splat)
 }
 END_TEST
 
+/* NonMaxSuppression on constants: its output count is known, and the
+ * selection itself folds (box 1 overlaps box 0 and is suppressed). */
+START_TEST(nms_constant_inputs_fold)
+{
+	MB *b = mb_new(11);
+	static const int64_t bd[] = {1, 3, 4}, sd[] = {1, 1, 3}, one = 1, two = 2;
+	static const int64_t want[] = {0, 0, 0, 0, 0, 2};
+	static const float boxes[] = {0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, 5, 1, 6};
+	static const float scores[] = {0.9f, 0.8f, 0.7f}, iou = 0.5f;
+	Graph *g;
+
+	mb_init_f32(b, "B", 3, bd, boxes);
+	mb_init_f32(b, "S", 3, sd, scores);
+	mb_init_i64(b, "M", 1, &one, &two);
+	mb_init_f32(b, "T", 1, &one, &iou);
+	mb_node(b, "NonMaxSuppression", "nms", "B,S,M,T", "Y");
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	ck_assert_str_eq(unit_live_ops(g), "");
+	ck_assert_int_eq(graph_find(g, "Y")->rank, 2);
+	expect_const_ints(g, "Y", 6, want);
+	graph_free(g);
+}
+END_TEST
+
 /* Nodes whose outputs nothing reads are dropped. */
 START_TEST(dce_drops_unused)
 {
@@ -161,6 +187,87 @@ START_TEST(dce_drops_unused)
 }
 END_TEST
 
+/* NonZero of a constant: the count and the coordinates at compile time. */
+START_TEST(nonzero_of_constant)
+{
+	MB *b = mb_new(13);
+	static const int64_t d[] = {2, 3}, v[] = {0, 5, 0, 7, 0, 9}, want[] = {0, 1, 1, 1, 0, 2};
+	Graph *g;
+
+	mb_init_i64(b, "C", 2, d, v);
+	mb_node(b, "NonZero", "nz", "C", "Y");
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	ck_assert_str_eq(unit_live_ops(g), "");
+	expect_const_ints(g, "Y", 6, want);
+	ck_assert_int_eq(graph_find(g, "Y")->dims[1], 3);
+	graph_free(g);
+}
+END_TEST
+
+/* Unique of a constant, in first-occurrence order, with all four outputs. */
+START_TEST(unique_of_constant)
+{
+	MB *b = mb_new(11);
+	static const int64_t d = 6, v[] = {2, 1, 1, 3, 4, 3};
+	static const int64_t y[] = {2, 1, 3, 4}, ix[] = {0, 1, 3, 4}, inv[] = {0, 1, 1, 2, 3, 2},
+		cnt[] = {1, 2, 2, 1};
+	Onnx__NodeProto *n;
+	Graph *g;
+
+	mb_init_i64(b, "X", 1, &d, v);
+	n = mb_node(b, "Unique", "u", "X", "Y,I,V,N");
+	mb_attr_i(n, "sorted", 0);
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	mb_output(b, "I", DT_INT64, -1, NULL);
+	mb_output(b, "V", DT_INT64, -1, NULL);
+	mb_output(b, "N", DT_INT64, -1, NULL);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	expect_const_ints(g, "Y", 4, y);
+	expect_const_ints(g, "I", 4, ix);
+	expect_const_ints(g, "V", 6, inv);
+	expect_const_ints(g, "N", 4, cnt);
+	graph_free(g);
+}
+END_TEST
+
+/* Gradient of y = (a - b) / b * a at constants: the backward nodes fold.
+ * dy/da = 1/b * a + (a-b)/b = 2a/b - 1, dy/db = -a/b - (a-b)/b^2 * a. */
+START_TEST(gradient_of_constants)
+{
+	MB *b = mb_new(13);
+	static const int64_t d = 2;
+	static const float av[] = {3, 4}, bv[] = {2, 8};
+	Onnx__NodeProto *n;
+	Graph *g;
+	int i;
+
+	mb_opset(b, "ai.onnx.preview.training", 1);
+	mb_init_f32(b, "A", 1, &d, av);
+	mb_init_f32(b, "B", 1, &d, bv);
+	mb_node(b, "Sub", "sub", "A,B", "S");
+	mb_node(b, "Div", "div", "S,B", "Q");
+	mb_node(b, "Mul", "mul", "Q,A", "Y");
+	n = mb_node(b, "Gradient", "grad", "A,B", "dA,dB");
+	n->domain = "ai.onnx.preview.training";
+	mb_attr_strings(n, "xs", "A,B");
+	mb_attr_s(n, "y", "Y");
+	mb_output(b, "dA", DT_FLOAT, 1, &d);
+	mb_output(b, "dB", DT_FLOAT, 1, &d);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	for (i = 0; i < 2; i++) {
+		double a = av[i], bb = bv[i];
+		ck_assert_double_eq_tol(const_f64(graph_find(g, "dA"), i), 2 * a / bb - 1, 1e-6);
+		ck_assert_double_eq_tol(const_f64(graph_find(g, "dB"), i),
+					-a / bb - (a - bb) / (bb * bb) * a, 1e-6);
+	}
+	graph_free(g);
+}
+END_TEST
+
 static Suite *fold_suite(void)
 {
 	Suite *s = suite_create("fold");
@@ -171,6 +278,10 @@ static Suite *fold_suite(void)
 	tcase_add_test(tc, constant_chain_folds);
 	tcase_add_test(tc, splat_stays_splat);
 	tcase_add_test(tc, dce_drops_unused);
+	tcase_add_test(tc, nms_constant_inputs_fold);
+	tcase_add_test(tc, nonzero_of_constant);
+	tcase_add_test(tc, unique_of_constant);
+	tcase_add_test(tc, gradient_of_constants);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -233,7 +233,7 @@ START_TEST(dynamic_input_shape_given)
 	MB *b = mb_new(13);
 	size_t len;
 	uint8_t *bytes;
-	InputShape s = {"X", 2, {4, 5}};
+	InputShape s = {.name = "X", .kind = SHAPE_TENSOR, .rank = 2, .dims = {4, 5}};
 	Graph *g;
 
 	mb_input(b, "X", DT_FLOAT, -1, NULL);
@@ -268,6 +268,104 @@ START_TEST(output_not_produced)
 }
 END_TEST
 
+/* A TensorProto of type dt and one dimension n holding raw bytes (raw) or
+ * int32_data entries, read with tensor_from_proto. */
+static int sub_byte_tensor(Value *v, int dt, int64_t n, const uint8_t *bytes, size_t len, int raw)
+{
+	Onnx__TensorProto t = ONNX__TENSOR_PROTO__INIT;
+	int32_t i32[16];
+	size_t i;
+
+	t.n_dims = 1;
+	t.dims = &n;
+	t.has_data_type = 1;
+	t.data_type = dt;
+	if (raw) {
+		t.has_raw_data = 1;
+		t.raw_data.len = len;
+		t.raw_data.data = (uint8_t *)bytes;
+	} else {
+		for (i = 0; i < len; i++)
+			i32[i] = bytes[i];
+		t.n_int32_data = len;
+		t.int32_data = i32;
+	}
+	memset(v, 0, sizeof *v);
+	v->name = "t";
+	return tensor_from_proto(&t, v, "tensor");
+}
+
+/* int4 is packed low nibble first and sign-extended, one element per byte. */
+START_TEST(int4_unpacks)
+{
+	static const uint8_t bytes[] = {0x8f, 0x07};
+	Value v;
+	const int8_t *d;
+
+	ck_assert_int_eq(sub_byte_tensor(&v, DT_INT4, 3, bytes, 2, 1), 0);
+	d = v.data;
+	ck_assert_int_eq(value_nbytes(&v), 3);
+	ck_assert_int_eq(d[0], -1);
+	ck_assert_int_eq(d[1], -8);
+	ck_assert_int_eq(d[2], 7);
+	free(v.data);
+}
+END_TEST
+
+/* uint2 in int32_data: one packed byte per entry, lowest bits first. */
+START_TEST(uint2_unpacks_from_int32_data)
+{
+	static const uint8_t bytes[] = {0xe4, 0x0b};
+	static const uint8_t want[] = {0, 1, 2, 3, 3, 2};
+	Value v;
+	int i;
+
+	ck_assert_int_eq(sub_byte_tensor(&v, DT_UINT2, 6, bytes, 2, 0), 0);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(((const uint8_t *)v.data)[i], want[i]);
+	free(v.data);
+}
+END_TEST
+
+START_TEST(sub_byte_wrong_size)
+{
+	static const uint8_t bytes[] = {0x11, 0x22};
+	Value v;
+
+	ck_assert_int_eq(sub_byte_tensor(&v, DT_FLOAT4E2M1, 5, bytes, 2, 1), -1);
+	ck_assert_str_eq(ir_last_error(), "tensor 't': has 2 raw_data bytes, its shape [5] needs 3 "
+			 "packed float4e2m1 bytes");
+}
+END_TEST
+
+/* tensor_write_file packs; reading the file back gives the elements. */
+START_TEST(int2_round_trip)
+{
+	static const int8_t elems[] = {-2, 1, 0, -1, 1};
+	char path[] = "/tmp/onnxcc_int2_XXXXXX";
+	int64_t n = 5;
+	Onnx__TensorProto *t;
+	Value v = {0};
+	int fd = mkstemp(path), i;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(tensor_write_file(path, "t", DT_INT2, 1, &n, elems, 5), 0);
+	t = tensor_read_file(path);
+	unlink(path);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->raw_data.len, 2);
+	ck_assert_int_eq(t->raw_data.data[0], 0xc6);
+	ck_assert_int_eq(t->raw_data.data[1], 0x01);
+	v.name = "t";
+	ck_assert_int_eq(tensor_from_proto(t, &v, "tensor"), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(((const int8_t *)v.data)[i], elems[i]);
+	free(v.data);
+	onnx__tensor_proto__free_unpacked(t, NULL);
+}
+END_TEST
+
 static Suite *frontend_suite(void)
 {
 	Suite *s = suite_create("frontend");
@@ -292,6 +390,10 @@ static Suite *frontend_suite(void)
 	tcase_add_test(tc, dynamic_input_shape_given);
 	tcase_add_test(tc, no_outputs);
 	tcase_add_test(tc, output_not_produced);
+	tcase_add_test(tc, int4_unpacks);
+	tcase_add_test(tc, uint2_unpacks_from_int32_data);
+	tcase_add_test(tc, sub_byte_wrong_size);
+	tcase_add_test(tc, int2_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -264,6 +264,108 @@ START_TEST(chain_keeps_type)
 }
 END_TEST
 
+/* NonMaxSuppression on run-time boxes: the declared output shape, or an error. */
+START_TEST(nms_runtime_count)
+{
+	static const int64_t bd[] = {1, 6, 4}, sd[] = {1, 2, 6}, one = 1, y[] = {5, 3};
+	int declared;
+
+	for (declared = 0; declared < 2; declared++) {
+		MB *b = mb_new(11);
+		Graph *g;
+
+		mb_input(b, "B", DT_FLOAT, 3, bd);
+		mb_input(b, "S", DT_FLOAT, 3, sd);
+		mb_input(b, "M", DT_INT64, 1, &one);
+		mb_node(b, "NonMaxSuppression", "nms", "B,S,M", "Y");
+		mb_output(b, "Y", DT_INT64, declared ? 2 : -1, y);
+		if (declared) {
+			g = inferred(b);
+			expect_shape(g, "Y", DT_INT64, 2, y);
+			graph_free(g);
+			continue;
+		}
+		g = unit_load(b);
+		ck_assert_ptr_nonnull(g);
+		ck_assert_int_eq(pass_infer(g), -1);
+		ck_assert_str_eq(ir_last_error(),
+				 "node 'nms' (NonMaxSuppression): input 'S' is not a compile-time "
+				 "constant and the model does not declare a static shape for output 'Y'");
+		graph_free(g);
+	}
+}
+END_TEST
+
+/* CenterCropPad with a constant shape: cropped and padded axes, the rest kept. */
+START_TEST(center_crop_pad_shape)
+{
+	MB *b = mb_new(18);
+	static const int64_t x[] = {5, 6, 3}, two = 2, sh[] = {3, 8}, axes[] = {-3, 1};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 3, x);
+	mb_init_i64(b, "shape", 1, &two, sh);
+	mb_attr_ints(mb_node(b, "CenterCropPad", "ccp", "X,shape", "Y"), "axes", 2, axes);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_FLOAT, 3, (const int64_t[]){3, 8, 3});
+	graph_free(g);
+}
+END_TEST
+
+/* NonZero of run-time data takes the declared output shape, or says why not. */
+START_TEST(nonzero_declared)
+{
+	MB *b = mb_new(13);
+	static const int64_t x[] = {2, 3}, y[] = {2, 4};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 2, x);
+	mb_node(b, "NonZero", "nz", "X", "Y");
+	mb_output(b, "Y", DT_INT64, 2, y);
+	g = inferred(b);
+	expect_shape(g, "Y", DT_INT64, 2, y);
+	graph_free(g);
+}
+END_TEST
+
+START_TEST(nonzero_undeclared)
+{
+	MB *b = mb_new(13);
+	static const int64_t x[] = {2, 3};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 2, x);
+	mb_node(b, "NonZero", "nz", "X", "Y");
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = unit_load(b);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'nz' (NonZero): input 'X' is not a compile-time "
+			 "constant and the model does not declare a static shape for output 'Y'");
+	graph_free(g);
+}
+END_TEST
+
+/* BitCast needs the same width. */
+START_TEST(bitcast_width)
+{
+	MB *b = mb_new(26);
+	static const int64_t x[] = {4};
+	Graph *g;
+
+	mb_input(b, "X", DT_FLOAT, 1, x);
+	mb_attr_i(mb_node(b, "BitCast", "bc", "X", "Y"), "to", DT_INT64);
+	mb_output(b, "Y", DT_INT64, -1, NULL);
+	g = unit_load(b);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(pass_infer(g), -1);
+	ck_assert_str_eq(ir_last_error(), "node 'bc' (BitCast): cannot bitcast float (4 bytes) to "
+			 "int64 (8 bytes): widths differ");
+	graph_free(g);
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
 	Suite *s = suite_create("infer");
@@ -282,6 +384,11 @@ static Suite *infer_suite(void)
 	tcase_add_test(tc, unsqueeze_axes_attribute);
 	tcase_add_test(tc, constant_of_shape_is_splat);
 	tcase_add_test(tc, chain_keeps_type);
+	tcase_add_test(tc, nms_runtime_count);
+	tcase_add_test(tc, center_crop_pad_shape);
+	tcase_add_test(tc, nonzero_declared);
+	tcase_add_test(tc, nonzero_undeclared);
+	tcase_add_test(tc, bitcast_width);
 	suite_add_tcase(s, tc);
 	return s;
 }

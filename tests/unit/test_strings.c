@@ -121,7 +121,7 @@ START_TEST(normalizer_folds)
 	mb_init_str(b, "X", 1, &four, texts);
 	n = mb_node(b, "StringNormalizer", "norm", "X", "Y");
 	mb_attr_s(n, "case_change_action", "UPPER");
-	mb_attr_strings(n, "stopwords", 1, stops);
+	mb_attr_strv(n, "stopwords", 1, stops);
 	mb_output(b, "Y", DT_STRING, -1, NULL);
 	g = inferred(b);
 	ck_assert_msg(g != NULL, "%s", ir_last_error());

@@ -1,4 +1,4 @@
-/* strings.h: kernels on string tensors (compiler/ops/strings.c, regex.c).
+/* strops.h: kernels on string tensors (compiler/ops/strings.c, regex.c).
  *
  * A string element is a record of S bytes (onnxcc --string-bytes): UTF-8
  * text, NUL-terminated and zero-padded, so at most S - 1 bytes of text.  S is
