@@ -324,18 +324,38 @@ int where_infer(Node *n)
 
 int where_lower(Node *n, Lower *L)
 {
-	Value *y = n->out[0];
+	Value *y = n->out[0], shadow[4], *ins[3];
+	int64_t words;
+	const char *prefix = word_prefix(y->dtype, &words);
 	KCall *k;
+	int i;
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (!(k = lower_callf(L, "%s_where__scalar", width_prefix(y->dtype))))
+	if (!(k = lower_callf(L, "%s_where__scalar", prefix)))
 		return -1;
 	kcall_buf(k, n->in[0]);
 	kcall_buf(k, n->in[1]);
 	kcall_buf(k, n->in[2]);
 	kcall_buf(k, y);
-	kcall_broadcast(k, y, n->in, 3);
+	if (words == 1) {
+		kcall_broadcast(k, y, n->in, 3);
+		return 0;
+	}
+	/* Elements of several words (string records): the broadcast runs over
+	 * one more dimension, the words, along which the condition repeats. */
+	for (i = 0; i < 4; i++) {
+		const Value *v = i < 3 ? n->in[i] : y;
+		if (v->rank == IR_MAX_RANK)
+			return node_error(n, "rank %d leaves no room for the words of a %s element",
+					  v->rank, dt_name(y->dtype));
+		shadow[i] = *v;
+		shadow[i].dims[v->rank] = i == 0 ? 1 : words;
+		shadow[i].rank = v->rank + 1;
+		if (i < 3)
+			ins[i] = &shadow[i];
+	}
+	kcall_broadcast(k, &shadow[3], ins, 3);
 	return 0;
 }
 

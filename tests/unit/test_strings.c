@@ -223,6 +223,32 @@ START_TEST(movers_fold)
 }
 END_TEST
 
+/* Where picks whole records, the condition broadcast over them. */
+START_TEST(where_folds)
+{
+	MB *b = mb_new(20);
+	static const char *const x[] = {"left", "l2"}, *const y[] = {"right"};
+	static const int64_t two = 2, one = 1, cond[] = {0, 1};
+	Onnx__NodeProto *n;
+	Graph *g;
+	Value *z;
+
+	mb_init_str(b, "X", 1, &two, x);
+	mb_init_str(b, "Y", 1, &one, y);
+	mb_init_i64(b, "c64", 1, &two, cond);
+	n = mb_node(b, "Cast", "tob", "c64", "C");
+	mb_attr_i(n, "to", DT_BOOL);
+	mb_node(b, "Where", "w", "C,X,Y", "Z");
+	mb_output(b, "Z", DT_STRING, -1, NULL);
+	g = inferred(b);
+	ck_assert_msg(g != NULL, "%s", ir_last_error());
+	z = graph_find(g, "Z");
+	ck_assert_str_eq(str_at(z, 0), "right");
+	ck_assert_str_eq(str_at(z, 1), "l2");
+	graph_free(g);
+}
+END_TEST
+
 /* Cast both ways, folded: numpy-style shortest float text, strtod parsing. */
 START_TEST(cast_folds)
 {
@@ -274,6 +300,7 @@ int main(void)
 	tcase_add_test(t, op_without_strings);
 	tcase_add_test(t, movers_fold);
 	tcase_add_test(t, cast_folds);
+	tcase_add_test(t, where_folds);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
