@@ -324,11 +324,11 @@ int where_infer(Node *n)
 
 int where_lower(Node *n, Lower *L)
 {
-	Value *y = n->out[0], shadow[4], *ins[3];
+	Value *y = n->out[0];
 	int64_t words;
 	const char *prefix = word_prefix(y->dtype, &words);
+	static const int cond_scalar[3] = {1, 0, 0};
 	KCall *k;
-	int i;
 
 	if (value_numel(y) == 0)
 		return 0;
@@ -338,25 +338,7 @@ int where_lower(Node *n, Lower *L)
 	kcall_buf(k, n->in[1]);
 	kcall_buf(k, n->in[2]);
 	kcall_buf(k, y);
-	if (words == 1) {
-		kcall_broadcast(k, y, n->in, 3);
-		return 0;
-	}
-	/* Elements of several words (string records): the broadcast runs over
-	 * one more dimension, the words, along which the condition repeats. */
-	for (i = 0; i < 4; i++) {
-		const Value *v = i < 3 ? n->in[i] : y;
-		if (v->rank == IR_MAX_RANK)
-			return node_error(n, "rank %d leaves no room for the words of a %s element",
-					  v->rank, dt_name(y->dtype));
-		shadow[i] = *v;
-		shadow[i].dims[v->rank] = i == 0 ? 1 : words;
-		shadow[i].rank = v->rank + 1;
-		if (i < 3)
-			ins[i] = &shadow[i];
-	}
-	kcall_broadcast(k, &shadow[3], ins, 3);
-	return 0;
+	return kcall_broadcast_words(k, n, y, n->in, 3, words, cond_scalar);
 }
 
 /* Clip's bound i (1: min, 2: max) when given as an input (opset 11+), else NULL. */

@@ -709,7 +709,8 @@ int expand_infer(Node *n)
 int expand_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *s = n->in[1], *y = n->out[0], *ins[1] = {x};
-	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r;
+	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r, words;
+	const char *prefix;
 	KCall *k;
 	int ns;
 
@@ -730,12 +731,12 @@ int expand_lower(Node *n, Lower *L)
 	}
 	if (value_numel(y) == 0)
 		return 0;
-	if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(y->dtype))))
+	prefix = word_prefix(y->dtype, &words);
+	if (!(k = lower_callf(L, "%s_expand__scalar", prefix)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, y);
-	kcall_broadcast(k, y, ins, 1);
-	return 0;
+	return kcall_broadcast_words(k, n, y, ins, 1, words, NULL);
 }
 
 /* Tile -------------------------------------------------------------------- */

@@ -24,6 +24,13 @@ const char *width_prefix(int dtype);
  * element of dtype, and how many words an element is (string records: many). */
 const char *word_prefix(int dtype, int64_t *words);
 
+/* kcall_broadcast for elements of `words` words (word_prefix): with more than
+ * one, the broadcast runs over one more dimension, the words, along which an
+ * input with scalar[i] set (Where's condition) repeats.  -1 after
+ * node_error() when the rank leaves no room. */
+int kcall_broadcast_words(KCall *k, const Node *n, const Value *out, Value *const *ins, int nins,
+			  int64_t words, const int *scalar);
+
 /* Contiguous element strides of a value, or of a shape. */
 void value_strides(const Value *v, int64_t *st);
 void dims_strides(int r, const int64_t *dims, int64_t *st);
