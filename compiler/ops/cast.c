@@ -105,15 +105,5 @@ int bitcast_infer(Node *n)
 
 int bitcast_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
-
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, n->in[0], n->out[0]);
 }

@@ -40,9 +40,13 @@ static int selectable(const Node *n, const char *what, int i, const Value *a, co
 {
 	char sa[128], sb[128];
 
+	if (a->is_opt || b->is_opt)
+		return node_error(n, "%s %d is an optional, whose presence cannot be chosen at run "
+				  "time (the condition must be a compile-time constant)", what, i);
 	if (a->is_seq || b->is_seq)
-		return node_error(n, "%s %d is a sequence, which cannot be chosen at run time "
-				  "(the condition must be a compile-time constant)", what, i);
+		return node_error(n, "%s %d is a sequence of a different length or shapes on each "
+				  "path, which cannot be chosen at run time (the condition must be a "
+				  "compile-time constant)", what, i);
 	if (a->dtype != b->dtype || !value_same_shape(a, b))
 		return node_error(n, "%s %d is %s %s on one path and %s %s on the other; a run-time "
 				  "choice needs one static type and shape", what, i, dt_name(a->dtype),
@@ -50,12 +54,39 @@ static int selectable(const Node *n, const char *what, int i, const Value *a, co
 	return 0;
 }
 
+/* out = cond ? t : e, for tensors, or for sequences of one length whose
+ * tensors pair up (one Where per tensor). */
+static int select_into(Expand *c, Value *cond, Value *t, Value *e, int i, Value *out)
+{
+	Value *in[3] = {cond, t, e}, **sel;
+	int k, rc = 0;
+
+	if (!t->is_seq || !e->is_seq || t->is_opt || e->is_opt || t->nelems != e->nelems ||
+	    t->nelems == 0) {
+		if ((rc = selectable(c->n, "output", i, t, e)) != 0)
+			return rc;
+		return expand_op(c, c->n->guard, "Where", in, 3, out, NO_AXIS) ? 0 : -1;
+	}
+	sel = xcalloc(t->nelems, sizeof(Value *));
+	for (k = 0; rc == 0 && k < t->nelems; k++) {
+		in[1] = t->elems[k];
+		in[2] = e->elems[k];
+		if ((rc = selectable(c->n, "output", i, in[1], in[2])) == 0 &&
+		    !(sel[k] = expand_op(c, c->n->guard, "Where", in, 3, NULL, NO_AXIS)))
+			rc = -1;
+	}
+	if (rc == 0 && !expand_op(c, c->n->guard, "SequenceConstruct", sel, t->nelems, out, NO_AXIS))
+		rc = -1;
+	free(sel);
+	return rc;
+}
+
 /* If ---------------------------------------------------------------------------- */
 
 int ctrl_if_infer(Node *n)
 {
 	const Graph *tb = node_subgraph(n, "then_branch"), *eb = node_subgraph(n, "else_branch");
-	Value *cond = n->in[0], **rt, **re, *in[3];
+	Value *cond = n->in[0], **rt, **re;
 	Expand c;
 	int from, i, rc = 0;
 
@@ -92,17 +123,9 @@ int ctrl_if_infer(Node *n)
 			rc = expand_clone(&c, eb, NULL, 0, ge, tag, re);
 		}
 	}
-	for (i = 0; rc == 0 && i < n->nout; i++) {
-		if (!n->out[i])
-			continue;
-		if ((rc = selectable(n, "output", i, rt[i], re[i])) != 0)
-			break;
-		in[0] = cond;
-		in[1] = rt[i];
-		in[2] = re[i];
-		if (!expand_op(&c, n->guard, "Where", in, 3, n->out[i], NO_AXIS))
-			rc = -1;
-	}
+	for (i = 0; rc == 0 && i < n->nout; i++)
+		if (n->out[i])
+			rc = select_into(&c, cond, rt[i], re[i], i, n->out[i]);
 	free(rt);
 	free(re);
 	return expand_finish(&c, from, rc);
@@ -181,7 +204,7 @@ int ctrl_loop_infer(Node *n)
 	if (M && M->data)
 		bound = const_i64(M, 0) < 0 ? 0 : const_i64(M, 0);
 	for (s = 0; s < nscan && nv + s < n->nout; s++) {
-		Value *o = n->out[nv + s];
+		const Value *o = n->out[nv + s] ? declared_via(n->out[nv + s], 0) : NULL;
 		if (o && o->decl_rank > 0 && (bound < 0 || o->decl_dims[0] < bound))
 			bound = o->decl_dims[0];
 	}

@@ -100,16 +100,7 @@ static Value *wide_out(Lower *L, Value *y)
 /* Round a wide_out() result t back into y. */
 static int narrow(Lower *L, Value *t, Value *y)
 {
-	KCall *k;
-
-	if (t == y)
-		return 0;
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(t->dtype), dt_short(y->dtype))))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_numel(y));
-	return 0;
+	return lower_convert(L, t, y);
 }
 
 /* One map call over the flat tensor. */

@@ -49,12 +49,19 @@ int const_ints(const Node *n, int i, int64_t *out, int max);
  * that is not constant): the shape the model declares for it, else an error
  * naming `input`.  The lowering must then check the data at run time. */
 int set_out_declared(Node *n, int i, int dtype, const Value *input);
+/* The value whose declared shape v has: v, or a value a chain of consumers
+ * makes of v without changing its shape; NULL if none (depth: call with 0). */
+const Value *declared_via(const Value *v, int depth);
 
 /* Float16 and bfloat16 through float kernels: widen_half() replaces a half
  * operand *v (NULL or other types: unchanged) by a float copy in scratch;
  * half_out() is the value a kernel writes for output y (a float scratch if y
  * is half, else y) and narrow_half() converts it into y after the kernel call.
  * -1 / NULL after node_error() when no conversion kernel exists. */
+/* y = x's bytes (the whole tensor); nothing for an empty one. */
+int lower_copy(Lower *L, Value *x, Value *y);
+/* y = x converted to y's element type (a copy if the types agree). */
+int lower_convert(Lower *L, Value *x, Value *y);
 int widen_half(Lower *L, Value **v);
 Value *half_out(Lower *L, Value *y);
 int narrow_half(Lower *L, Value *t, Value *y);

@@ -11,17 +11,7 @@
 /* Lowering of every view: output = input's bytes. */
 static int lower_view(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
-
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, n->in[0], n->out[0]);
 }
 
 int reshape_infer(Node *n)
@@ -60,7 +50,7 @@ static void check_params(KCall *k, int64_t flag, const Value *x, const Value *y)
 /* A view whose shape came from run-time data checks that data first. */
 static int lower_checked_view(Node *n, Lower *L, const char *check, int64_t flag)
 {
-	Value *param = n->in[1];
+	Value *param = node_in(n, 1);
 	KCall *k;
 
 	if (param && !param->data) {
