@@ -92,7 +92,7 @@ ONNXCC_HELPER void onnxcc_np_float_text(char *o, const char *e)
 			break; \
 		} \
 		if (isinf(v)) { \
-			memcpy(o, (v) > 0 ? "inf" : "-inf", 5); \
+			memcpy(o, (v) > 0 ? "inf" : "-inf", (v) > 0 ? 4 : 5); \
 			break; \
 		} \
 		for (p_ = 1; p_ <= (maxp); p_++) { \
