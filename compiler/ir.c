@@ -138,10 +138,11 @@ void dt_set_string_bytes(int n)
 
 int dt_put_string(void *rec, const char *text, size_t len)
 {
-	if (len >= (size_t)string_bytes || memchr(text, 0, len))
+	if (len >= (size_t)string_bytes || (len && memchr(text, 0, len)))
 		return -1;
 	memset(rec, 0, (size_t)string_bytes);
-	memcpy(rec, text, len);
+	if (len)
+		memcpy(rec, text, len);
 	return 0;
 }
 

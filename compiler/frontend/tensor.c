@@ -89,7 +89,7 @@ static int strings_from_proto(const Onnx__TensorProto *t, Value *v, const char *
 		const ProtobufCBinaryData *d = &t->string_data[i];
 		if (dt_put_string(data + (size_t)i * s, (const char *)d->data, d->len) != 0) {
 			free(data);
-			if (memchr(d->data, 0, d->len))
+			if (d->len && memchr(d->data, 0, d->len))
 				return ir_error("%s '%s': string %lld holds a NUL byte, which onnxcc's "
 						"string records cannot", what, v->name, (long long)i);
 			return ir_error("%s '%s': string %lld has %zu bytes; string records hold at "
