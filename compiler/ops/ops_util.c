@@ -104,7 +104,46 @@ const char *width_prefix(int dtype)
 	case 4: return "x32";
 	case 8: return "x64";
 	}
+	if (dtype == DT_STRING)
+		return "string";	/* no such kernels: lower_callf reports the type */
 	die("no width prefix for element type %s", dt_name(dtype));
+}
+
+int kcall_broadcast_words(KCall *k, const Node *n, const Value *out, Value *const *ins, int nins,
+			  int64_t words, const int *scalar)
+{
+	Value shadow[KCALL_MAX_BUF + 1], *sin[KCALL_MAX_BUF];
+	int i;
+
+	if (words == 1) {
+		kcall_broadcast(k, out, ins, nins);
+		return 0;
+	}
+	if (nins > KCALL_MAX_BUF)
+		die("broadcast of %d inputs", nins);
+	for (i = 0; i <= nins; i++) {
+		const Value *v = i < nins ? ins[i] : out;
+		if (v->rank == IR_MAX_RANK)
+			return node_error(n, "rank %d leaves no room for the words of a %s element",
+					  v->rank, dt_name(out->dtype));
+		shadow[i] = *v;
+		shadow[i].dims[v->rank] = i < nins && scalar && scalar[i] ? 1 : words;
+		shadow[i].rank = v->rank + 1;
+		if (i < nins)
+			sin[i] = &shadow[i];
+	}
+	kcall_broadcast(k, &shadow[nins], sin, nins);
+	return 0;
+}
+
+const char *word_prefix(int dtype, int64_t *words)
+{
+	int64_t sz = dt_size(dtype), w = sz % 8 == 0 ? 8 : sz % 4 == 0 ? 4 : sz % 2 == 0 ? 2 : 1;
+
+	if (sz <= 0)
+		die("no word prefix for element type %s", dt_name(dtype));
+	*words = sz / w;
+	return w == 8 ? "x64" : w == 4 ? "x32" : w == 2 ? "x16" : "x8";
 }
 
 void dims_strides(int r, const int64_t *dims, int64_t *st)

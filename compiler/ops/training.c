@@ -219,7 +219,7 @@ int gradient_infer(Node *n)
 	Graph *g = n->graph;
 	char *const *xs;
 	const char *yname = attr_s(n, "y", NULL);
-	int nx = attr_strings(n, "xs", &xs), at, from, i, j, rc = 0;
+	int nx = attr_strings(n, "xs", &xs, NULL), at, from, i, j, rc = 0;
 	Value *y = yname ? graph_find(g, yname) : NULL, **grad, *seed;
 	char *on_path;
 	Expand e;
