@@ -668,7 +668,7 @@ static Value *modify(Expand *c, const char *attr, Value *x)
 
 int flexattn_infer(Node *n)
 {
-	Value *q = n->in[0], *k = n->in[1], *v = n->in[2], *in[2], *x;
+	Value *q = n->in[0], *k = n->in[1], *v = n->in[2], *in[2], *x = NULL;
 	int64_t hq, hkv, group, i, *idx;
 	int dt = q->dtype, sp, from, rc = 0;
 	double scale;
