@@ -6,8 +6,9 @@
 # build-asan/, a fixed third of the conformance suite (SANITIZE_SHARD, default
 # 0/3: every third case) compiled and run through it with the
 # generated code built with the same sanitizers; any report fails a case, and
-# the ratchet must hold (SANITIZE=0 skips it).  JOBS sets the build's
-# parallelism (default: all cores); extra arguments go to ctest.
+# the ratchet must hold (SANITIZE=0 skips it).  Last, a bounded fuzz run
+# (scripts/fuzz.sh, FUZZ_SECONDS, default 120; FUZZ=0 skips it).  JOBS sets
+# the build's parallelism (default: all cores); extra arguments go to ctest.
 set -eu
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -34,5 +35,11 @@ if [ "${SANITIZE:-1}" != 0 ]; then
 	cmake --build build-asan --target onnxcc-run -j "${JOBS:-$(nproc)}"
 	bash tests/conformance/run_conformance.sh --build build-asan --top 0 --shard "${SANITIZE_SHARD:-0/3}" \
 		--cflags "-fsanitize=address,undefined -fno-sanitize-recover=all" || rc=1
+fi
+
+if [ "${FUZZ:-1}" != 0 ]; then
+	echo
+	echo "== fuzzing: libFuzzer over the whole compile pipeline (build-fuzz/)"
+	bash scripts/fuzz.sh || rc=1
 fi
 exit $rc

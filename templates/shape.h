@@ -38,6 +38,8 @@ ONNXCC_HELPER int onnxcc_reshape_dims(const int64_t *shape, int64_t n, int64_t a
 			infer_at = i;
 		} else if (out[i] < 0) {
 			return 3;
+		} else if (out[i] && known > INT64_MAX / out[i]) {
+			return 6;	/* the product overflows: it cannot equal the input's size */
 		} else {
 			known *= out[i];
 		}
