@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "lower.h"
 #include "frontend/frontend.h"
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_COMPILE = 3, EXIT_BUILD = 4, EXIT_RUN = 5 };
@@ -34,6 +35,7 @@ static const char usage[] =
 	"  --cflags FLAGS  extra flags for the C compiler ($CC, default cc)\n"
 	"  --keep DIR      build in DIR and keep it (default: a temporary folder)\n"
 	"  -O0..-O3        onnxcc optimization level\n"
+	"  --cpu NAME      target CPU (onnxcc --cpu: generic, avx2, avx512f, native)\n"
 	"\n"
 	"exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 compile error, 4 C build error,\n"
 	"5 run-time error\n";
@@ -47,7 +49,7 @@ typedef struct Tensor {
 } Tensor;
 
 typedef struct Options {
-	const char *model, *dataset, *save, *cflags, *keep;
+	const char *model, *dataset, *save, *cflags, *keep, *cpu;
 	double rtol, atol;
 	int repeat, opt;
 } Options;
@@ -379,6 +381,13 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->repeat = atoi(argv[++i]);
 		} else if (!strcmp(a, "--cflags") && more) {
 			o->cflags = argv[++i];
+		} else if (!strcmp(a, "--cpu") && more) {
+			o->cpu = argv[++i];
+			if (cpu_parse(o->cpu) < 0) {
+				fprintf(stderr, "onnxcc-run: --cpu %s: expected generic, avx2, avx512f or native\n",
+					o->cpu);
+				return -1;
+			}
 		} else if (!strcmp(a, "--keep") && more) {
 			o->keep = argv[++i];
 		} else if (!strcmp(a, "--backend") && more) {
@@ -465,6 +474,7 @@ static int run(const Options *o, const char *dir)
 	co.output = path;
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
+	co.cpu = o->cpu;
 	co.shapes = shapes;
 	co.nshapes = nshapes;
 	co.io = &io;

@@ -131,4 +131,53 @@ ONNXCC_KERNEL(NAME) \
 		} \
 }
 
+/* The float32 convolution of an ISA (gemm_simd.h): the same parameters and
+ * buffers as ONNXCC_CONV, then p[8 + 6 nd] = packed_w (W is the weights
+ * prepacked group after group, each as the A operand: onnxcc_f32_prepack with
+ * the ISA's MR and KC, round_up(M/G, MR) K floats per group) and one more
+ * buffer: the GEMM's scratch. */
+#define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR) \
+ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
+ONNXCC_IM2COL(NAME##_im2col, float) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t nd = p[0], nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk = cg, is = 1, os = 1, n, g, p0, d; \
+	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd; \
+	int packw = (int)p[8 + 6 * nd]; \
+	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
+	float *Y = (float *)b[2]; \
+	const float *bias = hasb ? (const float *)b[3] : (const float *)0; \
+	float *col = usecol ? (float *)b[3 + hasb] : (float *)0; \
+	float *scratch = (float *)b[3 + hasb + usecol]; \
+	onnxcc_gemm_args a; \
+	(void)f; \
+	for (d = 0; d < nd; d++) { \
+		kk *= ks[d]; \
+		is *= in[d]; \
+		os *= out[d]; \
+	} \
+	a.m = mg; a.k = kk; a.rsa = kk; a.csa = 1; a.csb = 1; \
+	a.rsc = 1; a.csc = 0; a.rsy = os; a.csy = 1; \
+	for (n = 0; n < nn; n++) \
+		for (g = 0; g < grp; g++) { \
+			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
+			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
+			const float *bg = bias ? bias + g * mg : bias; \
+			float *yg = Y + (n * m + g * mg) * os; \
+			if (!usecol) { \
+				a.n = os; \
+				a.rsb = is; \
+				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1, pw, (const float *)0, scratch); \
+				continue; \
+			} \
+			for (p0 = 0; p0 < os; p0 += chunk) { \
+				a.n = os - p0 < chunk ? os - p0 : chunk; \
+				a.rsb = a.n; \
+				NAME##_im2col(xg, col, p, cg, p0, a.n); \
+				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, (const float *)0, scratch); \
+			} \
+		} \
+}
+
 #endif

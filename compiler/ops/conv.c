@@ -1,6 +1,8 @@
 /* conv.c: Conv over 1 or more spatial axes, lowered to one call of
  * <type>_conv__scalar (templates/conv.h): im2col into a scratch tensor and
- * the GEMM core, per image and group.  float16 and bfloat16 compute in float. */
+ * the GEMM core, per image and group.  float16 and bfloat16 compute in float.
+ * float32 on a target with a fast GEMM (templates/gemm_simd.h) calls
+ * f32_conv_<tile>__<isa> instead, with constant weights packed at compile time. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -137,8 +139,9 @@ int conv_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt;
 	ConvGeom c;
-	int64_t kdim = w->dims[1], chunk = 0;
-	int i, use_col;
+	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
+	int i, use_col, packw = 0;
+	const GemmIsa *isa;
 	KCall *k;
 
 	if (value_numel(y) == 0)
@@ -147,10 +150,24 @@ int conv_lower(Node *n, Lower *L)
 		return -1;
 	for (i = 0; i < c.nd; i++)
 		kdim *= c.k[i];
+	for (i = 0; i < c.nd; i++)
+		os *= c.out[i];
+	mg = w->dims[0] / c.group;
 	use_col = kdim > 0 && !is_pointwise(&c);
 	if (widen_half(L, &x) != 0 || widen_half(L, &w) != 0 || widen_half(L, &b) != 0 ||
-	    !(yt = half_out(L, y)) || !(k = lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
+	    !(yt = half_out(L, y)))
 		return -1;
+	/* float32 takes the target's fast GEMM, except for depthwise-like
+	 * convolutions (a single output channel per group) */
+	isa = x->dtype == DT_FLOAT && mg > 1 ? gemm_isa(L->cpu) : NULL;
+	if (!(k = isa ? lower_callf(L, "f32_conv_%s", isa->suffix)
+		      : lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
+		return -1;
+	if (isa && w->data && !w->is_splat) {
+		/* the weights of each group are the A operand, mg x kdim, prepacked */
+		packw = 1;
+		w = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
+	}
 	kcall_buf(k, x);
 	kcall_buf(k, w);
 	kcall_buf(k, yt);
@@ -162,6 +179,13 @@ int conv_lower(Node *n, Lower *L)
 		dims[0] = kdim;
 		dims[1] = chunk;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
+	}
+	if (isa) {
+		int64_t dims[1];
+		dims[0] = gemm_isa_scratch(isa, mg, use_col ? chunk : os, kdim, packw, 0);
+		if (dims[0] < 1)
+			dims[0] = 1;
+		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
 	kcall_i(k, c.nd);
 	kcall_i(k, x->dims[0]);
@@ -177,5 +201,7 @@ int conv_lower(Node *n, Lower *L)
 	kcall_ints(k, c.stride, c.nd);
 	kcall_ints(k, c.dil, c.nd);
 	kcall_ints(k, c.pad, c.nd);
+	if (isa)
+		kcall_i(k, packw);
 	return narrow_half(L, yt, y);
 }
