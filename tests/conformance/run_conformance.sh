@@ -26,6 +26,8 @@ usage: run_conformance.sh [options]
   --timeout S      per data set time limit in seconds (default 120)
   --build DIR      build directory holding onnxcc-run (default: REPO/build,
                    or $ONNXCC_BUILD)
+  --cpu NAME       target CPU for onnxcc-run (generic, avx2, avx512f, native;
+                   default: onnxcc's default, native)
   --update         add cases that pass to tests/conformance/passing.txt (and, on
                    a full run, list the others with their reason in
                    tests/conformance/not_passing.tsv)
@@ -122,7 +124,7 @@ run_case() {
 		# The braces take bash's own "Aborted" report of a killed child.
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
-			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol \
+			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
 				>"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
@@ -226,7 +228,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120
+	FILTER= UPDATE=0 TIMEOUT=120 CPU=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -234,6 +236,7 @@ main() {
 		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
 		--build) build=${2?--build needs a directory}; shift ;;
 		--top) top=${2?--top needs a number}; shift ;;
+		--cpu) CPU=${2?--cpu needs a name}; shift ;;
 		--update) UPDATE=1 ;;
 		--help | -h) usage; exit 0 ;;
 		*) echo "run_conformance.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -253,12 +256,12 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT
+	export DATA RUNNER OUT TIMEOUT CPU
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case
