@@ -49,16 +49,36 @@
 #endif
 
 /* Tile and blocking of each ISA: MR x NR tile, KC, MC, NC. */
+#ifndef ONNXCC_AVX2_MR
 #define ONNXCC_AVX2_MR 6
+#endif
+#ifndef ONNXCC_AVX2_NR
 #define ONNXCC_AVX2_NR 16
+#endif
+#ifndef ONNXCC_AVX2_KC
 #define ONNXCC_AVX2_KC 256
+#endif
+#ifndef ONNXCC_AVX2_MC
 #define ONNXCC_AVX2_MC 72
+#endif
+#ifndef ONNXCC_AVX2_NC
 #define ONNXCC_AVX2_NC 1024
+#endif
+#ifndef ONNXCC_AVX512F_MR
 #define ONNXCC_AVX512F_MR 8
+#endif
+#ifndef ONNXCC_AVX512F_NR
 #define ONNXCC_AVX512F_NR 32
+#endif
+#ifndef ONNXCC_AVX512F_KC
 #define ONNXCC_AVX512F_KC 256
+#endif
+#ifndef ONNXCC_AVX512F_MC
 #define ONNXCC_AVX512F_MC 128
+#endif
+#ifndef ONNXCC_AVX512F_NC
 #define ONNXCC_AVX512F_NC 1024
+#endif
 
 ONNXCC_HELPER int64_t onnxcc_round_up(int64_t x, int64_t r)
 {
