@@ -134,6 +134,46 @@ ONNXCC_HELPER void onnxcc_f32_prepack(int64_t w, int64_t kc, int64_t m, int64_t 
 		onnxcc_f32_pack(w, m, k - pc < kc ? k - pc : kc, X + pc * cs, rs, cs, out + pc * mp);
 }
 
+/* prepack: b = {X, out}, p = {width, kc, batches, bstride, m, k, rs, cs}
+ *   The run-time form of onnxcc_f32_prepack, for weights that are not
+ *   compile-time constants: `batches` matrices, the i-th at element offset
+ *   i * bstride of X, packed one after the other (round_up(m, width) k each). */
+#define ONNXCC_F32_PREPACK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t w = p[0], kc = p[1], nb = p[2], bs = p[3], m = p[4], k = p[5], i; \
+	const float *X = (const float *)b[0]; \
+	float *out = (float *)b[1]; \
+	(void)f; \
+	for (i = 0; i < nb; i++) \
+		onnxcc_f32_prepack(w, kc, m, k, X + i * bs, p[6], p[7], \
+				   out + i * onnxcc_round_up(m, w) * k); \
+}
+
+/* prepack_splat: b = {out}, p = {width, kc, batches, m, k}, f = {x}
+ *   What prepack makes of `batches` m x k matrices whose elements are all x
+ *   (a splat constant, as ConstantOfShape gives): x, and 0 in padding rows. */
+#define ONNXCC_F32_PREPACK_SPLAT(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t w = p[0], kc = p[1], nb = p[2], m = p[3], k = p[4], mp = onnxcc_round_up(m, w); \
+	int64_t i, i0, r, kk, t, n; \
+	float *out = (float *)b[0], x = (float)f[0], row[64]; \
+	for (i = 0; i < nb; i++) \
+		for (kk = 0; kk < k; kk += kc) \
+			for (i0 = 0; i0 < mp; i0 += w) { \
+				n = (k - kk < kc ? k - kk : kc); \
+				for (r = 0; r < w && r < 64; r++) \
+					row[r] = i0 + r < m ? x : 0.0f; \
+				for (t = 0; t < n; t++, out += w) \
+					if (w <= 64) \
+						memcpy(out, row, (size_t)w * sizeof(float)); \
+					else \
+						for (r = 0; r < w; r++) \
+							out[r] = i0 + r < m ? x : 0.0f; \
+			} \
+}
+
 /* The tile epilogue in plain C, from the accumulated tile t (MR x NR, row-major,
  * `ld` apart): Y (+)= t, the last K block applying alpha and beta C. */
 ONNXCC_HELPER void onnxcc_f32_tile_store(const float *t, int64_t ld, int64_t mr, int64_t nr,

@@ -137,7 +137,7 @@ static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype)
 
 int conv_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt;
+	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
 	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
 	int i, use_col, packw = 0;
@@ -160,16 +160,39 @@ int conv_lower(Node *n, Lower *L)
 	/* float32 takes the target's fast GEMM, except for depthwise-like
 	 * convolutions (a single output channel per group) */
 	isa = x->dtype == DT_FLOAT && mg > 1 ? gemm_isa(L->cpu) : NULL;
+	wk = w;	/* the weights the convolution reads: w, or w packed */
+	if (isa) {
+		/* the weights of each group are the A operand, mg x kdim, packed at
+		 * compile time, or else once per run before the convolution */
+		packw = 1;
+		if (w->data && !w->is_splat) {
+			wk = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
+		} else {
+			int64_t dims[1] = {c.group * ((mg + isa->mr - 1) / isa->mr * isa->mr) * kdim};
+			int64_t pp[8] = {isa->mr, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
+			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
+			KCall *pk = lower_call(L, w->is_splat ? "f32_prepack_splat__scalar"
+							      : "f32_prepack__scalar");
+			if (!pk)
+				return -1;
+			if (w->is_splat) {	/* no need to fill w first */
+				pp[2] = c.group;
+				pp[3] = mg;
+				pp[4] = kdim;
+				kcall_f(pk, const_f64(w, 0));
+			} else {
+				kcall_buf(pk, w);
+			}
+			kcall_buf(pk, wp);
+			kcall_ints(pk, pp, w->is_splat ? 5 : 8);
+			wk = wp;
+		}
+	}
 	if (!(k = isa ? lower_callf(L, "f32_conv_%s", isa->suffix)
 		      : lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
 		return -1;
-	if (isa && w->data && !w->is_splat) {
-		/* the weights of each group are the A operand, mg x kdim, prepacked */
-		packw = 1;
-		w = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
-	}
 	kcall_buf(k, x);
-	kcall_buf(k, w);
+	kcall_buf(k, wk);
 	kcall_buf(k, yt);
 	if (b)
 		kcall_buf(k, b);
