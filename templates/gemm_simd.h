@@ -71,7 +71,7 @@
 #define ONNXCC_AVX512F_NR 32
 #endif
 #ifndef ONNXCC_AVX512F_KC
-#define ONNXCC_AVX512F_KC 256
+#define ONNXCC_AVX512F_KC 384
 #endif
 #ifndef ONNXCC_AVX512F_MC
 #define ONNXCC_AVX512F_MC 128
@@ -157,20 +157,20 @@ ONNXCC_KERNEL(NAME) \
 ONNXCC_KERNEL(NAME) \
 { \
 	int64_t w = p[0], kc = p[1], nb = p[2], m = p[3], k = p[4], mp = onnxcc_round_up(m, w); \
-	int64_t i, i0, r, kk, t, n; \
-	float *out = (float *)b[0], x = (float)f[0], row[64]; \
+	int64_t i, i0, r, kk, n, done; \
+	float *out = (float *)b[0], x = (float)f[0]; \
 	for (i = 0; i < nb; i++) \
 		for (kk = 0; kk < k; kk += kc) \
-			for (i0 = 0; i0 < mp; i0 += w) { \
-				n = (k - kk < kc ? k - kk : kc); \
-				for (r = 0; r < w && r < 64; r++) \
-					row[r] = i0 + r < m ? x : 0.0f; \
-				for (t = 0; t < n; t++, out += w) \
-					if (w <= 64) \
-						memcpy(out, row, (size_t)w * sizeof(float)); \
-					else \
-						for (r = 0; r < w; r++) \
-							out[r] = i0 + r < m ? x : 0.0f; \
+			for (i0 = 0; i0 < mp; i0 += w, out += n) { \
+				n = (k - kk < kc ? k - kk : kc) * w; \
+				if (!n) \
+					continue; \
+				/* one step of the panel, then copies doubling in length */ \
+				for (r = 0; r < w; r++) \
+					out[r] = i0 + r < m ? x : 0.0f; \
+				for (done = w; done < n; done *= 2) \
+					memcpy(out + done, out, \
+					       (size_t)(n - done < done ? n - done : done) * sizeof(float)); \
 			} \
 }
 
