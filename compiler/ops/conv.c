@@ -123,15 +123,15 @@ static int is_pointwise(const ConvGeom *c)
 	return 1;
 }
 
-/* Output columns per im2col chunk, a multiple of the GEMM tile width (8). */
-static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype)
+/* Output columns per im2col chunk, a multiple of the GEMM tile width nr. */
+static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype, int64_t nr)
 {
 	int64_t os = 1, chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
 	int i;
 
 	for (i = 0; i < c->nd; i++)
 		os *= c->out[i];
-	chunk = chunk < 8 ? 8 : chunk / 8 * 8;
+	chunk = chunk < nr ? nr : chunk / nr * nr;
 	return chunk < os ? chunk : os;
 }
 
@@ -197,15 +197,19 @@ int conv_lower(Node *n, Lower *L)
 	if (b)
 		kcall_buf(k, b);
 	if (use_col) {
+		/* the fast kernel's col is packed: whole panels of nr columns */
 		int64_t dims[2];
-		chunk = col_chunk(&c, kdim, x->dtype);
+		chunk = col_chunk(&c, kdim, x->dtype, isa ? isa->nr : 8);
 		dims[0] = kdim;
-		dims[1] = chunk;
+		dims[1] = isa ? (chunk + isa->nr - 1) / isa->nr * isa->nr : chunk;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
 	}
 	if (isa) {
+		/* a row of col, or the GEMM's packing */
 		int64_t dims[1];
-		dims[0] = gemm_isa_scratch(isa, mg, use_col ? chunk : os, kdim, packw, 0);
+		dims[0] = gemm_isa_scratch(isa, mg, use_col ? chunk : os, kdim, packw, use_col);
+		if (use_col && dims[0] < chunk)
+			dims[0] = chunk;
 		if (dims[0] < 1)
 			dims[0] = 1;
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));

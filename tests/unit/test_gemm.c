@@ -187,11 +187,15 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	b[nbuf++] = packw ? Wp : W;
 	b[nbuf++] = Y;
 	b[nbuf++] = bias;
-	if (usecol)
-		b[nbuf++] = col = calloc((size_t)(kk * chunk), sizeof(float));
-	if (isa)
-		b[nbuf++] = scratch = calloc((size_t)(gemm_isa_scratch(isa, mg, usecol ? chunk : os, kk,
-								       packw, 0) + 1), sizeof(float));
+	if (usecol)	/* the fast kernels' col is packed in whole panels */
+		b[nbuf++] = col = calloc((size_t)(kk * (isa ? onnxcc_round_up(chunk, isa->nr) : chunk)),
+					 sizeof(float));
+	if (isa) {	/* as compiler/ops/conv.c sizes it */
+		int64_t ns = gemm_isa_scratch(isa, mg, usecol ? chunk : os, kk, packw, usecol);
+		if (usecol && ns < chunk)
+			ns = chunk;
+		b[nbuf++] = scratch = calloc((size_t)(ns + 1), sizeof(float));
+	}
 	kn->fn(b, p, NULL);
 	for (n = 0; n < nn; n++)
 		for (o = 0; o < m; o++)
@@ -236,6 +240,8 @@ static void check_conv_cpu(int cpu)
 		check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0);
 		check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24);
 		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64);
+		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100);
+		check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0);
 	}
 }
 
