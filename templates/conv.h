@@ -42,7 +42,7 @@ static inline void NAME(T *dst, const T *xr, int64_t n, int64_t o0, int64_t run,
  * [p0, p0 + pc), with p the kernel's parameters.  Row (c, kernel offset),
  * column (output position); spans along the last spatial axis are copied
  * whole.  NAME_one makes one row. */
-#define ONNXCC_IM2COL(NAME, T) \
+#define ONNXCC_IM2COL_ONE(NAME, T) \
 ONNXCC_CONV_ROW(NAME##_row, T) \
 static inline void NAME##_one(const T *xg, T *dst, const int64_t *p, int64_t row, int64_t p0, \
 	int64_t pc) \
@@ -84,7 +84,9 @@ static inline void NAME##_one(const T *xg, T *dst, const int64_t *p, int64_t row
 			o[d - 1]++; \
 		} \
 	} \
-} \
+}
+#define ONNXCC_IM2COL(NAME, T) \
+ONNXCC_IM2COL_ONE(NAME, T) \
 static inline void NAME(const T *xg, T *col, const int64_t *p, int64_t cg, int64_t p0, int64_t pc) \
 { \
 	int64_t nd = p[0], kk = 1, row, d; \
@@ -144,7 +146,7 @@ ONNXCC_KERNEL(NAME) \
  * floats) and spread over the panels; without, scratch is the GEMM's. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
-ONNXCC_IM2COL(NAME##_im2col, float) \
+ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
 static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, const int64_t *p, \
 	int64_t kdim, int64_t p0, int64_t pc) \
 { \
