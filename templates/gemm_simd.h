@@ -86,14 +86,16 @@ ONNXCC_HELPER int64_t onnxcc_round_up(int64_t x, int64_t r)
 }
 
 /* Floats of scratch a product needs: the A block (unless A is packed) and the B block
- * (unless B is packed). */
+ * (unless B is packed); with neither packed, enough for the transposed product too. */
 ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, int64_t mr,
 	int64_t nr, int64_t kc, int64_t mc, int64_t nc, int packed_a, int packed_b)
 {
 	int64_t kb = k < kc ? k : kc;
 	int64_t sa = packed_a ? 0 : onnxcc_round_up(m < mc ? m : mc, mr) * kb;
 	int64_t sb = packed_b ? 0 : onnxcc_round_up(n < nc ? n : nc, nr) * kb;
-	return sa + sb;
+	int64_t ta = onnxcc_round_up(n < mc ? n : mc, mr) * kb;
+	int64_t tb = onnxcc_round_up(m < nc ? m : nc, nr) * kb;
+	return packed_a || packed_b || sa + sb >= ta + tb ? sa + sb : ta + tb;
 }
 
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element
@@ -364,9 +366,14 @@ ONNXCC_F32_GEMM_DRIVER(avx2, ONNXCC_TARGET_AVX2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR,
 ONNXCC_F32_GEMM_DRIVER(avx512f, ONNXCC_TARGET_AVX512F, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
 		       ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC)
 
+#define ONNXCC_NR_avx2 ONNXCC_AVX2_NR
+#define ONNXCC_NR_avx512f ONNXCC_AVX512F_NR
+
 /* A product of one ISA with the edge cases of linalg.h's core: nothing to do,
  * K = 0 (Y = beta C), and a single row with B's rows contiguous (left to the
- * portable row kernel: memory bound) unless B is prepacked. */
+ * portable row kernel: memory bound) unless B is prepacked.  With fewer
+ * columns than a tile and more rows, it computes the transpose (unless an
+ * operand is prepacked), so that the tile is not mostly padding. */
 #define ONNXCC_F32_GEMM_ISA(NAME, ISA) \
 ONNXCC_GEMM_CORE(NAME##_core, float, float) \
 static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *B, \
@@ -377,6 +384,14 @@ static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *
 		return; \
 	if (g->k == 0 || (!pa && !pb && g->m == 1 && g->csb == 1 && g->csy == 1)) { \
 		NAME##_core(g, A, B, C, Y, alpha, beta); \
+		return; \
+	} \
+	if (!pa && !pb && g->n < ONNXCC_NR_##ISA && g->m > g->n) { \
+		onnxcc_gemm_args t; \
+		t.m = g->n; t.n = g->m; t.k = g->k; \
+		t.rsa = g->csb; t.csa = g->rsb; t.rsb = g->csa; t.csb = g->rsa; \
+		t.rsc = g->csc; t.csc = g->rsc; t.rsy = g->csy; t.csy = g->rsy; \
+		onnxcc_f32_gemm_##ISA(&t, B, A, C, Y, alpha, beta, pa, pb, scratch); \
 		return; \
 	} \
 	onnxcc_f32_gemm_##ISA(g, A, B, C, Y, alpha, beta, pa, pb, scratch); \

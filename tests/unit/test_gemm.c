@@ -123,6 +123,7 @@ static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb,
 static const int64_t sizes[][3] = {
 	{1, 1, 1}, {7, 13, 19}, {64, 64, 64}, {1, 50, 300}, {33, 1, 17}, {6, 16, 256},
 	{8, 32, 257}, {9, 33, 5}, {100, 37, 513}, {3, 1100, 20}, {200, 70, 40}, {17, 9, 0},
+	{300, 5, 40}, {2000, 1, 3},
 };
 
 static void check_cpu(int cpu)
