@@ -144,26 +144,21 @@ int seqat_infer(Node *n)
 	if (!s || seq_pos(n, 1, s->nelems, 0, 0, &pos) != 0)
 		return -1;
 	t = s->elems[pos];
+	if (t->dyn_elem)
+		return node_error(n, "tensor %d of the sequence has a shape that depends on run-time "
+				  "split sizes", pos);
 	return set_out(n, 0, t->dtype, t->rank, t->dims);
 }
 
 int seqat_lower(Node *n, Lower *L)
 {
 	Value *s = n->in[0], *y = n->out[0], *t;
-	KCall *k;
 	int pos;
 
 	if (seq_pos(n, 1, s->nelems, 0, 0, &pos) != 0)
 		return -1;
 	t = s->elems[pos];
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, t, y);
 }
 
 /* A new tensor value that node n produces inside a sequence. */
@@ -224,8 +219,27 @@ int splittoseq_infer(Node *n)
 	int64_t axis, *sizes = NULL, dims[IR_MAX_RANK];
 	int count, squeeze, i, d, r;
 
-	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0 ||
-	    split_plan(n, axis, &sizes, &count, &squeeze) != 0) {
+	const Value *sp = node_in(n, 1);
+
+	if (norm_axis(n, attr_i(n, "axis", 0), x->rank, &axis) != 0)
+		return -1;
+	if (sp && !sp->data && sp->rank == 1) {
+		/* Run-time sizes: the length is known, the tensors' shapes are not. */
+		count = (int)sp->dims[0];
+		elems = xcalloc(count ? count : 1, sizeof(Value *));
+		for (i = 0; i < count; i++) {
+			char name[64];
+			snprintf(name, sizeof name, "%.40s_%d", n->out[0]->name, i);
+			elems[i] = graph_value(n->graph, name);
+			elems[i]->dtype = x->dtype;
+			elems[i]->dyn_elem = 1;
+			elems[i]->producer = n;
+		}
+		value_set_seq(n->out[0], x->dtype, elems, count);
+		free(elems);
+		return 0;
+	}
+	if (split_plan(n, axis, &sizes, &count, &squeeze) != 0) {
 		free(sizes);
 		return -1;
 	}
@@ -273,6 +287,10 @@ static int concat_plan(const Node *n, const Value *s, int64_t *axis, int *new_ax
 	*new_axis = attr_i(n, "new_axis", 0) != 0;
 	if (!s->nelems)
 		return node_error(n, "cannot concatenate an empty sequence");
+	for (i = 0; i < s->nelems; i++)
+		if (s->elems[i]->dyn_elem)
+			return node_error(n, "the sequence's tensors have shapes that depend on run-time "
+					  "split sizes");
 	t0 = s->elems[0];
 	*rank = t0->rank + *new_axis;
 	if (*rank > IR_MAX_RANK || *rank == 0)
@@ -383,16 +401,8 @@ int optget_infer(Node *n)
 int optget_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
 
 	if (x->is_opt)
 		x = x->elems[0];
-	if (y->is_seq || value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return y->is_seq ? 0 : lower_copy(L, x, y);
 }

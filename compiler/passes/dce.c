@@ -6,6 +6,20 @@
 #include "ops.h"
 #include "passes.h"
 
+/* A sequence or optional is used if one of its elements is (a sequence output
+ * of the model is read through its elements). */
+static int is_used(const char *used, const Value *v)
+{
+	int i;
+
+	if (used[v->id])
+		return 1;
+	for (i = 0; v->is_seq && i < v->nelems; i++)
+		if (is_used(used, v->elems[i]))
+			return 1;
+	return 0;
+}
+
 int pass_dce(Graph *g)
 {
 	char *used = xcalloc(g->nvalues, 1);
@@ -18,7 +32,7 @@ int pass_dce(Graph *g)
 		Node *n = g->nodes[i];
 		int live = n->op && (n->op->flags & OPF_EFFECT) && !n->dead;
 		for (j = 0; j < n->nout; j++)
-			if (n->out[j] && used[n->out[j]->id] && !n->out[j]->data)
+			if (n->out[j] && is_used(used, n->out[j]) && !n->out[j]->data)
 				live = 1;
 		n->dead = !live;
 		for (j = 0; live && j < n->nin; j++)

@@ -13,6 +13,14 @@
 /* Outputs up to this size are folded during inference. */
 #define INFER_FOLD_BYTES (1 << 20)
 
+/* Only rows flagged OPF_STRING see string tensors; a view only as its data. */
+static int strings_ok(const Node *n, int i)
+{
+	unsigned fl = n->op->flags;
+
+	return (fl & OPF_STRING) && (i == 0 || !(fl & OPF_VIEW));
+}
+
 static int check_inputs(const Node *n)
 {
 	int i;
@@ -21,11 +29,17 @@ static int check_inputs(const Node *n)
 		const Value *v = n->in[i];
 		if (!v || v->is_seq)
 			continue;
+		if (v->dyn_elem)
+			return node_error(n, "input %d ('%s') is a tensor of a sequence whose shapes depend "
+					  "on run-time split sizes", i, v->name);
 		if (v->rank < 0)
 			die("input '%s' of node '%s' has no shape", v->name, n->name);
 		if (!dt_size(v->dtype))
 			return node_error(n, "input %d ('%s') has element type %s, which is not supported",
 					  i, v->name, dt_name(v->dtype));
+		if (v->dtype == DT_STRING && !strings_ok(n, i))
+			return node_error(n, "input %d ('%s') has element type string, which %s does "
+					  "not support", i, v->name, n->op_type);
 	}
 	return 0;
 }
@@ -43,7 +57,7 @@ static int all_inputs_const(const Node *n)
 /* The model's outputs, now typed, become the tensors of the interface: a
  * sequence output gives one output per element ("y[0]", ...), an optional
  * none or its element.  The declared list is kept in g->iface_out. */
-static void flatten_outputs(Graph *g)
+static int flatten_outputs(Graph *g)
 {
 	Value **flat = NULL;
 	int nflat = 0, i, j, k;
@@ -57,6 +71,12 @@ static void flatten_outputs(Graph *g)
 		int n = iface_flatten(o, NULL, 0);
 		flat = xrealloc(flat, (nflat + n + 1) * sizeof(Value *));
 		iface_flatten(o, flat + nflat, n);
+		for (j = 0; j < n; j++)
+			if (flat[nflat + j]->dyn_elem) {
+				free(flat);
+				return ir_error("graph output '%s' is a sequence whose tensors' shapes "
+						"depend on run-time split sizes", o->name);
+			}
 		if (o->is_seq) {
 			o->is_output = 0;
 			for (j = 0; j < n; j++) {
@@ -84,6 +104,7 @@ static void flatten_outputs(Graph *g)
 		g->outputs[i]->is_output = 1;
 		g->outputs[i]->io_index = i;
 	}
+	return 0;
 }
 
 int infer_node(Graph *g, Node *n)
@@ -102,6 +123,9 @@ int infer_node(Graph *g, Node *n)
 		if (o && !dt_size(o->dtype))
 			return node_error(n, "output %d has element type %s, which is not supported",
 					  j, dt_name(o->dtype));
+		if (o && o->dtype == DT_STRING && !(n->op->flags & OPF_STRING))
+			return node_error(n, "output %d has element type string, which %s does "
+					  "not support", j, n->op_type);
 	}
 	if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
 	    fold_node(g, n, INFER_FOLD_BYTES) < 0)
@@ -121,7 +145,8 @@ int pass_infer(Graph *g)
 		if (infer_node(g, n) != 0)
 			return -1;
 	}
-	flatten_outputs(g);
+	if (flatten_outputs(g) != 0)
+		return -1;
 	g->inferred = 1;
 	return 0;
 }

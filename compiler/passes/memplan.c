@@ -8,7 +8,10 @@
  * size is the largest total of simultaneously live bytes. */
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "lower.h"
+#include "ops.h"
 #include "passes.h"
 
 #define ALIGN 64
@@ -72,6 +75,45 @@ static int64_t lower_bound(const Live *lv, int n, int ncalls)
 	return best;
 }
 
+/* The value whose bytes v stands for. */
+static Value *root(Value **alias, Value *v)
+{
+	while (alias[v->id])
+		v = alias[v->id];
+	return v;
+}
+
+static void alias_views(Graph *g, KCallList *calls)
+{
+	Value **alias = xcalloc(g->nvalues, sizeof(Value *));
+	int copy = kernel_find("x8_copy__scalar"), i, j, n = 0;
+
+	for (i = 0; i < calls->n; i++) {
+		KCall *c = &calls->v[i];
+		Value *x, *y;
+		if (c->kernel == copy && c->node && (c->node->op->flags & OPF_VIEW) && c->nbuf == 2 &&
+		    !c->boff[0] && !c->boff[1] && c->np == 1) {
+			x = root(alias, c->buf[0]);
+			y = c->buf[1];
+			if (!y->is_output && !y->is_input && !y->data && x != y &&
+			    c->p[0] == value_nbytes(y) && value_nbytes(x) == value_nbytes(y)) {
+				alias[y->id] = x;
+				free(c->p);
+				free(c->f);
+				continue;	/* dropped */
+			}
+		}
+		calls->v[n++] = *c;
+	}
+	calls->n = n;
+	for (i = 0; i < calls->n; i++)
+		for (j = 0; j < calls->v[i].nbuf; j++)
+			calls->v[i].buf[j] = root(alias, calls->v[i].buf[j]);
+	for (i = 0; i < g->nguards; i++)
+		g->guards[i]->cond = root(alias, g->guards[i]->cond);
+	free(alias);
+}
+
 int pass_memplan(Graph *g)
 {
 	KCallList *calls = g->calls;
@@ -82,6 +124,7 @@ int pass_memplan(Graph *g)
 
 	for (i = 0; i < g->nvalues; i++)
 		slot[i] = -1;
+	alias_views(g, calls);
 	for (i = 0; i < calls->n; i++) {
 		const KCall *c = &calls->v[i];
 		const Guard *gd = c->guard;

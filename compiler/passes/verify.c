@@ -61,6 +61,16 @@ static void check_plan(const Graph *g, const char *after)
 	free(last);
 }
 
+/* A node's output is defined, and so are the tensors of a sequence it makes. */
+static void define(char *defined, const Value *v)
+{
+	int i;
+
+	defined[v->id] = 1;
+	for (i = 0; v->is_seq && i < v->nelems; i++)
+		define(defined, v->elems[i]);
+}
+
 int ir_verify(Graph *g, const char *after)
 {
 	char *defined = xcalloc(g->nvalues, 1);
@@ -76,7 +86,7 @@ int ir_verify(Graph *g, const char *after)
 		check_node(g, n, after, defined);
 		for (j = 0; j < n->nout; j++)
 			if (n->out[j])
-				defined[n->out[j]->id] = 1;
+				define(defined, n->out[j]);
 	}
 	for (i = 0; i < g->noutputs; i++)
 		if (!defined[g->outputs[i]->id] && !g->calls)
