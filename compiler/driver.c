@@ -201,6 +201,9 @@ int compile(const CompileOptions *co)
 
 	if (co->name && !valid_identifier(co->name))
 		return ir_error("--name %s: not a C identifier", co->name);
+	lower_cpu = cpu_parse(co->cpu ? co->cpu : "native");
+	if (lower_cpu < 0)
+		return ir_error("--cpu %s: expected generic, avx2, avx512f or native", co->cpu);
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);
@@ -221,7 +224,9 @@ int compile(const CompileOptions *co)
 	if (rc == 0 && co->dump_ir && !*co->dump_ir)
 		ir_print(g, stdout);
 	if (rc == 0 && co->report)
-		printf("arena: %lld bytes (lower bound %lld, %.3fx), constants: %lld bytes, kernel calls: %d\n",
+		printf("cpu: %s\n"
+		       "arena: %lld bytes (lower bound %lld, %.3fx), constants: %lld bytes, kernel calls: %d\n",
+		       cpu_name(lower_cpu),
 		       (long long)g->arena_size, (long long)g->arena_lower_bound,
 		       g->arena_lower_bound ? (double)g->arena_size / (double)g->arena_lower_bound : 1.0,
 		       (long long)g->const_size, g->calls->n);

@@ -138,11 +138,93 @@ Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 	return v;
 }
 
-int lower_node(Graph *g, Node *n, KCallList *out)
+int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu)
 {
-	Lower L = {g, out, n};
+	Lower L = {g, out, n, cpu};
 
 	return n->op->lower(n, &L);
+}
+
+int lower_node(Graph *g, Node *n, KCallList *out)
+{
+	return lower_node_cpu(g, n, out, CPU_GENERIC);
+}
+
+int lower_cpu = CPU_GENERIC;
+
+static const char *const cpu_names[] = {"generic", "avx2", "avx512f"};
+
+const char *cpu_name(int cpu)
+{
+	return cpu >= 0 && cpu < (int)(sizeof cpu_names / sizeof cpu_names[0]) ? cpu_names[cpu] : "?";
+}
+
+int cpu_native(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		return CPU_AVX512F;
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return CPU_AVX2;
+#endif
+	return CPU_GENERIC;
+}
+
+int cpu_parse(const char *name)
+{
+	int i;
+
+	if (strcmp(name, "native") == 0)
+		return cpu_native();
+	for (i = 0; i < (int)(sizeof cpu_names / sizeof cpu_names[0]); i++)
+		if (strcmp(name, cpu_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const GemmIsa *gemm_isa(int cpu)
+{
+	static const GemmIsa avx2 = {"6x16__avx2", ONNXCC_AVX2_MR, ONNXCC_AVX2_NR, ONNXCC_AVX2_KC,
+				     ONNXCC_AVX2_MC, ONNXCC_AVX2_NC};
+	static const GemmIsa avx512f = {"8x32__avx512f", ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
+					ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC};
+
+	switch (cpu) {
+	case CPU_AVX2: return &avx2;
+	case CPU_AVX512F: return &avx512f;
+	default: return NULL;
+	}
+}
+
+int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
+			 int packed_b)
+{
+	return onnxcc_f32_gemm_scratch(m, n, k, isa->mr, isa->nr, isa->kc, isa->mc, isa->nc,
+				       packed_a, packed_b);
+}
+
+Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,
+		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs)
+{
+	int64_t per = onnxcc_round_up(m, width) * k, dims[1], i;
+	float *data;
+	char name[96];
+	Value *v;
+
+	if (w->dtype != DT_FLOAT || !w->data || w->is_splat)
+		die("prepacking '%s': not a float32 constant", w->name);
+	dims[0] = batches * per;
+	snprintf(name, sizeof name, "%.64s.packed%d", w->name, L->g->nvalues);
+	v = graph_value(L->g, name);
+	if (value_set_shape(v, DT_FLOAT, 1, dims) != 0)
+		die("packed constant for '%s': %s", L->node->name, ir_last_error());
+	data = xcalloc((size_t)(dims[0] ? dims[0] : 1), sizeof(float));
+	for (i = 0; i < batches; i++)
+		onnxcc_f32_prepack(width, isa->kc, m, k, (const float *)w->data + i * bstride, rs, cs,
+				   data + i * per);
+	value_set_const(v, data, 0);
+	return v;
 }
 
 void kcalls_free(KCallList *l)

@@ -58,11 +58,33 @@ typedef struct KCallList {
 	int n, cap;
 } KCallList;
 
+/* The CPU the generated code targets (onnxcc --cpu): which kernel variants
+ * the lowering picks.  Constant folding always lowers for CPU_GENERIC, so
+ * it runs on any host. */
+enum { CPU_GENERIC, CPU_AVX2, CPU_AVX512F };
+/* The target of pass_lower (set by compile()). */
+extern int lower_cpu;
+/* generic, avx2, avx512f or native (this host); -1 if unknown. */
+int cpu_parse(const char *name);
+const char *cpu_name(int cpu);
+/* The best target the host running onnxcc supports. */
+int cpu_native(void);
+
+/* The float32 GEMM of a target CPU (templates/gemm_simd.h): the kernels'
+ * name part after f32_gemm_ / f32_conv_ ("6x16__avx2"), tile and blocking. */
+typedef struct GemmIsa {
+	const char *suffix;
+	int64_t mr, nr, kc, mc, nc;
+} GemmIsa;
+/* NULL: the target has no fast float32 GEMM (use the __scalar kernels). */
+const GemmIsa *gemm_isa(int cpu);
+
 typedef struct Lower Lower;
 struct Lower {
 	Graph *g;
 	KCallList *out;
 	const Node *node;
+	int cpu;               /* CPU_*: kernel variants to pick */
 };
 
 /* Append a call of the named kernel.  An unknown name means the node's element
@@ -81,8 +103,20 @@ void kcall_checks(KCall *k);
 /* A scratch tensor owned by the call sequence (the planner places it). */
 Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims);
 
-/* Lower one node into calls appended to *out. */
+/* Lower one node into calls appended to *out, for CPU_GENERIC (constant
+ * folding) or a given target. */
 int lower_node(Graph *g, Node *n, KCallList *out);
+int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu);
+
+/* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */
+int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
+			 int packed_b);
+/* A new constant: `batches` float32 matrices of constant w (the i-th at element
+ * offset i * bstride), each rows [0, m) x steps [0, k) with element strides
+ * rs, cs, packed ahead of time in panels of `width` (isa's MR for an A
+ * operand, NR for a B operand) as templates/gemm_simd.h reads them. */
+Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,
+		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs);
 void kcalls_free(KCallList *l);
 
 /* Run calls on host buffers: bufs[value id] points to each value's data.

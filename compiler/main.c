@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "lower.h"
 
 static const char usage[] =
 	"usage: onnxcc MODEL.onnx -o OUT.c [options]\n"
@@ -26,7 +27,10 @@ static const char usage[] =
 	"                        return NAME_ERR_STRING\n"
 	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
 	"                        memplan) or after the last pass\n"
-	"  --report              print the arena size and its lower bound\n"
+	"  --cpu NAME            target CPU of the kernels: generic (portable C),\n"
+	"                        avx2 (AVX2+FMA), avx512f, native (default: what\n"
+	"                        this machine supports)\n"
+	"  --report              print the target CPU, the arena size and its lower bound\n"
 	"  --help                this text\n"
 	"  --version             the version\n"
 	"\n"
@@ -158,6 +162,12 @@ int main(int argc, char **argv)
 				co.dump_ir += 6;
 			if (!is_pass_name(co.dump_ir))
 				return usage_error("%s: unknown pass", a);
+		} else if (strcmp(a, "--cpu") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs generic, avx2, avx512f or native", a);
+			if (cpu_parse(argv[i]) < 0)
+				return usage_error("--cpu %s: expected generic, avx2, avx512f or native", argv[i]);
+			co.cpu = argv[i];
 		} else if (strcmp(a, "--report") == 0) {
 			co.report = 1;
 		} else if (a[0] == '-' && a[1]) {

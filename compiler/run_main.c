@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "lower.h"
 #include "frontend/frontend.h"
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_COMPILE = 3, EXIT_BUILD = 4, EXIT_RUN = 5 };
@@ -35,6 +36,7 @@ static const char usage[] =
 	"  --keep DIR      build in DIR and keep it (default: a temporary folder)\n"
 	"  --string-bytes N  bytes of one string element (onnxcc --string-bytes)\n"
 	"  -O0..-O3        onnxcc optimization level\n"
+	"  --cpu NAME      target CPU (onnxcc --cpu: generic, avx2, avx512f, native)\n"
 	"\n"
 	"exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 compile error, 4 C build error,\n"
 	"5 run-time error\n";
@@ -48,7 +50,7 @@ typedef struct Tensor {
 } Tensor;
 
 typedef struct Options {
-	const char *model, *dataset, *save, *cflags, *keep;
+	const char *model, *dataset, *save, *cflags, *keep, *cpu;
 	double rtol, atol;
 	int repeat, opt, string_bytes;
 } Options;
@@ -401,6 +403,13 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->repeat = atoi(argv[++i]);
 		} else if (!strcmp(a, "--cflags") && more) {
 			o->cflags = argv[++i];
+		} else if (!strcmp(a, "--cpu") && more) {
+			o->cpu = argv[++i];
+			if (cpu_parse(o->cpu) < 0) {
+				fprintf(stderr, "onnxcc-run: --cpu %s: expected generic, avx2, avx512f or native\n",
+					o->cpu);
+				return -1;
+			}
 		} else if (!strcmp(a, "--string-bytes") && more) {
 			o->string_bytes = atoi(argv[++i]);
 			if (o->string_bytes < 2 || o->string_bytes > DT_STRING_BYTES_MAX) {
@@ -495,6 +504,7 @@ static int run(const Options *o, const char *dir)
 	co.output = path;
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
+	co.cpu = o->cpu;
 	co.string_bytes = o->string_bytes;
 	co.shapes = shapes;
 	co.nshapes = nshapes;

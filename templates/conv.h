@@ -41,53 +41,59 @@ static inline void NAME(T *dst, const T *xr, int64_t n, int64_t o0, int64_t run,
 /* col (K x pc) = the im2col rows of image-group xg for output positions
  * [p0, p0 + pc), with p the kernel's parameters.  Row (c, kernel offset),
  * column (output position); spans along the last spatial axis are copied
- * whole. */
-#define ONNXCC_IM2COL(NAME, T) \
+ * whole.  NAME_one makes one row. */
+#define ONNXCC_IM2COL_ONE(NAME, T) \
 ONNXCC_CONV_ROW(NAME##_row, T) \
-static inline void NAME(const T *xg, T *col, const int64_t *p, int64_t cg, int64_t p0, int64_t pc) \
+static inline void NAME##_one(const T *xg, T *dst, const int64_t *p, int64_t row, int64_t p0, \
+	int64_t pc) \
 { \
-	int64_t nd = p[0], last = nd - 1, kk = 1, is = 1, row, d; \
+	int64_t nd = p[0], last = nd - 1, is = 1, d; \
 	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd, *st = out + nd; \
 	const int64_t *dl = st + nd, *pd = dl + nd; \
-	for (d = 0; d < nd; d++) { \
-		kk *= ks[d]; \
+	int64_t kx[ONNXCC_MAX_RANK], o[ONNXCC_MAX_RANK], rem = row, j = 0; \
+	const T *xc; \
+	for (d = 0; d < nd; d++) \
 		is *= in[d]; \
+	for (d = last; d >= 0; d--) { \
+		kx[d] = rem % ks[d]; \
+		rem /= ks[d]; \
 	} \
-	for (row = 0; row < cg * kk; row++) { \
-		int64_t kx[ONNXCC_MAX_RANK], o[ONNXCC_MAX_RANK], rem = row, j = 0; \
-		T *dst = col + row * pc; \
-		const T *xc; \
-		for (d = last; d >= 0; d--) { \
-			kx[d] = rem % ks[d]; \
-			rem /= ks[d]; \
+	xc = xg + rem * is; \
+	for (rem = p0, d = last; d >= 0; d--) { \
+		o[d] = rem % out[d]; \
+		rem /= out[d]; \
+	} \
+	while (j < pc) { \
+		int64_t run = out[last] - o[last] < pc - j ? out[last] - o[last] : pc - j; \
+		int64_t off = 0, ok = 1, t; \
+		for (d = 0; d < last; d++) { \
+			int64_t ix = o[d] * st[d] - pd[d] + kx[d] * dl[d]; \
+			ok &= ix >= 0 && ix < in[d]; \
+			off = off * in[d] + ix; \
 		} \
-		xc = xg + rem * is; \
-		for (rem = p0, d = last; d >= 0; d--) { \
-			o[d] = rem % out[d]; \
-			rem /= out[d]; \
-		} \
-		while (j < pc) { \
-			int64_t run = out[last] - o[last] < pc - j ? out[last] - o[last] : pc - j; \
-			int64_t off = 0, ok = 1, t; \
-			for (d = 0; d < last; d++) { \
-				int64_t ix = o[d] * st[d] - pd[d] + kx[d] * dl[d]; \
-				ok &= ix >= 0 && ix < in[d]; \
-				off = off * in[d] + ix; \
-			} \
-			if (ok) \
-				NAME##_row(dst + j, xc + off * in[last], in[last], o[last], run, st[last], \
-					   kx[last] * dl[last] - pd[last]); \
-			else \
-				for (t = 0; t < run; t++) \
-					dst[j + t] = 0; \
-			j += run; \
-			o[last] += run; \
-			for (d = last; d > 0 && o[d] == out[d]; d--) { \
-				o[d] = 0; \
-				o[d - 1]++; \
-			} \
+		if (ok) \
+			NAME##_row(dst + j, xc + off * in[last], in[last], o[last], run, st[last], \
+				   kx[last] * dl[last] - pd[last]); \
+		else \
+			for (t = 0; t < run; t++) \
+				dst[j + t] = 0; \
+		j += run; \
+		o[last] += run; \
+		for (d = last; d > 0 && o[d] == out[d]; d--) { \
+			o[d] = 0; \
+			o[d - 1]++; \
 		} \
 	} \
+}
+#define ONNXCC_IM2COL(NAME, T) \
+ONNXCC_IM2COL_ONE(NAME, T) \
+static inline void NAME(const T *xg, T *col, const int64_t *p, int64_t cg, int64_t p0, int64_t pc) \
+{ \
+	int64_t nd = p[0], kk = 1, row, d; \
+	for (d = 0; d < nd; d++) \
+		kk *= p[8 + nd + d]; \
+	for (row = 0; row < cg * kk; row++) \
+		NAME##_one(xg, col + row * pc, p, row, p0, pc); \
 }
 
 #define ONNXCC_CONV(NAME, T) \
@@ -127,6 +133,72 @@ ONNXCC_KERNEL(NAME) \
 				a.rsb = a.n; \
 				NAME##_im2col(xg, col, p, cg, p0, a.n); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1); \
+			} \
+		} \
+}
+
+/* The float32 convolution of an ISA (gemm_simd.h): the same parameters and
+ * buffers as ONNXCC_CONV, then p[8 + 6 nd] = packed_w (W is the weights
+ * packed group after group, each as the A operand: onnxcc_f32_prepack with
+ * the ISA's MR and KC, round_up(M/G, MR) K floats per group) and one more
+ * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
+ * writes it packed as the GEMM's B operand, each row made in scratch (chunk
+ * floats) and spread over the panels; without, scratch is the GEMM's. */
+#define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
+ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
+ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
+static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, const int64_t *p, \
+	int64_t kdim, int64_t p0, int64_t pc) \
+{ \
+	int64_t np = onnxcc_round_up(pc, NR), row, j0, c; \
+	for (row = 0; row < kdim; row++) { \
+		int64_t pcb = row / KC * KC, kcb = kdim - pcb < KC ? kdim - pcb : KC; \
+		float *dst = col + pcb * np + (row - pcb) * NR; \
+		NAME##_im2col_one(xg, rowbuf, p, row, p0, pc); \
+		for (j0 = 0; j0 + NR <= pc; j0 += NR) \
+			memcpy(dst + j0 * kcb, rowbuf + j0, NR * sizeof(float)); \
+		if (j0 < pc) \
+			for (c = 0; c < NR; c++) \
+				dst[j0 * kcb + c] = j0 + c < pc ? rowbuf[j0 + c] : 0.0f; \
+	} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t nd = p[0], nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk = cg, is = 1, os = 1, n, g, p0, d; \
+	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd; \
+	int packw = (int)p[8 + 6 * nd]; \
+	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
+	float *Y = (float *)b[2]; \
+	const float *bias = hasb ? (const float *)b[3] : (const float *)0; \
+	float *col = usecol ? (float *)b[3 + hasb] : (float *)0; \
+	float *scratch = (float *)b[3 + hasb + usecol]; \
+	onnxcc_gemm_args a; \
+	(void)f; \
+	for (d = 0; d < nd; d++) { \
+		kk *= ks[d]; \
+		is *= in[d]; \
+		os *= out[d]; \
+	} \
+	a.m = mg; a.k = kk; a.rsa = kk; a.csa = 1; a.csb = 1; \
+	a.rsc = 1; a.csc = 0; a.rsy = os; a.csy = 1; \
+	for (n = 0; n < nn; n++) \
+		for (g = 0; g < grp; g++) { \
+			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
+			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
+			const float *bg = bias ? bias + g * mg : bias; \
+			float *yg = Y + (n * m + g * mg) * os; \
+			if (!usecol) { \
+				a.n = os; \
+				a.rsb = is; \
+				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1, pw, (const float *)0, scratch); \
+				continue; \
+			} \
+			for (p0 = 0; p0 < os; p0 += chunk) { \
+				a.n = os - p0 < chunk ? os - p0 : chunk; \
+				a.rsb = a.n; \
+				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n); \
+				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, col, scratch); \
 			} \
 		} \
 }

@@ -4,6 +4,7 @@
 #include "movement.h"
 #include "shape.h"
 #include "linalg.h"
+#include "gemm_simd.h"
 #include "conv.h"
 #include "pool.h"
 #include "norm.h"

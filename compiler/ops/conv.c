@@ -1,6 +1,8 @@
 /* conv.c: Conv over 1 or more spatial axes, lowered to one call of
  * <type>_conv__scalar (templates/conv.h): im2col into a scratch tensor and
- * the GEMM core, per image and group.  float16 and bfloat16 compute in float. */
+ * the GEMM core, per image and group.  float16 and bfloat16 compute in float.
+ * float32 on a target with a fast GEMM (templates/gemm_simd.h) calls
+ * f32_conv_<tile>__<isa> instead, with constant weights packed at compile time. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -121,24 +123,25 @@ static int is_pointwise(const ConvGeom *c)
 	return 1;
 }
 
-/* Output columns per im2col chunk, a multiple of the GEMM tile width (8). */
-static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype)
+/* Output columns per im2col chunk, a multiple of the GEMM tile width nr. */
+static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype, int64_t nr)
 {
 	int64_t os = 1, chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
 	int i;
 
 	for (i = 0; i < c->nd; i++)
 		os *= c->out[i];
-	chunk = chunk < 8 ? 8 : chunk / 8 * 8;
+	chunk = chunk < nr ? nr : chunk / nr * nr;
 	return chunk < os ? chunk : os;
 }
 
 int conv_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt;
+	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
-	int64_t kdim = w->dims[1], chunk = 0;
-	int i, use_col;
+	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
+	int i, use_col, packw = 0;
+	const GemmIsa *isa;
 	KCall *k;
 
 	if (value_numel(y) == 0)
@@ -147,21 +150,69 @@ int conv_lower(Node *n, Lower *L)
 		return -1;
 	for (i = 0; i < c.nd; i++)
 		kdim *= c.k[i];
+	for (i = 0; i < c.nd; i++)
+		os *= c.out[i];
+	mg = w->dims[0] / c.group;
 	use_col = kdim > 0 && !is_pointwise(&c);
 	if (widen_half(L, &x) != 0 || widen_half(L, &w) != 0 || widen_half(L, &b) != 0 ||
-	    !(yt = half_out(L, y)) || !(k = lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
+	    !(yt = half_out(L, y)))
+		return -1;
+	/* float32 takes the target's fast GEMM, except for depthwise-like
+	 * convolutions (a single output channel per group) */
+	isa = x->dtype == DT_FLOAT && mg > 1 ? gemm_isa(L->cpu) : NULL;
+	wk = w;	/* the weights the convolution reads: w, or w packed */
+	if (isa) {
+		/* the weights of each group are the A operand, mg x kdim, packed at
+		 * compile time, or else once per run before the convolution */
+		packw = 1;
+		if (w->data && !w->is_splat) {
+			wk = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
+		} else {
+			int64_t dims[1] = {c.group * ((mg + isa->mr - 1) / isa->mr * isa->mr) * kdim};
+			int64_t pp[8] = {isa->mr, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
+			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
+			KCall *pk = lower_call(L, w->is_splat ? "f32_prepack_splat__scalar"
+							      : "f32_prepack__scalar");
+			if (!pk)
+				return -1;
+			if (w->is_splat) {	/* no need to fill w first */
+				pp[2] = c.group;
+				pp[3] = mg;
+				pp[4] = kdim;
+				kcall_f(pk, const_f64(w, 0));
+			} else {
+				kcall_buf(pk, w);
+			}
+			kcall_buf(pk, wp);
+			kcall_ints(pk, pp, w->is_splat ? 5 : 8);
+			wk = wp;
+		}
+	}
+	if (!(k = isa ? lower_callf(L, "f32_conv_%s", isa->suffix)
+		      : lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
 		return -1;
 	kcall_buf(k, x);
-	kcall_buf(k, w);
+	kcall_buf(k, wk);
 	kcall_buf(k, yt);
 	if (b)
 		kcall_buf(k, b);
 	if (use_col) {
+		/* the fast kernel's col is packed: whole panels of nr columns */
 		int64_t dims[2];
-		chunk = col_chunk(&c, kdim, x->dtype);
+		chunk = col_chunk(&c, kdim, x->dtype, isa ? isa->nr : 8);
 		dims[0] = kdim;
-		dims[1] = chunk;
+		dims[1] = isa ? (chunk + isa->nr - 1) / isa->nr * isa->nr : chunk;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
+	}
+	if (isa) {
+		/* a row of col, or the GEMM's packing */
+		int64_t dims[1];
+		dims[0] = gemm_isa_scratch(isa, mg, use_col ? chunk : os, kdim, packw, use_col);
+		if (use_col && dims[0] < chunk)
+			dims[0] = chunk;
+		if (dims[0] < 1)
+			dims[0] = 1;
+		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
 	kcall_i(k, c.nd);
 	kcall_i(k, x->dims[0]);
@@ -177,5 +228,7 @@ int conv_lower(Node *n, Lower *L)
 	kcall_ints(k, c.stride, c.nd);
 	kcall_ints(k, c.dil, c.nd);
 	kcall_ints(k, c.pad, c.nd);
+	if (isa)
+		kcall_i(k, packw);
 	return narrow_half(L, yt, y);
 }

@@ -1,6 +1,8 @@
 /* linalg.c: MatMul (numpy matmul) and Gemm.  Both lower to one call of
  * <type>_gemm__scalar (templates/linalg.h): a batched Y = alpha A B + beta C
- * where transposes and broadcasts are element strides. */
+ * where transposes and broadcasts are element strides; float32 takes the
+ * target CPU's f32_gemm_<tile>__<isa> (templates/gemm_simd.h) if it has one,
+ * with a constant B packed at compile time. */
 #include <math.h>
 #include <string.h>
 
@@ -104,19 +106,39 @@ static void batch_strides(const MatOperand *m, int r, const int64_t *dims, int64
 	}
 }
 
-/* Append the gemm call's fixed parameters and buffers (C may be NULL). */
+/* Append the gemm call's fixed parameters and buffers (C may be NULL).  A
+ * float32 product takes the target's fast kernel (templates/gemm_simd.h) when
+ * there is one: *packb then says whether B is a constant packed ahead of
+ * time (only for a single B matrix, `single_b`), and the call gets its
+ * packing scratch after Y; gemm_finish appends the packing flags. */
 static KCall *gemm_call(Lower *L, Value *y, Value *a, Value *b, Value *c,
-			const int64_t *mnk, const int64_t *strides)
+			const int64_t *mnk, const int64_t *strides, int single_b, int *packb)
 {
-	KCall *k = lower_callf(L, "%s_gemm__scalar", dt_short(y->dtype));
+	const GemmIsa *isa = y->dtype == DT_FLOAT ? gemm_isa(L->cpu) : NULL;
+	KCall *k = isa ? lower_callf(L, "f32_gemm_%s", isa->suffix)
+		       : lower_callf(L, "%s_gemm__scalar", dt_short(y->dtype));
 
+	*packb = -1;
 	if (!k)
 		return NULL;
+	if (isa) {
+		*packb = single_b && b->data && !b->is_splat && b->dtype == DT_FLOAT;
+		if (*packb)	/* B's "rows" are its columns, its steps its rows */
+			b = lower_prepack(L, b, isa, isa->nr, 1, 0, mnk[1], mnk[2], strides[3],
+					  strides[2]);
+	}
 	kcall_buf(k, a);
 	kcall_buf(k, b);
 	if (c)
 		kcall_buf(k, c);
 	kcall_buf(k, y);
+	if (isa) {
+		int64_t dims[1];
+		dims[0] = gemm_isa_scratch(isa, mnk[0], mnk[1], mnk[2], 0, *packb);
+		if (dims[0] < 1)
+			dims[0] = 1;
+		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
+	}
 	kcall_ints(k, mnk, 3);
 	kcall_ints(k, strides, 4);
 	kcall_i(k, c != NULL);
@@ -124,12 +146,21 @@ static KCall *gemm_call(Lower *L, Value *y, Value *a, Value *b, Value *c,
 	return k;
 }
 
+/* After the batch parameters: the fast kernel's packed_a, packed_b. */
+static void gemm_finish(KCall *k, int packb)
+{
+	if (packb < 0)
+		return;
+	kcall_i(k, 0);
+	kcall_i(k, packb);
+}
+
 int matmul_lower(Node *n, Lower *L)
 {
 	Value *a = n->in[0], *b = n->in[1], *y = n->out[0], *yt;
 	MatOperand ma, mb;
 	int64_t dims[IR_MAX_RANK], sa[IR_MAX_RANK], sb[IR_MAX_RANK], mnk[3], st[6] = {0};
-	int r, d, kept = 0;
+	int r, d, kept = 0, packb;
 	KCall *k;
 
 	if (value_numel(y) == 0)
@@ -161,12 +192,13 @@ int matmul_lower(Node *n, Lower *L)
 			sb[kept++] = sb[d];
 		}
 	if (widen_half(L, &a) != 0 || widen_half(L, &b) != 0 || !(yt = half_out(L, y)) ||
-	    !(k = gemm_call(L, yt, a, b, NULL, mnk, st)))
+	    !(k = gemm_call(L, yt, a, b, NULL, mnk, st, kept == 0, &packb)))
 		return -1;
 	kcall_i(k, kept);
 	kcall_ints(k, dims, kept);
 	kcall_ints(k, sa, kept);
 	kcall_ints(k, sb, kept);
+	gemm_finish(k, packb);
 	kcall_f(k, 1.0);
 	kcall_f(k, 0.0);
 	return narrow_half(L, yt, y);
@@ -249,6 +281,7 @@ int gemm_lower(Node *n, Lower *L)
 	int ta = attr_i(n, "transA", 0) != 0, tb = attr_i(n, "transB", 0) != 0;
 	double alpha = attr_f(n, "alpha", 1.0), beta = attr_f(n, "beta", 1.0);
 	int64_t mnk[3], st[6] = {0};
+	int packb;
 	KCall *k;
 
 	if (value_numel(y) == 0)
@@ -265,9 +298,10 @@ int gemm_lower(Node *n, Lower *L)
 	if (c)
 		c_strides(c, st + 4);
 	if (widen_half(L, &a) != 0 || widen_half(L, &b) != 0 || widen_half(L, &c) != 0 ||
-	    !(yt = half_out(L, y)) || !(k = gemm_call(L, yt, a, b, c, mnk, st)))
+	    !(yt = half_out(L, y)) || !(k = gemm_call(L, yt, a, b, c, mnk, st, 1, &packb)))
 		return -1;
 	kcall_i(k, 0);
+	gemm_finish(k, packb);
 	kcall_f(k, alpha);
 	kcall_f(k, beta);
 	return narrow_half(L, yt, y);

@@ -35,7 +35,7 @@ static KCall *copy_into(Lower *L, Value *src, Value *dst)
  * value of its own, filled by a copy. */
 static void detach_outputs(Graph *g, KCallList *calls)
 {
-	Lower L = {g, calls, NULL};
+	Lower L = {g, calls, NULL, lower_cpu};
 	int i, first;
 
 	for (i = 0; i < g->noutputs; i++) {
@@ -65,11 +65,11 @@ int pass_lower(Graph *g)
 
 	for (i = 0; rc == 0 && i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
-		Lower L = {g, calls, n};
+		Lower L = {g, calls, n, lower_cpu};
 		if (n->dead)
 			continue;
 		node_calls.n = 0;
-		rc = lower_node(g, n, &node_calls);
+		rc = lower_node_cpu(g, n, &node_calls, lower_cpu);
 		for (j = 0; rc == 0 && j < node_calls.n; j++) {
 			KCall *c = &node_calls.v[j];
 			for (b = 0; b < c->nbuf; b++) {

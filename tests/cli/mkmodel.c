@@ -7,6 +7,12 @@
  *                                 e = EyeLike(t, dtype int4): sub-byte types
  *                                 at the interface and in data movement
  *
+ *   mkmodel matmul DIR M N K [const]
+ *                                 DIR/model.onnx: y = MatMul(a, b), a float[M,K] input,
+ *                                 b float[K,N] an input (or, with `const`, an
+ *                                 initializer), and DIR/test_data_set_0 with random
+ *                                 inputs and y computed in double
+ *
  *   mkmodel control DIR           DIR/model.onnx: y = If(c, x*x, -x) with c a run-time
  *                                 bool; a Loop adding x to acc n times (n a run-time
  *                                 int64, its scan output declared 3 rows long), and
@@ -91,14 +97,70 @@ static int control(MB *b, const char *dir)
 	return 0;
 }
 
+static float *random_matrix(int64_t n, unsigned *seed)
+{
+	float *x = malloc((size_t)(n ? n : 1) * sizeof(float));
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		x[i] = (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+	}
+	return x;
+}
+
+static int matmul(MB *b, const char *dir, int64_t m, int64_t n, int64_t k, int cnst)
+{
+	int64_t da[2] = {m, k}, db[2] = {k, n}, dy[2] = {m, n}, i, j, kk;
+	unsigned seed = (unsigned)(m * 7 + n * 3 + k);
+	float *a = random_matrix(m * k, &seed), *bm = random_matrix(k * n, &seed);
+	float *y = malloc((size_t)(m * n > 0 ? m * n : 1) * sizeof(float));
+	char path[1024];
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			double s = 0;
+			for (kk = 0; kk < k; kk++)
+				s += (double)a[i * k + kk] * bm[kk * n + j];
+			y[i * n + j] = (float)s;
+		}
+	mb_input(b, "a", DT_FLOAT, 2, da);
+	if (cnst)
+		mb_init_f32(b, "b", 2, db, bm);
+	else
+		mb_input(b, "b", DT_FLOAT, 2, db);
+	mb_node(b, "MatMul", "mm", "a,b", "y");
+	mb_output(b, "y", DT_FLOAT, 2, dy);
+	snprintf(path, sizeof path, "mkdir -p '%s/test_data_set_0'", dir);
+	if (system(path) != 0)
+		return 1;
+	snprintf(path, sizeof path, "%s/model.onnx", dir);
+	mb_save(b, path);
+	snprintf(path, sizeof path, "%s/test_data_set_0/input_0.pb", dir);
+	mb_save_tensor_f32(path, "a", 2, da, a);
+	if (!cnst) {
+		snprintf(path, sizeof path, "%s/test_data_set_0/input_1.pb", dir);
+		mb_save_tensor_f32(path, "b", 2, db, bm);
+	}
+	snprintf(path, sizeof path, "%s/test_data_set_0/output_0.pb", dir);
+	mb_save_tensor_f32(path, "y", 2, dy, y);
+	free(a);
+	free(bm);
+	free(y);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	MB *b = mb_new(13);
 	static const int64_t d1[] = {1}, d2[] = {2};
 	static const char *const suffix[] = {"-ok"};
 
+	if (argc >= 6 && strcmp(argv[1], "matmul") == 0)
+		return matmul(b, argv[2], atoll(argv[3]), atoll(argv[4]), atoll(argv[5]),
+			      argc > 6 && strcmp(argv[6], "const") == 0);
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx\n");
+		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx | control DIR | matmul DIR M N K [const]\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "strcat") == 0) {

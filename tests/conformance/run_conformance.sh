@@ -26,6 +26,8 @@ usage: run_conformance.sh [options]
   --timeout S      per data set time limit in seconds (default 120)
   --build DIR      build directory holding onnxcc-run (default: REPO/build,
                    or $ONNXCC_BUILD)
+  --cpu NAME       target CPU for onnxcc-run (generic, avx2, avx512f, native;
+                   default: onnxcc's default, native)
   --shard K/N      run only every Nth case, starting with the Kth (0-based)
   --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
                    e.g. sanitizers
@@ -125,7 +127,7 @@ run_case() {
 		# The braces take bash's own "Aborted" report of a killed child.
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
-			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol \
+			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
 				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
@@ -232,7 +234,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA=
+	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -240,6 +242,7 @@ main() {
 		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
 		--build) build=${2?--build needs a directory}; shift ;;
 		--top) top=${2?--top needs a number}; shift ;;
+		--cpu) CPU=${2?--cpu needs a name}; shift ;;
 		--update) UPDATE=1 ;;
 		--shard) SHARD=${2?--shard needs K/N}; shift ;;
 		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
@@ -265,13 +268,13 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case

@@ -1,0 +1,432 @@
+/* gemm_simd.h: packed, register-blocked float32 GEMM with x86 micro-kernels.
+ *
+ * Y (m x n) = alpha op(A) op(B) + beta C, the product of linalg.h's
+ * onnxcc_gemm_args, computed the BLIS way:
+ *
+ *   for each NC-column block of B (jc)
+ *     for each KC block of K (pc):   pack B's block into KC x NR panels (bp)
+ *       for each MC-row block of A:  pack A's block into MR x KC panels (ap)
+ *         for each NR panel, each MR panel: the micro-kernel, an MR x NR tile
+ *         of Y accumulated in vector registers over the KC steps
+ *
+ * A packed panel holds its kc steps one after the other: MR values of A's
+ * column (broadcast by the micro-kernel) or NR values of B's row (loaded as
+ * vectors); rows or columns past the matrix are zero.  Either operand may
+ * come packed already (a constant weight packed by the compiler into the
+ * constant blob): the whole matrix packed with the same KC and panel width,
+ * block pc at element offset pc * padded width, panel j0 of it at j0 * kc
+ * (onnxcc_f32_prepack).  Y accumulates the K blocks; the last one applies
+ * alpha and beta C.
+ *
+ * Micro-kernels (named <what>_<MR>x<NR>__<isa> in kernel names):
+ *   avx2     6 x 16: 12 ymm accumulators, target("avx2,fma")
+ *   avx512f  8 x 32: 16 zmm accumulators, target("avx512f")
+ * The functions carry the target attribute, so the file builds with plain
+ * -O2 on any x86-64 compiler (gcc, clang); elsewhere the same drivers run a
+ * plain C micro-kernel of the same shape (correct, not fast).  Scratch for
+ * the packed blocks comes from the caller (an arena tensor):
+ * onnxcc_f32_gemm_scratch() floats. */
+#ifndef ONNXCC_GEMM_SIMD_H
+#define ONNXCC_GEMM_SIMD_H
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define ONNXCC_SIMD_X86 1
+#include <immintrin.h>
+#define ONNXCC_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define ONNXCC_TARGET_AVX512F __attribute__((target("avx2,fma,avx512f")))
+#else
+#define ONNXCC_SIMD_X86 0
+#define ONNXCC_TARGET_AVX2
+#define ONNXCC_TARGET_AVX512F
+#endif
+
+/* Out of line (a target function cannot be inlined into plain code anyway),
+ * and maybe unused in a given model. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_SIMD_FN static __attribute__((noinline, unused))
+#else
+#define ONNXCC_SIMD_FN static
+#endif
+
+/* Tile and blocking of each ISA: MR x NR tile, KC, MC, NC. */
+#ifndef ONNXCC_AVX2_MR
+#define ONNXCC_AVX2_MR 6
+#endif
+#ifndef ONNXCC_AVX2_NR
+#define ONNXCC_AVX2_NR 16
+#endif
+#ifndef ONNXCC_AVX2_KC
+#define ONNXCC_AVX2_KC 256
+#endif
+#ifndef ONNXCC_AVX2_MC
+#define ONNXCC_AVX2_MC 72
+#endif
+#ifndef ONNXCC_AVX2_NC
+#define ONNXCC_AVX2_NC 1024
+#endif
+#ifndef ONNXCC_AVX512F_MR
+#define ONNXCC_AVX512F_MR 8
+#endif
+#ifndef ONNXCC_AVX512F_NR
+#define ONNXCC_AVX512F_NR 32
+#endif
+#ifndef ONNXCC_AVX512F_KC
+#define ONNXCC_AVX512F_KC 384
+#endif
+#ifndef ONNXCC_AVX512F_MC
+#define ONNXCC_AVX512F_MC 128
+#endif
+#ifndef ONNXCC_AVX512F_NC
+#define ONNXCC_AVX512F_NC 1024
+#endif
+
+ONNXCC_HELPER int64_t onnxcc_round_up(int64_t x, int64_t r)
+{
+	return (x + r - 1) / r * r;
+}
+
+/* Floats of scratch a product needs: the A block (unless A is packed) and the B block
+ * (unless B is packed); with neither packed, enough for the transposed product too. */
+ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, int64_t mr,
+	int64_t nr, int64_t kc, int64_t mc, int64_t nc, int packed_a, int packed_b)
+{
+	int64_t kb = k < kc ? k : kc;
+	int64_t sa = packed_a ? 0 : onnxcc_round_up(m < mc ? m : mc, mr) * kb;
+	int64_t sb = packed_b ? 0 : onnxcc_round_up(n < nc ? n : nc, nr) * kb;
+	int64_t ta = onnxcc_round_up(n < mc ? n : mc, mr) * kb;
+	int64_t tb = onnxcc_round_up(m < nc ? m : nc, nr) * kb;
+	return packed_a || packed_b || sa + sb >= ta + tb ? sa + sb : ta + tb;
+}
+
+/* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element
+ * strides (rs along the rows, cs along the steps) into panels of w: panel after
+ * panel, each kc x w, zero past m.  For A: rows are A's rows, steps its columns;
+ * for B: "rows" are B's columns (rs = csb) and steps its rows (cs = rsb). */
+ONNXCC_HELPER void onnxcc_f32_pack(int64_t w, int64_t m, int64_t kc, const float *X, int64_t rs,
+	int64_t cs, float *out)
+{
+	int64_t i0, k, r;
+	for (i0 = 0; i0 < m; i0 += w, out += w * kc) {
+		int64_t mr = m - i0 < w ? m - i0 : w;
+		const float *x = X + i0 * rs;
+		if (rs == 1 && mr == w) {
+			for (k = 0; k < kc; k++)
+				memcpy(out + k * w, x + k * cs, (size_t)w * sizeof(float));
+			continue;
+		}
+		if (cs == 1 && mr == w) {
+			for (r = 0; r < w; r++)
+				for (k = 0; k < kc; k++)
+					out[k * w + r] = x[r * rs + k];
+			continue;
+		}
+		for (k = 0; k < kc; k++)
+			for (r = 0; r < w; r++)
+				out[k * w + r] = r < mr ? x[r * rs + k * cs] : 0.0f;
+	}
+}
+
+/* A whole operand packed ahead of time: rows [0, m) x steps [0, k), blocks of kc
+ * steps, each block's panels at pc * round_up(m, w), panel i0 at i0 * kcb. */
+ONNXCC_HELPER void onnxcc_f32_prepack(int64_t w, int64_t kc, int64_t m, int64_t k, const float *X,
+	int64_t rs, int64_t cs, float *out)
+{
+	int64_t mp = onnxcc_round_up(m, w), pc;
+	for (pc = 0; pc < k; pc += kc)
+		onnxcc_f32_pack(w, m, k - pc < kc ? k - pc : kc, X + pc * cs, rs, cs, out + pc * mp);
+}
+
+/* prepack: b = {X, out}, p = {width, kc, batches, bstride, m, k, rs, cs}
+ *   The run-time form of onnxcc_f32_prepack, for weights that are not
+ *   compile-time constants: `batches` matrices, the i-th at element offset
+ *   i * bstride of X, packed one after the other (round_up(m, width) k each). */
+#define ONNXCC_F32_PREPACK(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t w = p[0], kc = p[1], nb = p[2], bs = p[3], m = p[4], k = p[5], i; \
+	const float *X = (const float *)b[0]; \
+	float *out = (float *)b[1]; \
+	(void)f; \
+	for (i = 0; i < nb; i++) \
+		onnxcc_f32_prepack(w, kc, m, k, X + i * bs, p[6], p[7], \
+				   out + i * onnxcc_round_up(m, w) * k); \
+}
+
+/* prepack_splat: b = {out}, p = {width, kc, batches, m, k}, f = {x}
+ *   What prepack makes of `batches` m x k matrices whose elements are all x
+ *   (a splat constant, as ConstantOfShape gives): x, and 0 in padding rows. */
+#define ONNXCC_F32_PREPACK_SPLAT(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t w = p[0], kc = p[1], nb = p[2], m = p[3], k = p[4], mp = onnxcc_round_up(m, w); \
+	int64_t i, i0, r, kk, n, done; \
+	float *out = (float *)b[0], x = (float)f[0]; \
+	for (i = 0; i < nb; i++) \
+		for (kk = 0; kk < k; kk += kc) \
+			for (i0 = 0; i0 < mp; i0 += w, out += n) { \
+				n = (k - kk < kc ? k - kk : kc) * w; \
+				if (!n) \
+					continue; \
+				/* one step of the panel, then copies doubling in length */ \
+				for (r = 0; r < w; r++) \
+					out[r] = i0 + r < m ? x : 0.0f; \
+				for (done = w; done < n; done *= 2) \
+					memcpy(out + done, out, \
+					       (size_t)(n - done < done ? n - done : done) * sizeof(float)); \
+			} \
+}
+
+/* The tile epilogue in plain C, from the accumulated tile t (MR x NR, row-major,
+ * `ld` apart): Y (+)= t, the last K block applying alpha and beta C. */
+ONNXCC_HELPER void onnxcc_f32_tile_store(const float *t, int64_t ld, int64_t mr, int64_t nr,
+	float *Y, int64_t rsy, int64_t csy, int first, int last, const float *C, int64_t rsc,
+	int64_t csc, float alpha, float beta)
+{
+	int64_t r, c;
+	for (r = 0; r < mr; r++)
+		for (c = 0; c < nr; c++) {
+			float *y = Y + r * rsy + c * csy, v = t[r * ld + c];
+			if (!first)
+				v += *y;
+			if (last) {
+				if (alpha != 1)
+					v = alpha * v;
+				if (C)
+					v += beta == 1 ? C[r * rsc + c * csc] : beta * C[r * rsc + c * csc];
+			}
+			*y = v;
+		}
+}
+
+/* The portable micro-kernel: the same packed panels, plain C. */
+#define ONNXCC_F32_UKR_C(NAME, MR, NR) \
+ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, float *Y, int64_t rsy, \
+	int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, int64_t rsc, \
+	int64_t csc, float alpha, float beta) \
+{ \
+	float t[MR * NR]; \
+	int64_t k, r, c; \
+	for (r = 0; r < MR * NR; r++) \
+		t[r] = 0; \
+	for (k = 0; k < kc; k++, a += MR, b += NR) \
+		for (r = 0; r < MR; r++) \
+			for (c = 0; c < NR; c++) \
+				t[r * NR + c] += a[r] * b[c]; \
+	onnxcc_f32_tile_store(t, NR, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta); \
+}
+
+#if ONNXCC_SIMD_X86
+
+/* One row r of an x86 tile: the epilogue of vector accumulator ACC (columns
+ * [16 V, 16 V + W) of the tile; W floats per vector).  The fast path of the
+ * micro-kernels below: a whole tile, Y rows contiguous, C absent, a row
+ * broadcast (csc 0) or contiguous (csc 1). */
+#define ONNXCC_X86_STORE(VT, LOAD, STORE, ADD, MUL, SET1, ACC, r, col) \
+	{ \
+		float *y_ = Y + (r) * rsy + (col); \
+		VT v_ = ACC; \
+		if (!first) \
+			v_ = ADD(v_, LOAD(y_)); \
+		if (last) { \
+			if (alpha != 1) \
+				v_ = MUL(v_, SET1(alpha)); \
+			if (C) { \
+				VT c_ = csc ? LOAD(C + (r) * rsc + (col)) : SET1(C[(r) * rsc]); \
+				v_ = ADD(v_, beta == 1 ? c_ : MUL(c_, SET1(beta))); \
+			} \
+		} \
+		STORE(y_, v_); \
+	}
+
+/* AVX2 + FMA, 6 x 16: accumulators c<r>0, c<r>1 (columns 0-7, 8-15) for rows 0-5. */
+#define ONNXCC_AVX2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define ONNXCC_AVX2_DECL(r) __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
+#define ONNXCC_AVX2_FMA(r) \
+	{ \
+		__m256 a_ = _mm256_broadcast_ss(a + r); \
+		c##r##0 = _mm256_fmadd_ps(a_, b0, c##r##0); \
+		c##r##1 = _mm256_fmadd_ps(a_, b1, c##r##1); \
+	}
+#define ONNXCC_AVX2_SPILL(r) \
+	_mm256_storeu_ps(t + r * 16, c##r##0); \
+	_mm256_storeu_ps(t + r * 16 + 8, c##r##1);
+#define ONNXCC_AVX2_STORE(r) \
+	ONNXCC_X86_STORE(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, \
+			 _mm256_set1_ps, c##r##0, r, 0) \
+	ONNXCC_X86_STORE(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, \
+			 _mm256_set1_ps, c##r##1, r, 8)
+
+ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
+	const float *a, const float *b, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr,
+	int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta)
+{
+	ONNXCC_AVX2_ROWS(ONNXCC_AVX2_DECL)
+	int64_t k;
+	for (k = 0; k < kc; k++, a += 6, b += 16) {
+		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_FMA)
+	}
+	if (mr == 6 && nr == 16 && csy == 1 && (!last || !C || csc <= 1)) {
+		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_STORE)
+	} else {
+		float t[6 * 16];
+		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_SPILL)
+		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+	}
+}
+
+/* AVX-512F, 8 x 32: accumulators c<r>0, c<r>1 (columns 0-15, 16-31) for rows 0-7. */
+#define ONNXCC_AVX512_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define ONNXCC_AVX512_DECL(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
+#define ONNXCC_AVX512_FMA(r) \
+	{ \
+		__m512 a_ = _mm512_set1_ps(a[r]); \
+		c##r##0 = _mm512_fmadd_ps(a_, b0, c##r##0); \
+		c##r##1 = _mm512_fmadd_ps(a_, b1, c##r##1); \
+	}
+#define ONNXCC_AVX512_SPILL(r) \
+	_mm512_storeu_ps(t + r * 32, c##r##0); \
+	_mm512_storeu_ps(t + r * 32 + 16, c##r##1);
+#define ONNXCC_AVX512_STORE(r) \
+	ONNXCC_X86_STORE(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, \
+			 _mm512_set1_ps, c##r##0, r, 0) \
+	ONNXCC_X86_STORE(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, \
+			 _mm512_set1_ps, c##r##1, r, 16)
+
+ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx512f(int64_t kc,
+	const float *a, const float *b, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr,
+	int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta)
+{
+	ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL)
+	int64_t k;
+	for (k = 0; k < kc; k++, a += 8, b += 32) {
+		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA)
+	}
+	if (mr == 8 && nr == 32 && csy == 1 && (!last || !C || csc <= 1)) {
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_STORE)
+	} else {
+		float t[8 * 32];
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL)
+		onnxcc_f32_tile_store(t, 32, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+	}
+}
+
+#else
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx2, 6, 16)
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
+#endif
+
+/* The driver of one ISA: Y = alpha op(A) op(B) + beta C (C may be NULL), K > 0.
+ * pa / pb: A / B prepacked (onnxcc_f32_prepack with this ISA's MR / NR and KC),
+ * or NULL to pack into scratch (onnxcc_f32_gemm_scratch floats). */
+#define ONNXCC_F32_GEMM_DRIVER(ISA, TARGET, MR, NR, KC, MC, NC) \
+TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
+	const float *A, const float *B, const float *C, float *Y, float alpha, float beta, \
+	const float *pa, const float *pb, float *scratch) \
+{ \
+	int64_t m = g->m, n = g->n, k = g->k, mp = onnxcc_round_up(m, MR); \
+	int64_t np = onnxcc_round_up(n, NR), jc, pc, ic, jr, ir; \
+	float *ap = scratch, *bp = scratch + (pa ? 0 : onnxcc_round_up(m < MC ? m : MC, MR) * \
+					    (k < KC ? k : KC)); \
+	for (jc = 0; jc < n; jc += NC) { \
+		int64_t nc = n - jc < NC ? n - jc : NC; \
+		for (pc = 0; pc < k; pc += KC) { \
+			int64_t kc = k - pc < KC ? k - pc : KC; \
+			int first = pc == 0, last = pc + kc >= k; \
+			const float *bb = pb ? pb + pc * np + jc * kc : bp; \
+			if (!pb) \
+				onnxcc_f32_pack(NR, nc, kc, B + pc * g->rsb + jc * g->csb, g->csb, \
+						g->rsb, bp); \
+			for (ic = 0; ic < m; ic += MC) { \
+				int64_t mc = m - ic < MC ? m - ic : MC; \
+				const float *aa = pa ? pa + pc * mp + ic * kc : ap; \
+				if (!pa) \
+					onnxcc_f32_pack(MR, mc, kc, A + ic * g->rsa + pc * g->csa, \
+							g->rsa, g->csa, ap); \
+				for (jr = 0; jr < nc; jr += NR) \
+					for (ir = 0; ir < mc; ir += MR) { \
+						int64_t i = ic + ir, j = jc + jr; \
+						onnxcc_f32_ukr_##ISA(kc, aa + ir * kc, bb + jr * kc, \
+							Y + i * g->rsy + j * g->csy, g->rsy, g->csy, \
+							mc - ir < MR ? mc - ir : MR, \
+							nc - jr < NR ? nc - jr : NR, first, last, \
+							C ? C + i * g->rsc + j * g->csc : C, g->rsc, \
+							g->csc, alpha, beta); \
+					} \
+			} \
+		} \
+	} \
+	(void)mp; \
+	(void)np; \
+}
+
+ONNXCC_F32_GEMM_DRIVER(avx2, ONNXCC_TARGET_AVX2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR, ONNXCC_AVX2_KC,
+		       ONNXCC_AVX2_MC, ONNXCC_AVX2_NC)
+ONNXCC_F32_GEMM_DRIVER(avx512f, ONNXCC_TARGET_AVX512F, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
+		       ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC)
+
+#define ONNXCC_NR_avx2 ONNXCC_AVX2_NR
+#define ONNXCC_NR_avx512f ONNXCC_AVX512F_NR
+
+/* A product of one ISA with the edge cases of linalg.h's core: nothing to do,
+ * K = 0 (Y = beta C), and a single row with B's rows contiguous (left to the
+ * portable row kernel: memory bound) unless B is prepacked.  With fewer
+ * columns than a tile and more rows, it computes the transpose (unless an
+ * operand is prepacked), so that the tile is not mostly padding. */
+#define ONNXCC_F32_GEMM_ISA(NAME, ISA) \
+ONNXCC_GEMM_CORE(NAME##_core, float, float) \
+static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *B, \
+	const float *C, float *Y, float alpha, float beta, const float *pa, const float *pb, \
+	float *scratch) \
+{ \
+	if (g->m == 0 || g->n == 0) \
+		return; \
+	if (g->k == 0 || (!pa && !pb && g->m == 1 && g->csb == 1 && g->csy == 1)) { \
+		NAME##_core(g, A, B, C, Y, alpha, beta); \
+		return; \
+	} \
+	if (!pa && !pb && g->n < ONNXCC_NR_##ISA && g->m > g->n) { \
+		onnxcc_gemm_args t; \
+		t.m = g->n; t.n = g->m; t.k = g->k; \
+		t.rsa = g->csb; t.csa = g->rsb; t.rsb = g->csa; t.csb = g->rsa; \
+		t.rsc = g->csc; t.csc = g->rsc; t.rsy = g->csy; t.csy = g->rsy; \
+		onnxcc_f32_gemm_##ISA(&t, B, A, C, Y, alpha, beta, pa, pb, scratch); \
+		return; \
+	} \
+	onnxcc_f32_gemm_##ISA(g, A, B, C, Y, alpha, beta, pa, pb, scratch); \
+}
+
+/* The MatMul / Gemm kernel of an ISA: linalg.h's gemm parameters, then
+ * p[11 + 3r] = packed_a, p[12 + 3r] = packed_b (A / B is the prepacked
+ * constant; only with no batch), and one more buffer after Y: the scratch. */
+#define ONNXCC_F32_GEMM_SIMD(NAME, ISA) \
+ONNXCC_F32_GEMM_ISA(NAME##_prod, ISA) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	onnxcc_gemm_args g; \
+	int64_t hasc = p[7], r = p[10], nb = 1, i, d, offa, offb; \
+	const int64_t *dims = p + 11, *sa = dims + r, *sb = sa + r; \
+	int packa = (int)sb[r], packb = (int)sb[r + 1]; \
+	const float *A = (const float *)b[0], *B = (const float *)b[1]; \
+	const float *C = hasc ? (const float *)b[2] : (const float *)0; \
+	float *Y = (float *)b[2 + hasc], *scratch = (float *)b[3 + hasc]; \
+	float alpha = (float)f[0], beta = (float)f[1]; \
+	g.m = p[0]; g.n = p[1]; g.k = p[2]; \
+	g.rsa = p[3]; g.csa = p[4]; g.rsb = p[5]; g.csb = p[6]; g.rsc = p[8]; g.csc = p[9]; \
+	g.rsy = g.n; g.csy = 1; \
+	for (i = 0; i < r; i++) \
+		nb *= dims[i]; \
+	for (i = 0; i < nb; i++) { \
+		int64_t j = i; \
+		for (offa = 0, offb = 0, d = r - 1; d >= 0; d--) { \
+			offa += (j % dims[d]) * sa[d]; \
+			offb += (j % dims[d]) * sb[d]; \
+			j /= dims[d]; \
+		} \
+		NAME##_prod(&g, A + offa, B + offb, C, Y + i * g.m * g.n, alpha, beta, \
+			    packa ? A : (const float *)0, packb ? B : (const float *)0, scratch); \
+	} \
+}
+
+#endif

@@ -1,0 +1,270 @@
+/* test_gemm.c: the float32 SIMD GEMM and convolution kernels
+ * (templates/gemm_simd.h) against a double-precision reference, on awkward
+ * sizes (edges of every tile and block), transposes, alpha and beta, every
+ * broadcast of C, batches, and weights packed ahead of time; and the same for
+ * the portable kernels.  Kernels of an ISA this host lacks are skipped. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lower.h"
+#include "unit.h"
+#include "onnxcc_rt.h"
+#include "linalg.h"
+#include "gemm_simd.h"
+
+static int host_has(int cpu)
+{
+	return cpu == CPU_GENERIC || cpu_native() >= cpu;
+}
+
+static float *random_floats(int64_t n, unsigned *seed)
+{
+	float *x = malloc((size_t)(n ? n : 1) * sizeof(float));
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		x[i] = (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+	}
+	return x;
+}
+
+/* The kernel for a target: the ISA's fast one, or the portable one. */
+static const Kernel *gemm_kernel(int cpu, const char *what)
+{
+	char name[64];
+	const GemmIsa *isa = gemm_isa(cpu);
+	int k;
+
+	if (isa)
+		snprintf(name, sizeof name, "f32_%s_%s", what, isa->suffix);
+	else
+		snprintf(name, sizeof name, "f32_%s__scalar", what);
+	k = kernel_find(name);
+	ck_assert_msg(k >= 0, "no kernel %s", name);
+	return &kernels[k];
+}
+
+/* C's shape: none, one row (1 x n), one column (m x 1), full, one element. */
+enum { C_NONE, C_ROW, C_COL, C_FULL, C_ONE, C_KINDS };
+
+/* Y = alpha op(A) op(B) + beta C with nb batches of A and B (nb > 1: B not
+ * prepacked) on kernel `cpu`, checked element by element against doubles. */
+static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb, int ckind,
+		       double alpha, double beta, int64_t nb, int packb)
+{
+	const Kernel *kn = gemm_kernel(cpu, "gemm");
+	const GemmIsa *isa = gemm_isa(cpu);
+	unsigned seed = (unsigned)(m * 131 + n * 17 + k * 7 + ta * 3 + tb + ckind * 5);
+	float *A = random_floats(nb * m * k, &seed), *B = random_floats(nb * k * n, &seed);
+	float *C = random_floats(m * n, &seed), *Y = calloc((size_t)(nb * m * n + 1), sizeof(float));
+	float *Bp = NULL, *scratch = NULL;
+	int64_t rsa = ta ? 1 : k, csa = ta ? m : 1, rsb = tb ? 1 : n, csb = tb ? k : 1;
+	int64_t rsc = ckind == C_FULL || ckind == C_COL ? (ckind == C_FULL ? n : 1) : 0;
+	int64_t csc = ckind == C_FULL || ckind == C_ROW ? 1 : 0;
+	int64_t p[20], np = 0, bi, i, j, kk;
+	void *b[8];
+	int nbuf = 0;
+
+	if (packb) {
+		Bp = calloc((size_t)(onnxcc_round_up(n, isa->nr) * k + 1), sizeof(float));
+		onnxcc_f32_prepack(isa->nr, isa->kc, n, k, B, csb, rsb, Bp);
+	}
+	p[np++] = m; p[np++] = n; p[np++] = k;
+	p[np++] = rsa; p[np++] = csa; p[np++] = rsb; p[np++] = csb;
+	p[np++] = ckind != C_NONE; p[np++] = rsc; p[np++] = csc;
+	p[np++] = nb > 1;
+	if (nb > 1) {
+		p[np++] = nb;
+		p[np++] = m * k;
+		p[np++] = k * n;
+	}
+	b[nbuf++] = A;
+	b[nbuf++] = packb ? Bp : B;
+	if (ckind != C_NONE)
+		b[nbuf++] = C;
+	b[nbuf++] = Y;
+	if (isa) {
+		scratch = calloc((size_t)(gemm_isa_scratch(isa, m, n, k, 0, packb) + 1), sizeof(float));
+		b[nbuf++] = scratch;
+		p[np++] = 0;
+		p[np++] = packb;
+	}
+	kn->fn(b, p, (const double[]){alpha, beta});
+	for (bi = 0; bi < nb; bi++)
+		for (i = 0; i < m; i++)
+			for (j = 0; j < n; j++) {
+				const float *a = A + bi * m * k, *bb = B + bi * k * n;
+				double s = 0, mag = 0, want, got = Y[bi * m * n + i * n + j];
+				for (kk = 0; kk < k; kk++) {
+					double x = (double)a[i * rsa + kk * csa] * bb[kk * rsb + j * csb];
+					s += x;
+					mag += fabs(x);
+				}
+				want = alpha * s;
+				mag = fabs(alpha) * mag;
+				if (ckind != C_NONE) {
+					want += beta * C[i * rsc + j * csc];
+					mag += fabs(beta * C[i * rsc + j * csc]);
+				}
+				ck_assert_msg(fabs(got - want) <= 1e-5 * mag + 1e-6,
+					      "%s m=%lld n=%lld k=%lld ta=%d tb=%d c=%d batch %lld: Y[%lld,%lld] = %g, "
+					      "expected %g", kn->name, (long long)m, (long long)n, (long long)k, ta,
+					      tb, ckind, (long long)bi, (long long)i, (long long)j, got, want);
+			}
+	free(A);
+	free(B);
+	free(C);
+	free(Y);
+	free(Bp);
+	free(scratch);
+}
+
+static const int64_t sizes[][3] = {
+	{1, 1, 1}, {7, 13, 19}, {64, 64, 64}, {1, 50, 300}, {33, 1, 17}, {6, 16, 256},
+	{8, 32, 257}, {9, 33, 5}, {100, 37, 513}, {3, 1100, 20}, {200, 70, 40}, {17, 9, 0},
+	{300, 5, 40}, {2000, 1, 3},
+};
+
+static void check_cpu(int cpu)
+{
+	size_t s;
+	int ta, tb, c;
+
+	if (!host_has(cpu))
+		return;
+	for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		int64_t m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+		for (ta = 0; ta < 2; ta++)
+			for (tb = 0; tb < 2; tb++)
+				check_gemm(cpu, m, n, k, ta, tb, C_NONE, 1, 0, 1, 0);
+		for (c = C_ROW; c < C_KINDS; c++)
+			check_gemm(cpu, m, n, k, 0, 1, c, 0.5, 2, 1, 0);
+		check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 3, 0);
+		if (gemm_isa(cpu)) {
+			check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 1, 1);
+			check_gemm(cpu, m, n, k, 1, 1, C_FULL, -1.5, 0.25, 1, 1);
+		}
+	}
+}
+
+START_TEST(gemm_generic) { check_cpu(CPU_GENERIC); }
+END_TEST
+START_TEST(gemm_avx2) { check_cpu(CPU_AVX2); }
+END_TEST
+START_TEST(gemm_avx512f) { check_cpu(CPU_AVX512F); }
+END_TEST
+
+/* A 2-D convolution on kernel `cpu` (weights prepacked or not) against doubles. */
+static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
+		       int64_t grp, int64_t kh, int64_t kw, int64_t s, int64_t pad, int packw,
+		       int64_t chunk)
+{
+	const Kernel *kn = gemm_kernel(cpu, "conv");
+	const GemmIsa *isa = gemm_isa(cpu);
+	int64_t cg = c / grp, mg = m / grp, kk = cg * kh * kw;
+	int64_t oh = (h + 2 * pad - kh) / s + 1, ow = (w + 2 * pad - kw) / s + 1, os = oh * ow;
+	int usecol = !(kh == 1 && kw == 1 && s == 1 && pad == 0);
+	unsigned seed = (unsigned)(c * 7 + m * 3 + kh);
+	float *X = random_floats(nn * c * h * w, &seed), *W = random_floats(m * kk, &seed);
+	float *bias = random_floats(m, &seed), *Y = calloc((size_t)(nn * m * os), sizeof(float));
+	float *col = NULL, *scratch = NULL, *Wp = NULL;
+	int64_t p[32] = {2, nn, c, m, grp, 1, usecol, 0, h, w, kh, kw, oh, ow, s, s, 1, 1, pad, pad,
+			 packw};
+	int64_t n, o, y, x, g, i, j, a;
+	void *b[8];
+	int nbuf = 0;
+
+	if (chunk <= 0 || chunk > os)
+		chunk = os;
+	p[7] = usecol ? chunk : 0;
+	if (packw) {
+		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, isa->mr) * kk + 1), sizeof(float));
+		for (g = 0; g < grp; g++)
+			onnxcc_f32_prepack(isa->mr, isa->kc, mg, kk, W + g * mg * kk, kk, 1,
+					   Wp + g * onnxcc_round_up(mg, isa->mr) * kk);
+	}
+	b[nbuf++] = X;
+	b[nbuf++] = packw ? Wp : W;
+	b[nbuf++] = Y;
+	b[nbuf++] = bias;
+	if (usecol)	/* the fast kernels' col is packed in whole panels */
+		b[nbuf++] = col = calloc((size_t)(kk * (isa ? onnxcc_round_up(chunk, isa->nr) : chunk)),
+					 sizeof(float));
+	if (isa) {	/* as compiler/ops/conv.c sizes it */
+		int64_t ns = gemm_isa_scratch(isa, mg, usecol ? chunk : os, kk, packw, usecol);
+		if (usecol && ns < chunk)
+			ns = chunk;
+		b[nbuf++] = scratch = calloc((size_t)(ns + 1), sizeof(float));
+	}
+	kn->fn(b, p, NULL);
+	for (n = 0; n < nn; n++)
+		for (o = 0; o < m; o++)
+			for (y = 0; y < oh; y++)
+				for (x = 0; x < ow; x++) {
+					double sum = bias[o], mag = fabs(bias[o]), got;
+					g = o / mg;
+					for (a = 0; a < cg; a++)
+						for (i = 0; i < kh; i++)
+							for (j = 0; j < kw; j++) {
+								int64_t iy = y * s - pad + i, ix = x * s - pad + j;
+								double v;
+								if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+									continue;
+								v = (double)X[((n * c + g * cg + a) * h + iy) * w + ix] *
+								    W[((o * cg + a) * kh + i) * kw + j];
+								sum += v;
+								mag += fabs(v);
+							}
+					got = Y[((n * m + o) * oh + y) * ow + x];
+					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
+						      "%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
+						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
+				}
+	free(X);
+	free(W);
+	free(bias);
+	free(Y);
+	free(col);
+	free(scratch);
+	free(Wp);
+}
+
+static void check_conv_cpu(int cpu)
+{
+	int packw;
+
+	if (!host_has(cpu))
+		return;
+	for (packw = 0; packw <= (gemm_isa(cpu) != NULL); packw++) {
+		check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0);
+		check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0);
+		check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24);
+		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64);
+		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100);
+		check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0);
+	}
+}
+
+START_TEST(conv_generic) { check_conv_cpu(CPU_GENERIC); }
+END_TEST
+START_TEST(conv_avx2) { check_conv_cpu(CPU_AVX2); }
+END_TEST
+START_TEST(conv_avx512f) { check_conv_cpu(CPU_AVX512F); }
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gemm");
+	TCase *tc = tcase_create("kernels");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, gemm_generic);
+	tcase_add_test(tc, gemm_avx2);
+	tcase_add_test(tc, gemm_avx512f);
+	tcase_add_test(tc, conv_generic);
+	tcase_add_test(tc, conv_avx2);
+	tcase_add_test(tc, conv_avx512f);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
