@@ -91,6 +91,10 @@ int pass_lower(Graph *g)
 			}
 			calls->v[calls->n++] = *c;
 		}
+		for (j = 0; rc != 0 && j < node_calls.n; j++) {	/* a node that failed half-way */
+			free(node_calls.v[j].p);
+			free(node_calls.v[j].f);
+		}
 	}
 	free(node_calls.v);
 	free(filled);
