@@ -568,7 +568,8 @@ static int topo_sort(Graph *g)
 	}
 	for (i = 0; i < done; i++)
 		order[i]->dead = 0;
-	memcpy(g->nodes, order, done * sizeof(Node *));
+	if (done)
+		memcpy(g->nodes, order, done * sizeof(Node *));
 	free(order);
 	free(ready);
 	return 0;
