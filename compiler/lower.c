@@ -141,8 +141,13 @@ Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 int lower_node(Graph *g, Node *n, KCallList *out)
 {
 	Lower L = {g, out, n};
+	int rc;
 
-	return n->op->lower(n, &L);
+	attr_mismatch_clear();
+	rc = n->op->lower(n, &L);
+	if (attr_mismatch(n) != 0)
+		return -1;
+	return rc;
 }
 
 void kcalls_free(KCallList *l)

@@ -878,7 +878,8 @@ static int pad_amounts(const Node *n, const Value *x, int64_t *pb, int64_t *pe)
 		return node_error(n, "axis %lld is out of range for rank %d", (long long)axes[bad],
 				  x->rank);
 	default:
-		return node_error(n, "pads[%lld] is %lld", (long long)bad, (long long)pads[bad]);
+		return node_error(n, "pads[%lld] is %lld, out of range (at most 2^40 either way)",
+				  (long long)bad, (long long)pads[bad]);
 	}
 }
 
