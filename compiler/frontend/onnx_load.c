@@ -489,12 +489,10 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 	n->op = op_lookup(n->domain, n->op_type, n->version);
 	if (!n->op) {
 		int since, until;
-		if (op_versions(n->domain, n->op_type, &since, &until) && n->version < since)
-			return node_error(n, "%s is not defined in opset %d (supported from opset %d)",
-					  n->op_type, n->version, since);
-		if (op_known(n->domain, n->op_type) && n->version > until)
-			return node_error(n, "opset version %d of %s is not supported (up to %d)",
-					  n->version, n->op_type, until);
+		if (op_versions(n->domain, n->op_type, &since, &until) &&
+		    (n->version < since || n->version > until))
+			return node_error(n, "opset version %d of %s is not supported (opsets %d to %d are)",
+					  n->version, n->op_type, since, until);
 		if (op_known(n->domain, n->op_type))
 			return node_error(n, "opset version %d of %s is not supported",
 					  n->version, n->op_type);
