@@ -37,7 +37,9 @@ static int by_size_desc(const void *a, const void *b)
 
 	if (x->size != y->size)
 		return x->size < y->size ? 1 : -1;
-	return x->first - y->first;
+	if (x->first != y->first)
+		return x->first - y->first;
+	return x->v->id - y->v->id;	/* a total order: the plan never depends on qsort */
 }
 
 /* Lowest offset where [off, off+size) meets no placed interval overlapping in time. */
