@@ -264,7 +264,7 @@ static void write_file(const char *path, const uint8_t *bytes, size_t len)
 	FILE *f = fopen(path, "wb");
 
 	need(f != NULL, path);
-	need(fwrite(bytes, 1, len, f) == len, path);
+	need(len == 0 || fwrite(bytes, 1, len, f) == len, path);
 	need(fclose(f) == 0, path);
 }
 
