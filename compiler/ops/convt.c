@@ -55,9 +55,24 @@ static int convt_inputs(const Node *n, ConvtGeom *c)
 
 /* Pads from a wanted output size: the total split as auto_pad says (the
  * spec's rule, with the ONNX reference's floor division). */
-static void pads_for_out(ConvtGeom *c, int i, int upper)
+/* The full output size of axis i, stride * (in - 1) + output_padding +
+ * (k - 1) * dilation + 1; -1 after node_error if it overflows. */
+static int64_t full_size(const Node *n, const ConvtGeom *c, int i)
 {
-	int64_t full = c->stride[i] * (c->in[i] - 1) + c->opad[i] + (c->k[i] - 1) * c->dil[i] + 1;
+	int ovf = 0;
+	int64_t f = ck_add(ck_add(ck_mul(c->stride[i], c->in[i] - 1, &ovf), c->opad[i], &ovf),
+			   ck_add(ck_mul(c->k[i] - 1, c->dil[i], &ovf), 1, &ovf), &ovf);
+
+	if (ovf)
+		return node_error(n, "spatial axis %d: stride %lld, output_padding %lld, kernel %lld "
+				  "and dilation %lld give sizes that overflow 64 bits", i,
+				  (long long)c->stride[i], (long long)c->opad[i], (long long)c->k[i],
+				  (long long)c->dil[i]);
+	return f;
+}
+
+static void pads_for_out(ConvtGeom *c, int i, int upper, int64_t full)
+{
 	int64_t total = full - c->out[i];
 
 	c->pad[i] = upper ? floor_half(total) : total - floor_half(total);
@@ -77,15 +92,22 @@ static int convt_out(const Node *n, ConvtGeom *c)
 	if (nos >= 0 && nos != c->nd && nos != c->nd + 2)
 		return node_error(n, "attribute output_shape has %d values, expected %d", nos, c->nd);
 	for (i = 0; i < c->nd; i++) {
-		int64_t full = c->stride[i] * (c->in[i] - 1) + c->opad[i] + (c->k[i] - 1) * c->dil[i] + 1;
+		int64_t full = full_size(n, c, i);
+		int ovf = 0;
+		if (full < 0)
+			return -1;
 		if (nos >= 0 || same) {
-			c->out[i] = nos >= 0 ? os[nos - c->nd + i] : c->in[i] * c->stride[i];
-			pads_for_out(c, i, upper);
+			c->out[i] = nos >= 0 ? os[nos - c->nd + i] : ck_mul(c->in[i], c->stride[i], &ovf);
+			if (c->out[i] < 0 || c->out[i] > full + ((int64_t)1 << 40))
+				ovf = 1;	/* pads would pass any size */
+			pads_for_out(c, i, upper, full);
 		} else {
 			if (strcmp(ap, "VALID") == 0)
 				c->pad[i] = c->pad[c->nd + i] = 0;
-			c->out[i] = full - c->pad[i] - c->pad[c->nd + i];
+			c->out[i] = ck_sub(ck_sub(full, c->pad[i], &ovf), c->pad[c->nd + i], &ovf);
 		}
+		if (ovf)
+			return node_error(n, "spatial axis %d: output size or pads out of range", i);
 		if (c->out[i] < 0)
 			return node_error(n, "spatial axis %d: output size %lld is negative", i,
 					  (long long)c->out[i]);

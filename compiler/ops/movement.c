@@ -1134,6 +1134,8 @@ static int range_length(const Node *n, int64_t *len)
 		return 0;
 	if (dt_is_int(s->dtype) ? const_i64(d, 0) == 0 : scalar_f64(d) == 0)
 		return node_error(n, "delta is 0");
+	if (dt_is_int(s->dtype))
+		return node_error(n, "the output would have 2^63 elements or more");
 	return node_error(n, "the output would have 1e15 elements or more");
 }
 

@@ -362,6 +362,166 @@ static void attr_cases(void)
 	     "node 'const' (Constant): attribute 'value' has no tensor");
 }
 
+
+/* A one-node model: inputs x (float, shape xd) and whatever `ins` names
+ * besides (initializers the caller adds), output y declared float[2,3]. */
+static MB *one(int rank, const int64_t *xd)
+{
+	MB *b = mb_new(18);
+
+	mb_input(b, "x", DT_FLOAT, rank, xd);
+	mb_output(b, "y", DT_FLOAT, 2, d23);
+	return b;
+}
+
+/* Attributes and constants chosen so that shape arithmetic overflows 64 bits. */
+static void overflow_cases(void)
+{
+	static const int64_t x3[] = {1, 1, 5}, w3[] = {1, 1, 3}, x4[] = {1, 4, 2, 2};
+	static const int64_t big = (int64_t)1 << 62;
+	MB *b;
+	Onnx__NodeProto *n;
+
+	b = one(3, x3);
+	mb_init_f32(b, "w", 3, w3, w23);
+	n = mb_node(b, "Conv", "conv", "x,w", "y");
+	mb_attr_ints(n, "dilations", 1, &big);
+	save(b, "conv_huge_dilation",
+	     "node 'conv' (Conv): spatial axis 0: kernel 3, dilation 4611686018427387904, "
+	     "stride 1 and pads 0, 0 give sizes that overflow 64 bits");
+	b = one(3, x3);
+	mb_init_f32(b, "w", 3, w3, w23);
+	n = mb_node(b, "Conv", "conv", "x,w", "y");
+	mb_attr_ints(n, "pads", 2, (const int64_t[]){big, big});
+	save(b, "conv_huge_pads",
+	     "node 'conv' (Conv): spatial axis 0: kernel 3, dilation 1, stride 1 and pads "
+	     "4611686018427387904, 4611686018427387904 give sizes that overflow 64 bits");
+	b = one(3, x3);
+	mb_init_f32(b, "w", 3, w3, w23);
+	n = mb_node(b, "ConvTranspose", "convt", "x,w", "y");
+	mb_attr_ints(n, "strides", 1, &big);
+	save(b, "convtranspose_huge_stride",
+	     "node 'convt' (ConvTranspose): spatial axis 0: stride 4611686018427387904, "
+	     "output_padding 0, kernel 3 and dilation 1 give sizes that overflow 64 bits");
+	b = one(3, x3);
+	mb_init_f32(b, "w", 3, w3, w23);
+	n = mb_node(b, "ConvTranspose", "convt", "x,w", "y");
+	mb_attr_ints(n, "output_padding", 1, (const int64_t[]){INT64_MAX});
+	save(b, "convtranspose_huge_output_padding",
+	     "node 'convt' (ConvTranspose): spatial axis 0: stride 1, output_padding "
+	     "9223372036854775807, kernel 3 and dilation 1 give sizes that overflow 64 bits");
+	b = one(3, x3);
+	n = mb_node(b, "MaxPool", "pool", "x", "y");
+	mb_attr_ints(n, "kernel_shape", 1, (const int64_t[]){3});
+	mb_attr_ints(n, "dilations", 1, &big);
+	save(b, "maxpool_huge_dilation",
+	     "node 'pool' (MaxPool): spatial axis 0: kernel 3, dilation 4611686018427387904 "
+	     "and pads 0, 0 give sizes that overflow 64 bits");
+	b = one(3, x3);
+	n = mb_node(b, "AveragePool", "pool", "x", "y");
+	mb_attr_ints(n, "kernel_shape", 1, (const int64_t[]){INT64_MAX});
+	mb_attr_ints(n, "pads", 2, (const int64_t[]){big, big});
+	save(b, "avgpool_huge_kernel",
+	     "node 'pool' (AveragePool): spatial axis 0: kernel 9223372036854775807, dilation "
+	     "1 and pads 4611686018427387904, 4611686018427387904 give sizes that overflow 64 "
+	     "bits");
+	b = one(4, x4);
+	n = mb_node(b, "DepthToSpace", "d2s", "x", "y");
+	mb_attr_i(n, "blocksize", (int64_t)1 << 32);
+	save(b, "depth_to_space_huge_block",
+	     "node 'd2s' (DepthToSpace): blocksize 4294967296 is too large for any tensor (at "
+	     "most 2^20)");
+	b = one(4, x4);
+	n = mb_node(b, "SpaceToDepth", "s2d", "x", "y");
+	mb_attr_i(n, "blocksize", (int64_t)1 << 32);
+	save(b, "space_to_depth_huge_block",
+	     "node 's2d' (SpaceToDepth): blocksize 4294967296 is too large for any tensor (at "
+	     "most 2^20)");
+	b = one(2, d23);
+	mb_init_raw(b, "start", DT_FLOAT, 0, NULL, (const float[]){0}, 4);
+	mb_init_raw(b, "limit", DT_FLOAT, 0, NULL, (const float[]){1e30f}, 4);
+	mb_init_raw(b, "delta", DT_FLOAT, 0, NULL, (const float[]){1}, 4);
+	mb_node(b, "Range", "range", "start,limit,delta", "y");
+	save(b, "range_huge",
+	     "node 'range' (Range): the output would have 1e15 elements or more");
+	b = one(2, d23);
+	mb_init_i64(b, "start", 0, NULL, (const int64_t[]){INT64_MIN});
+	mb_init_i64(b, "limit", 0, NULL, (const int64_t[]){INT64_MAX});
+	mb_init_i64(b, "delta", 0, NULL, (const int64_t[]){1});
+	mb_node(b, "Range", "range", "start,limit,delta", "y");
+	save(b, "range_int64_span_overflows",
+	     "node 'range' (Range): the output would have 2^63 elements or more");
+	b = one(2, d23);
+	mb_init_raw(b, "depth", DT_FLOAT, 0, NULL, (const float[]){1e30f}, 4);
+	mb_init_i64(b, "vals", 1, (const int64_t[]){2}, (const int64_t[]){0, 1});
+	mb_node(b, "OneHot", "onehot", "x,depth,vals", "y");
+	save(b, "onehot_huge_depth",
+	     "node 'onehot' (OneHot): depth is 1e+30, expected 1 to 2^63");
+	b = one(2, d23);
+	mb_init_i64(b, "split", 1, (const int64_t[]){2}, (const int64_t[]){big, big});
+	mb_node(b, "Split", "split", "x,split", "y,z");
+	save(b, "split_sum_overflows",
+	     "node 'split' (Split): split sizes must be >= 0 and add up to 2, the size of "
+	     "axis 0");
+	b = one(2, d23);
+	mb_init_i64(b, "shape", 1, (const int64_t[]){3},
+		    (const int64_t[]){(int64_t)1 << 40, (int64_t)1 << 40, -1});
+	mb_node(b, "Reshape", "reshape", "x,shape", "y");
+	save(b, "reshape_product_overflows",
+	     "node 'reshape' (Reshape): cannot reshape [2,3] into the given shape");
+	b = one(2, d23);
+	mb_init_i64(b, "shape", 1, (const int64_t[]){2}, (const int64_t[]){big, big});
+	mb_node(b, "Expand", "expand", "x,shape", "y");
+	save(b, "expand_huge",
+	     "node 'expand' (Expand): input shape [2,3] does not broadcast with the shape "
+	     "input's values");
+	b = one(2, d23);
+	mb_init_i64(b, "idx", 1, (const int64_t[]){1}, (const int64_t[]){INT64_MIN});
+	n = mb_node(b, "Gather", "gather", "x,idx", "y");
+	mb_attr_i(n, "axis", INT64_MIN);
+	save(b, "gather_extreme_axis",
+	     "node 'gather' (Gather): axis -9223372036854775808 is out of range for rank 2");
+	b = one(2, d23);
+	mb_init_i64(b, "axes", 1, (const int64_t[]){1}, (const int64_t[]){INT64_MIN});
+	mb_node(b, "Unsqueeze", "unsq", "x,axes", "y");
+	save(b, "unsqueeze_extreme_axis",
+	     "node 'unsq' (Unsqueeze): invalid axes for input shape [2,3]");
+	b = one(2, d23);
+	n = mb_node(b, "Flatten", "flat", "x", "y");
+	mb_attr_i(n, "axis", INT64_MIN);
+	save(b, "flatten_extreme_axis",
+	     "node 'flat' (Flatten): axis -9223372036854775808 is out of range for rank 2");
+	b = one(2, d23);
+	mb_init_i64(b, "k", 1, (const int64_t[]){1}, (const int64_t[]){INT64_MAX});
+	n = mb_node(b, "TopK", "topk", "x,k", "y,i");
+	save(b, "topk_huge_k",
+	     "node 'topk' (TopK): k = 9223372036854775807 is out of range for an axis of "
+	     "length 3");
+	b = one(2, d23);
+	n = mb_node(b, "Transpose", "tr", "x", "y");
+	mb_attr_ints(n, "perm", 2, (const int64_t[]){INT64_MIN, INT64_MAX});
+	save(b, "transpose_extreme_perm",
+	     "node 'tr' (Transpose): perm is not a permutation of 0..1");
+	b = one(3, x3);
+	mb_init_i64(b, "shape", 1, (const int64_t[]){3}, (const int64_t[]){1, 1, big});
+	mb_node(b, "CenterCropPad", "ccp", "x,shape", "y");
+	save(b, "centercroppad_huge",
+	     "node 'ccp' (CenterCropPad): tensor 'y': shape [1,1,4611686018427387904] of float is "
+	     "too large (more than 2^40 bytes, the limit for one tensor)");
+	b = one(2, d23);
+	mb_init_i64(b, "reps", 1, (const int64_t[]){2}, (const int64_t[]){-1, 2});
+	mb_node(b, "Tile", "tile", "x,reps", "y");
+	save(b, "tile_negative",
+	     "node 'tile' (Tile): repeats must be >= 0 and give sizes that fit int64");
+	b = one(2, d23);
+	n = mb_node(b, "Resize", "resize", "x,,,sizes", "y");
+	mb_init_i64(b, "sizes", 1, (const int64_t[]){2}, (const int64_t[]){big, big});
+	save(b, "resize_huge_sizes",
+	     "node 'resize' (Resize): tensor 'y': shape "
+	     "[4611686018427387904,4611686018427387904] of float is too large (more than 2^40 "
+	     "bytes, the limit for one tensor)");
+}
+
 /* If(c) with then = a branch of body_ins reading outer names */
 static void subgraph_cases(void)
 {
@@ -628,6 +788,7 @@ int main(int argc, char **argv)
 	graph_cases();
 	shape_cases();
 	attr_cases();
+	overflow_cases();
 	subgraph_cases();
 	external_cases();
 	good_external();
