@@ -205,7 +205,7 @@ int concat_infer(Node *n)
 {
 	const Value *ref = concat_ref(n);
 	int64_t axis, dims[IR_MAX_RANK];
-	int i, d;
+	int i, d, ovf = 0;
 
 	if (!ref)
 		return node_error(n, "input 0 is missing");
@@ -228,8 +228,11 @@ int concat_infer(Node *n)
 			if (d != axis && v->dims[d] != ref->dims[d])
 				return node_error(n, "input %d has size %lld on axis %d, expected %lld", i,
 						  (long long)v->dims[d], d, (long long)ref->dims[d]);
-		dims[axis] += v->dims[axis];
+		dims[axis] = ck_add(dims[axis], v->dims[axis], &ovf);
 	}
+	if (ovf)	/* many inputs repeating one large tensor */
+		return node_error(n, "the output's size along axis %lld overflows 64 bits",
+				  (long long)axis);
 	return set_out(n, 0, ref->dtype, ref->rank, dims);
 }
 
