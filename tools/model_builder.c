@@ -368,8 +368,11 @@ Onnx__AttributeProto *mb_attr_raw(Onnx__NodeProto *n, const char *name, int type
 
 void mb_pb_raw(MBBuf *b, const void *data, size_t len)
 {
-	b->p = realloc(b->p, b->len + len + 1);
-	need(b->p != NULL, "realloc");
+	if (b->len + len + 1 > b->cap) {
+		b->cap = 2 * (b->len + len + 1);
+		b->p = realloc(b->p, b->cap);
+		need(b->p != NULL, "realloc");
+	}
 	if (len)
 		memcpy(b->p + b->len, data, len);
 	b->len += len;

@@ -78,7 +78,7 @@ Onnx__AttributeProto *mb_attr_raw(Onnx__NodeProto *n, const char *name, int type
  * append a varint field or a length-delimited field to a growing buffer. */
 typedef struct MBBuf {
 	uint8_t *p;
-	size_t len;
+	size_t len, cap;
 } MBBuf;
 void mb_pb_varint(MBBuf *b, uint64_t v);
 void mb_pb_field_varint(MBBuf *b, int field, uint64_t v);

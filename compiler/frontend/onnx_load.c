@@ -81,6 +81,94 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Nesting check before protobuf-c parses a file: its parser recurses once per
+ * nested message, so a crafted file nesting a subgraph in a subgraph (or a
+ * sequence type in a sequence type) some 100,000 times would overflow the
+ * stack.  This walks, without recursion, only the fields through which ONNX
+ * messages can nest, and measures the depth. */
+enum { PB_MODEL, PB_GRAPH, PB_NODE, PB_ATTR, PB_FUNC, PB_VINFO, PB_TYPE, PB_TYPE_ELEM,
+       PB_TYPE_MAP, PB_TRAIN, PB_LEAF };
+
+#define MAX_PROTO_DEPTH 200
+
+/* The message type of field `field` of a message of type `t`, or PB_LEAF to skip it. */
+static int pb_child(int t, uint64_t field)
+{
+	switch (t) {
+	case PB_MODEL: return field == 7 ? PB_GRAPH : field == 25 ? PB_FUNC : field == 20 ? PB_TRAIN : PB_LEAF;
+	case PB_GRAPH: return field == 1 ? PB_NODE : field == 11 || field == 12 || field == 13 ? PB_VINFO : PB_LEAF;
+	case PB_NODE: return field == 5 ? PB_ATTR : PB_LEAF;
+	case PB_ATTR: return field == 6 || field == 11 ? PB_GRAPH : field == 14 || field == 15 ? PB_TYPE : PB_LEAF;
+	case PB_FUNC: return field == 7 ? PB_NODE : field == 11 ? PB_ATTR : field == 12 ? PB_VINFO : PB_LEAF;
+	case PB_VINFO: return field == 2 ? PB_TYPE : PB_LEAF;
+	case PB_TYPE: return field == 4 || field == 9 ? PB_TYPE_ELEM : field == 5 ? PB_TYPE_MAP : PB_LEAF;
+	case PB_TYPE_ELEM: return field == 1 ? PB_TYPE : PB_LEAF;
+	case PB_TYPE_MAP: return field == 2 ? PB_TYPE : PB_LEAF;
+	case PB_TRAIN: return field == 1 || field == 2 ? PB_GRAPH : PB_LEAF;
+	}
+	return PB_LEAF;
+}
+
+static int pb_varint(const uint8_t *p, size_t end, size_t *i, uint64_t *v)
+{
+	int shift;
+
+	*v = 0;
+	for (shift = 0; shift < 64 && *i < end; shift += 7) {
+		uint8_t b = p[(*i)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* 0, or -1 after ir_error if messages nest deeper than MAX_PROTO_DEPTH.
+ * Malformed data stops the walk quietly: the parser reports it. */
+static int check_nesting(const char *path, const uint8_t *p, size_t len)
+{
+	size_t end[MAX_PROTO_DEPTH + 1], i = 0;
+	int type[MAX_PROTO_DEPTH + 1], depth = 0;
+
+	end[0] = len;
+	type[0] = PB_MODEL;
+	while (depth >= 0) {
+		uint64_t key, n;
+		if (i >= end[depth]) {
+			depth--;
+			continue;
+		}
+		if (pb_varint(p, end[depth], &i, &key) != 0)
+			return 0;
+		switch (key & 7) {
+		case 0:
+			if (pb_varint(p, end[depth], &i, &n) != 0)
+				return 0;
+			break;
+		case 1: i += 8; break;
+		case 5: i += 4; break;
+		case 2:
+			if (pb_varint(p, end[depth], &i, &n) != 0 || n > end[depth] - i)
+				return 0;
+			if (pb_child(type[depth], key >> 3) == PB_LEAF) {
+				i += n;
+				break;
+			}
+			if (depth == MAX_PROTO_DEPTH)
+				return ir_error("%s: messages nest more than %d deep (subgraphs or types "
+						"within each other)", path, MAX_PROTO_DEPTH);
+			type[depth + 1] = pb_child(type[depth], key >> 3);
+			end[++depth] = i + n;
+			break;
+		default:
+			return 0;
+		}
+		if (i > end[depth])
+			return 0;
+	}
+	return 0;
+}
+
 /* Type and shape from a ValueInfoProto.  Symbolic or missing dimensions leave
  * rank -1 (for inputs, an error unless --shape gives them). */
 static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbolic)
@@ -747,6 +835,10 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 	if (len == 0) {
 		free(buf);
 		ir_error("%s: the model file is empty", path);
+		return NULL;
+	}
+	if (check_nesting(path, buf, len) != 0) {
+		free(buf);
 		return NULL;
 	}
 	m = onnx__model_proto__unpack(NULL, len, buf);

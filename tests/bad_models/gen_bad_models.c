@@ -75,6 +75,36 @@ static void fill_random(uint8_t *p, size_t n, uint32_t seed)
 	}
 }
 
+/* A ModelProto (ir_version 8) whose graph field holds `levels` repetitions of
+ * the nested fields `cycle` (outermost first), each a length-delimited
+ * message around the next, around nothing: built inside out. */
+static void save_nested(const char *name, const int *cycle, int ncycle, int levels,
+			const char *msg)
+{
+	int total = levels * ncycle, k;
+	uint64_t *len = malloc((size_t)total * sizeof *len), inner = 0;
+	MBBuf b = {0}, tmp = {0};
+
+	for (k = total - 1; k >= 0; k--) {	/* the length each field wraps */
+		len[k] = inner;
+		tmp.len = 0;
+		mb_pb_varint(&tmp, (uint64_t)cycle[k % ncycle] << 3 | 2);
+		mb_pb_varint(&tmp, inner);
+		inner += tmp.len;
+	}
+	mb_pb_field_varint(&b, 1, 8);
+	mb_pb_varint(&b, 7 << 3 | 2);
+	mb_pb_varint(&b, inner);
+	for (k = 0; k < total; k++) {
+		mb_pb_varint(&b, (uint64_t)cycle[k % ncycle] << 3 | 2);
+		mb_pb_varint(&b, len[k]);
+	}
+	save_bytes(b.p, b.len, name, msg);
+	free(len);
+	free(b.p);
+	free(tmp.p);
+}
+
 static void file_cases(void)
 {
 	uint8_t rnd[4096], *add;
@@ -96,6 +126,7 @@ static void file_cases(void)
 	mb_pb_field_bytes(&h, 8, opset.p, opset.len);
 	h2 = h;
 	h2.p = malloc(h.len + 1);
+	h2.cap = h.len + 1;
 	memcpy(h2.p, h.p, h.len);
 	save_bytes(h.p, h.len, "header_only", "header_only.onnx: the model has no graph");
 	mb_pb_raw(&h, rnd, 300);
@@ -107,6 +138,50 @@ static void file_cases(void)
 	mb_pb_raw(&h2, rnd, 20);
 	save_bytes(h2.p, h2.len, "graph_length_past_end",
 		   "graph_length_past_end.onnx: not a valid ONNX model (protobuf parse failed)");
+	/* graph > node > attribute > graph ... 100,000 deep: would overflow the
+	 * parser's stack */
+	save_nested("subgraphs_nested_100000", (const int[]){1, 5, 6}, 3, 100000,
+		    "subgraphs_nested_100000.onnx: messages nest more than 200 deep (subgraphs "
+		    "or types within each other)");
+	/* graph > input > type > sequence > type > sequence ... */
+	{
+		MBBuf t = {0};
+		int k;
+		uint64_t *len, inner = 0;
+		const int levels = 100000;
+		len = malloc(2 * (size_t)levels * sizeof *len);
+		for (k = 2 * levels - 1; k >= 0; k--) {
+			MBBuf tmp = {0};
+			len[k] = inner;
+			mb_pb_varint(&tmp, (uint64_t)(k % 2 ? 1 : 4) << 3 | 2);
+			mb_pb_varint(&tmp, inner);
+			inner += tmp.len;
+			free(tmp.p);
+		}
+		/* ValueInfoProto {type: ...} inside GraphProto.input inside ModelProto.graph */
+		{
+			MBBuf head = {0};
+			uint64_t vi = inner + 1 + (inner < 128 ? 1 : inner < 16384 ? 2 : inner < 2097152 ? 3 : 4);
+			uint64_t gi = vi + 1 + (vi < 128 ? 1 : vi < 16384 ? 2 : vi < 2097152 ? 3 : 4);
+			mb_pb_field_varint(&t, 1, 8);
+			mb_pb_varint(&t, 7 << 3 | 2);
+			mb_pb_varint(&t, gi);
+			mb_pb_varint(&t, 11 << 3 | 2);
+			mb_pb_varint(&t, vi);
+			mb_pb_varint(&t, 2 << 3 | 2);
+			mb_pb_varint(&t, inner);
+			for (k = 0; k < 2 * levels; k++) {
+				mb_pb_varint(&t, (uint64_t)(k % 2 ? 1 : 4) << 3 | 2);
+				mb_pb_varint(&t, len[k]);
+			}
+			free(head.p);
+		}
+		save_bytes(t.p, t.len, "sequence_types_nested_100000",
+			   "sequence_types_nested_100000.onnx: messages nest more than 200 deep "
+			   "(subgraphs or types within each other)");
+		free(len);
+		free(t.p);
+	}
 }
 
 static void version_cases(void)
