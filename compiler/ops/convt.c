@@ -224,7 +224,7 @@ int col2im_infer(Node *n)
 {
 	const Value *x = n->in[0], *is = n->in[1], *bs = n->in[2];
 	int64_t img[IR_MAX_RANK], blk[IR_MAX_RANK], dims[IR_MAX_RANK], kk = 1;
-	int ni, nb, i;
+	int ni, nb, i, ovf = 0;
 
 	if (x->rank != 3)
 		return node_error(n, "input has rank %d, expected 3 (N x C*prod(block) x L)", x->rank);
@@ -240,8 +240,10 @@ int col2im_infer(Node *n)
 		if (blk[i] < 1 || img[i] < 0)
 			return node_error(n, "block_shape[%d] is %lld and image_shape[%d] %lld", i,
 					  (long long)blk[i], i, (long long)img[i]);
-		kk *= blk[i];
+		kk = ck_mul(kk, blk[i], &ovf);
 	}
+	if (ovf)
+		return node_error(n, "prod(block_shape) overflows 64 bits");
 	if (x->dims[1] % kk)
 		return node_error(n, "input dimension 1 (%lld) is not a multiple of prod(block_shape) %lld",
 				  (long long)x->dims[1], (long long)kk);
@@ -306,7 +308,12 @@ static int unpool_shape(const Node *n, int64_t *dims)
 	dims[0] = x->dims[0];
 	dims[1] = x->dims[1];
 	for (i = 0; i < nd; i++) {
-		dims[i + 2] = (x->dims[i + 2] - 1) * s[i] - pads[i] - pads[nd + i] + k[i];
+		int ovf = 0;
+		dims[i + 2] = ck_add(ck_sub(ck_sub(ck_mul(x->dims[i + 2] - 1, s[i], &ovf), pads[i], &ovf),
+					    pads[nd + i], &ovf), k[i], &ovf);
+		if (ovf)
+			return node_error(n, "spatial axis %d: strides, pads and kernel_shape give sizes "
+					  "that overflow 64 bits", i);
 		if (dims[i + 2] < 0)
 			return node_error(n, "spatial axis %d: unpooled size %lld is negative", i,
 					  (long long)dims[i + 2]);
