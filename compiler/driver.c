@@ -201,6 +201,10 @@ int compile(const CompileOptions *co)
 
 	if (co->name && !valid_identifier(co->name))
 		return ir_error("--name %s: not a C identifier", co->name);
+	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
+		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
+				DT_STRING_BYTES_MAX);
+	dt_set_string_bytes(co->string_bytes ? co->string_bytes : DT_STRING_BYTES_DEFAULT);
 	g = onnx_load(co->input, co->shapes, co->nshapes);
 	if (!g)
 		return -1;

@@ -39,6 +39,7 @@ typedef struct CompileOptions {
 	int report;               /* --report: arena size and lower bound */
 	const InputShape *shapes; /* --shape */
 	int nshapes;
+	int string_bytes;         /* --string-bytes: size of a string record; 0: default */
 	CompiledIO *io;           /* if set, filled in on success */
 	int probe_random;         /* add the operands of random outputs' checks as outputs */
 } CompileOptions;

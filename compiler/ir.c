@@ -100,7 +100,7 @@ static const struct {
 	[DT_INT16] = {2, "int16", "int16_t", "i16"},
 	[DT_INT32] = {4, "int32", "int32_t", "i32"},
 	[DT_INT64] = {8, "int64", "int64_t", "i64"},
-	[DT_STRING] = {0, "string", NULL, "str"},
+	[DT_STRING] = {-1, "string", "char", "str"},  /* size: dt_string_bytes() */
 	[DT_BOOL] = {1, "bool", "uint8_t", "b8"},
 	[DT_FLOAT16] = {2, "float16", "uint16_t", "f16"},
 	[DT_DOUBLE] = {8, "double", "double", "f64"},
@@ -125,8 +125,34 @@ static const struct {
 	[DT_INT2] = {1, "int2", "int8_t", "i2"},
 };
 
+static int string_bytes = DT_STRING_BYTES_DEFAULT;
+
+int dt_string_bytes(void)
+{
+	return string_bytes;
+}
+
+void dt_set_string_bytes(int n)
+{
+	if (n < 2 || n > DT_STRING_BYTES_MAX)
+		die("string record size %d out of range", n);
+	string_bytes = n;
+}
+
+int dt_put_string(void *rec, const char *text, size_t len)
+{
+	if (len >= (size_t)string_bytes || (len && memchr(text, 0, len)))
+		return -1;
+	memset(rec, 0, (size_t)string_bytes);
+	if (len)
+		memcpy(rec, text, len);
+	return 0;
+}
+
 int dt_size(int dt)
 {
+	if (dt == DT_STRING)
+		return string_bytes;
 	return dt > 0 && dt < DT_COUNT ? dtypes[dt].size : 0;
 }
 
@@ -197,11 +223,12 @@ static void node_free(Node *n)
 		Attr *a = &n->attrs[i];
 		free(a->name);
 		free(a->s);
-		free(a->ints);
-		free(a->floats);
 		for (j = 0; a->strs && j < a->n; j++)
 			free(a->strs[j]);
 		free(a->strs);
+		free(a->slens);
+		free(a->ints);
+		free(a->floats);
 		if (a->t)
 			value_free(a->t);
 	}
@@ -333,8 +360,11 @@ void node_copy_attr(Node *n, const Attr *a)
 	if (a->strs) {
 		int j;
 		c->strs = xcalloc((size_t)a->n + 1, sizeof(char *));
-		for (j = 0; j < a->n; j++)
-			c->strs[j] = xstrdup(a->strs[j]);
+		c->slens = xcalloc((size_t)a->n + 1, sizeof(size_t));
+		for (j = 0; j < a->n; j++) {
+			c->slens[j] = a->slens ? a->slens[j] : strlen(a->strs[j]);
+			c->strs[j] = memcpy(xmalloc(c->slens[j] + 1), a->strs[j], c->slens[j] + 1);
+		}
 	}
 	if (a->t) {
 		Value *t = xcalloc(1, sizeof(Value));
@@ -682,12 +712,14 @@ int attr_ints(const Node *n, const char *name, const int64_t **out)
 	return a->n;
 }
 
-int attr_strings(const Node *n, const char *name, char *const **out)
+int attr_strings(const Node *n, const char *name, char *const **out, const size_t **lens)
 {
 	const Attr *a = typed_attr(n, name, AT_STRINGS, AT_STRINGS);
 
 	if (!a)
 		return -1;
 	*out = a->strs;
+	if (lens)
+		*lens = a->slens;
 	return a->n;
 }

@@ -83,8 +83,9 @@ typedef struct Attr {
 	size_t slen;
 	int64_t *ints;
 	double *floats;
-	char **strs;          /* AT_STRINGS: n NUL-terminated strings */
-	int n;                /* element count of ints / floats / strs */
+	int n;                /* element count of ints / floats / strings */
+	char **strs;          /* AT_STRINGS: NUL-terminated copies, lengths in slens */
+	size_t *slens;
 	Value *t;             /* AT_TENSOR: a detached constant value */
 	Graph *g;             /* AT_GRAPH: a subgraph template, owned by the
 			       * enclosing graph's subs (passes/control.c) */
@@ -170,6 +171,16 @@ char *xstrdup(const char *s);
 
 /* Element types. */
 int dt_size(int dt);                 /* bytes; 0 for unsupported types */
+/* A string element is a record of dt_string_bytes() bytes holding the UTF-8
+ * text, NUL-terminated and zero-padded (so at most that many minus one bytes
+ * of text).  The size is a compile option (--string-bytes), default 64. */
+#define DT_STRING_BYTES_DEFAULT 64
+#define DT_STRING_BYTES_MAX 65536
+int dt_string_bytes(void);
+void dt_set_string_bytes(int n);
+/* Copy text of len bytes into a string record; -1 if it does not fit or
+ * holds a NUL byte. */
+int dt_put_string(void *rec, const char *text, size_t len);
 const char *dt_name(int dt);         /* "float", "int64", ... */
 const char *dt_ctype(int dt);        /* C type in generated code */
 const char *dt_short(int dt);        /* kernel prefix: f32, i64, ... */
@@ -227,7 +238,7 @@ const char *attr_s(const Node *n, const char *name, const char *def);
 /* Integer list attribute; returns its length or -1 if absent. */
 int attr_ints(const Node *n, const char *name, const int64_t **out);
 /* String list attribute; returns its length or -1 if absent. */
-int attr_strings(const Node *n, const char *name, char *const **out);
+int attr_strings(const Node *n, const char *name, char *const **out, const size_t **lens);
 /* The accessors above treat an attribute of another type as absent and
  * remember the first such one: attr_mismatch(n) reports it (-1 after
  * node_error, "attribute 'perm' is a float, expected ints") if it belongs to

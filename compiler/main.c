@@ -21,6 +21,9 @@ static const char usage[] =
 	"  --shape NAME=seq:D0,D1;D0,D1;..  a sequence input: its elements' shapes\n"
 	"                       ('-' is a scalar element, 'seq:' an empty sequence)\n"
 	"  --shape NAME=none    an optional input that is absent\n"
+	"  --string-bytes N      bytes of one string element (text, NUL, zero padding),\n"
+	"                        default 64; longer results make the run function\n"
+	"                        return NAME_ERR_STRING\n"
 	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
 	"                        memplan) or after the last pass\n"
 	"  --report              print the arena size and its lower bound\n"
@@ -136,6 +139,15 @@ int main(int argc, char **argv)
 			    parse_shape(argv[i], &shapes[co.nshapes]) != 0)
 				return usage_error("--shape %s: expected NAME=D0,D1,..., NAME=seq:D0,D1;... or NAME=none", argv[i]);
 			co.nshapes++;
+		} else if (strcmp(a, "--string-bytes") == 0) {
+			char *end;
+			long v;
+			if (++i == argc)
+				return usage_error("%s needs a size in bytes", a);
+			v = strtol(argv[i], &end, 10);
+			if (*end || end == argv[i] || v < 2 || v > DT_STRING_BYTES_MAX)
+				return usage_error("--string-bytes %s: expected 2 to 65536", argv[i]);
+			co.string_bytes = (int)v;
 		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
 			co.opt_level = a[2] - '0';
 		} else if (strcmp(a, "--dump-ir") == 0) {

@@ -30,6 +30,7 @@ enum {
 	OPF_EFFECT = 1 << 4,      /* kept even when no node reads its outputs (run-time checks) */
 	OPF_RANDOM = 1 << 5,      /* may draw random values: onnxcc-run judges its outputs by
 				   * their value sets (judge.h, random_value_set) */
+	OPF_STRING = 1 << 6,      /* takes string tensors (for a view: as input 0 only) */
 };
 
 struct OpInfo {

@@ -38,6 +38,12 @@ static void print_attr(FILE *f, const Attr *a)
 			fprintf(f, "%s%g", i ? "," : "", a->floats[i]);
 		fputc(']', f);
 		break;
+	case AT_STRINGS:
+		fputc('[', f);
+		for (i = 0; i < a->n; i++)
+			fprintf(f, "%s\"%s\"", i ? "," : "", a->strs[i]);
+		fputc(']', f);
+		break;
 	case AT_TENSOR: print_value(f, a->t); break;
 	default: fputs("?", f);
 	}

@@ -33,6 +33,7 @@ static const char usage[] =
 	"  --backend c     code generator (only c for now)\n"
 	"  --cflags FLAGS  extra flags for the C compiler ($CC, default cc)\n"
 	"  --keep DIR      build in DIR and keep it (default: a temporary folder)\n"
+	"  --string-bytes N  bytes of one string element (onnxcc --string-bytes)\n"
 	"  -O0..-O3        onnxcc optimization level\n"
 	"\n"
 	"exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 compile error, 4 C build error,\n"
@@ -49,7 +50,7 @@ typedef struct Tensor {
 typedef struct Options {
 	const char *model, *dataset, *save, *cflags, *keep;
 	double rtol, atol;
-	int repeat, opt;
+	int repeat, opt, string_bytes;
 } Options;
 
 /* A model input or output: its name and whether it is a tensor, a sequence
@@ -228,6 +229,25 @@ static void *read_raw(const char *path, size_t n)
 	return p;
 }
 
+/* String records compare exactly (text up to the NUL); the first
+ * difference is shown. */
+static int compare_strings(int k, const Tensor *want, const void *got, size_t nbytes)
+{
+	size_t s = (size_t)dt_string_bytes(), n = nbytes / s, i, bad = 0, first = n;
+
+	for (i = 0; i < n; i++)
+		if (strncmp((const char *)want->data + i * s, (const char *)got + i * s, s) != 0) {
+			if (!bad)
+				first = i;
+			bad++;
+		}
+	printf("output %d '%s': mismatches=%zu/%zu %s\n", k, want->name, bad, n, bad ? "FAIL" : "PASS");
+	if (bad)
+		printf("  element %zu: expected \"%.*s\", got \"%.*s\"\n", first, (int)s,
+		       (const char *)want->data + first * s, (int)s, (const char *)got + first * s);
+	return bad == 0;
+}
+
 /* Compare one output; prints a line and returns 1 on PASS. */
 static int compare(int k, const Tensor *want, int dtype, const void *got, size_t nbytes,
 		   const Options *o)
@@ -241,7 +261,9 @@ static int compare(int k, const Tensor *want, int dtype, const void *got, size_t
 		       want->name, dt_name(want->dtype), want->nbytes, dt_name(dtype), nbytes);
 		return 0;
 	}
-	if (!dt_size(dtype) || dtype == DT_STRING || dtype == DT_COMPLEX64 || dtype == DT_COMPLEX128) {
+	if (dtype == DT_STRING)
+		return compare_strings(k, want, got, nbytes);
+	if (!dt_size(dtype) || dtype == DT_COMPLEX64 || dtype == DT_COMPLEX128) {
 		printf("output %d '%s': FAIL: cannot compare element type %s\n", k, want->name,
 		       dt_name(dtype));
 		return 0;
@@ -379,6 +401,13 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->repeat = atoi(argv[++i]);
 		} else if (!strcmp(a, "--cflags") && more) {
 			o->cflags = argv[++i];
+		} else if (!strcmp(a, "--string-bytes") && more) {
+			o->string_bytes = atoi(argv[++i]);
+			if (o->string_bytes < 2 || o->string_bytes > DT_STRING_BYTES_MAX) {
+				fprintf(stderr, "onnxcc-run: --string-bytes %s: expected 2 to %d\n",
+					argv[i], DT_STRING_BYTES_MAX);
+				return -1;
+			}
 		} else if (!strcmp(a, "--keep") && more) {
 			o->keep = argv[++i];
 		} else if (!strcmp(a, "--backend") && more) {
@@ -423,6 +452,7 @@ static int run(const Options *o, const char *dir)
 
 	/* A data set we cannot read is reported after compiling: if the model
 	 * itself is unsupported, that is the better message. */
+	dt_set_string_bytes(o->string_bytes ? o->string_bytes : DT_STRING_BYTES_DEFAULT);
 	model_io(o->model, mins, &nmin, mouts, &nmout);
 	for (k = 0; o->dataset && k < nmin && !bad_data[0]; k++) {
 		int first = nin, kind;
@@ -465,6 +495,7 @@ static int run(const Options *o, const char *dir)
 	co.output = path;
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
+	co.string_bytes = o->string_bytes;
 	co.shapes = shapes;
 	co.nshapes = nshapes;
 	co.io = &io;

@@ -52,9 +52,10 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	void *in[ONNXCC_MODEL_NUM_INPUTS + 1], *out[ONNXCC_MODEL_NUM_OUTPUTS + 1], *arena = NULL;
+	void *in[ONNXCC_MODEL_NUM_INPUTS + 1] = {0}, *out[ONNXCC_MODEL_NUM_OUTPUTS + 1] = {0};
+	void *arena = NULL;
 	size_t arena_bytes = ONNXCC_MODEL_ARENA_SIZE;
-	int k, repeat, rc;
+	int k, repeat, rc = 1, status;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: harness DIR REPEAT\n");
@@ -63,25 +64,25 @@ int main(int argc, char **argv)
 	repeat = atoi(argv[2]);
 	for (k = 0; k < ONNXCC_MODEL_NUM_INPUTS; k++)
 		if (!(in[k] = load(argv[1], k, onnxcc_model_inputs[k].nbytes)))
-			return 1;
+			goto done;
 	for (k = 0; k < ONNXCC_MODEL_NUM_OUTPUTS; k++)
 		if (!(out[k] = calloc(1, onnxcc_model_outputs[k].nbytes + 1)))
-			return 1;
+			goto done;
 	if (arena_bytes) {
 		arena_bytes = (arena_bytes + ONNXCC_MODEL_ARENA_ALIGN - 1) / ONNXCC_MODEL_ARENA_ALIGN *
 			      ONNXCC_MODEL_ARENA_ALIGN;
 		if (posix_memalign(&arena, ONNXCC_MODEL_ARENA_ALIGN, arena_bytes) != 0)
-			return 1;
+			goto done;
 	}
-	rc = onnxcc_model_run_generic((const void *const *)in, out, arena);
-	if (rc != 0) {
-		fprintf(stderr, "harness: the model returned status %d\n", rc);
-		return 1;
+	status = onnxcc_model_run_generic((const void *const *)in, out, arena);
+	if (status != 0) {
+		fprintf(stderr, "harness: the model returned status %d\n", status);
+		goto done;
 	}
 	if (repeat > 0) {
 		double *t = malloc(sizeof(double) * (size_t)repeat);
 		if (!t)
-			return 1;
+			goto done;
 		for (k = 0; k < repeat; k++) {
 			double t0 = now_ms();
 			onnxcc_model_run_generic((const void *const *)in, out, arena);
@@ -98,9 +99,18 @@ int main(int argc, char **argv)
 		f = fopen(path, "wb");
 		if (!f || fwrite(out[k], 1, onnxcc_model_outputs[k].nbytes, f) != onnxcc_model_outputs[k].nbytes) {
 			fprintf(stderr, "harness: cannot write %s\n", path);
-			return 1;
+			if (f)
+				fclose(f);
+			goto done;
 		}
 		fclose(f);
 	}
-	return 0;
+	rc = 0;
+done:
+	for (k = 0; k < ONNXCC_MODEL_NUM_INPUTS; k++)
+		free(in[k]);
+	for (k = 0; k < ONNXCC_MODEL_NUM_OUTPUTS; k++)
+		free(out[k]);
+	free(arena);
+	return rc;
 }

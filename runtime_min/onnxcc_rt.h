@@ -40,6 +40,7 @@
 /* Status codes a checking kernel stores in its int *status (compiler/lower.h). */
 #define ONNXCC_ERR_SHAPE 2
 #define ONNXCC_ERR_INDEX 3
+#define ONNXCC_ERR_STRING 4 /* a string result does not fit its record (--string-bytes) */
 
 /* Kernels index tensors with int64_t; the largest rank they support. */
 #define ONNXCC_MAX_RANK 8

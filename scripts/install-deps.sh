@@ -4,7 +4,8 @@
 # (as root directly, else through sudo).
 set -eu
 
-pkgs="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler libonnx-dev check clang"
+pkgs="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler libonnx-dev check clang
+	clang-19 libclang-rt-19-dev"
 
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
 	echo "install-deps: not a Debian system; install these (or their equivalents) by hand: $pkgs" >&2

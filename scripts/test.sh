@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # test.sh: install the dependencies, build into build/ (incrementally), then
 # run every test with ctest: the unit tests, the CLI test, the example and the
-# conformance ratchet (tests/conformance/passing.txt).  JOBS sets the build's
-# parallelism (default: all cores); extra arguments go to ctest.
+# conformance ratchet (tests/conformance/passing.txt).  Then the sanitizer job:
+# onnxcc built with AddressSanitizer and UndefinedBehaviorSanitizer into
+# build-asan/, a fixed third of the conformance suite (SANITIZE_SHARD, default
+# 0/3: every third case) compiled and run through it with the
+# generated code built with the same sanitizers; any report fails a case, and
+# the ratchet must hold (SANITIZE=0 skips it).  Last, a bounded fuzz run
+# (scripts/fuzz.sh, FUZZ_SECONDS, default 120; FUZZ=0 skips it).  JOBS sets
+# the build's parallelism (default: all cores); extra arguments go to ctest.
 set -eu
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,5 +24,22 @@ if [ -f build/conformance/summary.txt ]; then
 	echo
 	echo "== conformance (build/conformance/results.tsv)"
 	cat build/conformance/summary.txt
+fi
+
+if [ "${SANITIZE:-1}" != 0 ]; then
+	echo
+	echo "== sanitizers: the conformance suite through onnxcc built with ASan+UBSan (build-asan/)"
+	if [ ! -f build-asan/CMakeCache.txt ]; then
+		cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONNXCC_SANITIZE=ON
+	fi
+	cmake --build build-asan --target onnxcc-run -j "${JOBS:-$(nproc)}"
+	bash tests/conformance/run_conformance.sh --build build-asan --top 0 --shard "${SANITIZE_SHARD:-0/3}" \
+		--cflags "-fsanitize=address,undefined -fno-sanitize-recover=all" || rc=1
+fi
+
+if [ "${FUZZ:-1}" != 0 ]; then
+	echo
+	echo "== fuzzing: libFuzzer over the whole compile pipeline (build-fuzz/)"
+	bash scripts/fuzz.sh || rc=1
 fi
 exit $rc

@@ -25,3 +25,5 @@
 #include "ml.h"
 #include "training.h"
 #include "random.h"
+#include "strops.h"
+#include "strcast.h"

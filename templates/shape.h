@@ -38,16 +38,17 @@ ONNXCC_HELPER int onnxcc_reshape_dims(const int64_t *shape, int64_t n, int64_t a
 			infer_at = i;
 		} else if (out[i] < 0) {
 			return 3;
+		} else if (out[i] && known > INT64_MAX / out[i]) {
+			return 6;	/* the product overflows: it cannot equal the input's size */
 		} else {
-			/* saturates: a product past INT64_MAX matches no input's size */
-			known = out[i] && known > INT64_MAX / out[i] ? INT64_MAX : known * out[i];
+			known *= out[i];
 		}
 	}
 	if (infer_at >= 0) {
 		if (known == 0 || numel % known)
 			return 4;
 		out[infer_at] = numel / known;
-		known = numel;
+		known *= out[infer_at];
 	}
 	return known == numel ? 0 : 5;
 }

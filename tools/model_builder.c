@@ -135,6 +135,25 @@ void mb_init_f32(MB *b, const char *name, int rank, const int64_t *dims, const f
 	PUSH(b->g.n_initializer, b->g.initializer, tensor(name, DT_FLOAT, rank, dims, v, 4));
 }
 
+/* A string initializer (string_data) of the given shape. */
+void mb_init_str(MB *b, const char *name, int rank, const int64_t *dims, const char *const *v)
+{
+	Onnx__TensorProto *t = tensor(name, DT_STRING, rank, dims, "", 0);
+	size_t n = 1, i;
+	int d;
+
+	for (d = 0; d < rank; d++)
+		n *= (size_t)dims[d];
+	t->has_raw_data = 0;
+	t->n_string_data = n;
+	t->string_data = zalloc((n + 1) * sizeof(ProtobufCBinaryData));
+	for (i = 0; i < n; i++) {
+		t->string_data[i].data = (uint8_t *)v[i];
+		t->string_data[i].len = strlen(v[i]);
+	}
+	PUSH(b->g.n_initializer, b->g.initializer, t);
+}
+
 void mb_init_i32(MB *b, const char *name, int rank, const int64_t *dims, const int32_t *v)
 {
 	PUSH(b->g.n_initializer, b->g.initializer, tensor(name, DT_INT32, rank, dims, v, 4));
@@ -200,6 +219,19 @@ void mb_attr_ints(Onnx__NodeProto *n, const char *name, int count, const int64_t
 	a->n_ints = (size_t)count;
 	a->ints = zalloc((size_t)(count + 1) * sizeof(int64_t));
 	memcpy(a->ints, v, (size_t)count * sizeof(int64_t));
+}
+
+void mb_attr_strv(Onnx__NodeProto *n, const char *name, int count, const char *const *v)
+{
+	Onnx__AttributeProto *a = attr(n, name, AT_STRINGS);
+	int i;
+
+	a->n_strings = (size_t)count;
+	a->strings = zalloc((size_t)(count + 1) * sizeof(ProtobufCBinaryData));
+	for (i = 0; i < count; i++) {
+		a->strings[i].data = (uint8_t *)v[i];
+		a->strings[i].len = strlen(v[i]);
+	}
 }
 
 void mb_attr_f(Onnx__NodeProto *n, const char *name, float v)

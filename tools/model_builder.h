@@ -28,6 +28,8 @@ void mb_output(MB *b, const char *name, int dtype, int rank, const int64_t *dims
 /* An int64 or float initializer of the given shape. */
 void mb_init_i64(MB *b, const char *name, int rank, const int64_t *dims, const int64_t *v);
 void mb_init_f32(MB *b, const char *name, int rank, const int64_t *dims, const float *v);
+/* A string initializer (string_data), NUL-terminated texts in row-major order. */
+void mb_init_str(MB *b, const char *name, int rank, const int64_t *dims, const char *const *v);
 void mb_init_i32(MB *b, const char *name, int rank, const int64_t *dims, const int32_t *v);
 /* A node; ins and outs are comma-separated names ("" between commas: absent). */
 Onnx__NodeProto *mb_node(MB *b, const char *op, const char *name, const char *ins, const char *outs);
@@ -38,6 +40,8 @@ void mb_attr_floats(Onnx__NodeProto *n, const char *name, int count, const float
 void mb_attr_s(Onnx__NodeProto *n, const char *name, const char *v);
 /* A string list attribute from comma-separated names ("Sigmoid,Tanh"). */
 void mb_attr_strings(Onnx__NodeProto *n, const char *name, const char *list);
+/* The same from an array of count strings (which may hold commas). */
+void mb_attr_strv(Onnx__NodeProto *n, const char *name, int count, const char *const *v);
 /* A tensor attribute (Constant's value, ConstantOfShape's value): float data. */
 void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const int64_t *dims,
 			const float *v);

@@ -99,6 +99,23 @@ void emit_run_prototype(FILE *out, const Graph *g, const char *name)
 	fprintf(out, "void *arena)");
 }
 
+/* The string record layout, for models with string inputs or outputs. */
+static void string_doc(FILE *out, const Graph *g, const char *up)
+{
+	int i, any = 0;
+
+	for (i = 0; i < g->ninputs + g->noutputs; i++)
+		any |= (i < g->ninputs ? g->inputs[i] : g->outputs[i - g->ninputs])->dtype == DT_STRING;
+	if (!any)
+		return;
+	fprintf(out, "/* String tensors: each element is a record of %s_STRING_BYTES bytes\n"
+		" * holding UTF-8 text, NUL-terminated and zero-padded (at most\n"
+		" * %s_STRING_BYTES - 1 bytes of text, no NUL inside); a tensor of N strings\n"
+		" * is N consecutive records (char[N][%s_STRING_BYTES]).  Compiled with\n"
+		" * onnxcc --string-bytes. */\n", up, up, up);
+	fprintf(out, "#define %s_STRING_BYTES %d\n\n", up, dt_string_bytes());
+}
+
 int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 {
 	char up[128];
@@ -120,7 +137,10 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 	fprintf(out, "/* Status codes. */\n#define %s_OK 0\n#define %s_ERR_NULL 1 /* a required pointer is NULL */\n",
 		up, up);
 	fprintf(out, "#define %s_ERR_SHAPE 2 /* an input's values disagree with the compiled shapes */\n", up);
-	fprintf(out, "#define %s_ERR_INDEX 3 /* an index input is out of range */\n\n", up);
+	fprintf(out, "#define %s_ERR_INDEX 3 /* an index input is out of range */\n", up);
+	fprintf(out, "#define %s_ERR_STRING 4 /* a string result is longer than %s_STRING_BYTES - 1 */\n\n",
+		up, up);
+	string_doc(out, g, up);
 	fprintf(out, "/* Metadata: one entry per input and output, in order.\n"
 		" * elem_type is onnx.TensorProto.DataType (1 float, 7 int64, 9 bool, ...). */\n");
 	fprintf(out, "typedef struct %s_tensor_info {\n\tconst char *name;\n\tint32_t elem_type;\n"

@@ -504,7 +504,8 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 	case AT_INT: a->i = ap->i; break;
 	case AT_STRING:
 		a->s = xmalloc(ap->s.len + 1);
-		memcpy(a->s, ap->s.data, ap->s.len);
+		if (ap->s.len)
+			memcpy(a->s, ap->s.data, ap->s.len);
 		a->s[ap->s.len] = 0;
 		a->slen = ap->s.len;
 		break;
@@ -530,11 +531,14 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 		break;
 	case AT_STRINGS:
 		a->n = (int)ap->n_strings;
-		a->strs = xcalloc(ap->n_strings + 1, sizeof(char *));
+		a->strs = xcalloc(ap->n_strings, sizeof(char *));
+		a->slens = xcalloc(ap->n_strings, sizeof(size_t));
 		for (i = 0; i < ap->n_strings; i++) {
 			a->strs[i] = xmalloc(ap->strings[i].len + 1);
-			memcpy(a->strs[i], ap->strings[i].data, ap->strings[i].len);
+			if (ap->strings[i].len)
+				memcpy(a->strs[i], ap->strings[i].data, ap->strings[i].len);
 			a->strs[i][ap->strings[i].len] = 0;
+			a->slens[i] = ap->strings[i].len;
 		}
 		break;
 	case AT_TYPE_PROTO:

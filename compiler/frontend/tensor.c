@@ -260,6 +260,35 @@ static uint8_t *external_bytes(const Onnx__TensorProto *t, const char *dir, cons
 	return buf;
 }
 
+/* string_data into records of dt_string_bytes() bytes (ir.h). */
+static int strings_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
+{
+	int64_t n = value_numel(v), i;
+	size_t s = (size_t)dt_string_bytes();
+	char *data;
+
+	if (t->has_raw_data)
+		return ir_error("%s '%s': a string tensor cannot have raw_data", what, v->name);
+	if ((int64_t)t->n_string_data != n)
+		return ir_error("%s '%s': has %zu strings, its shape %s needs %lld", what, v->name,
+				t->n_string_data, shape_str(v, (char[128]){0}, 128), (long long)n);
+	data = xcalloc((size_t)(n ? n : 1), s);
+	for (i = 0; i < n; i++) {
+		const ProtobufCBinaryData *d = &t->string_data[i];
+		if (dt_put_string(data + (size_t)i * s, (const char *)d->data, d->len) != 0) {
+			free(data);
+			if (d->len && memchr(d->data, 0, d->len))
+				return ir_error("%s '%s': string %lld holds a NUL byte, which onnxcc's "
+						"string records cannot", what, v->name, (long long)i);
+			return ir_error("%s '%s': string %lld has %zu bytes; string records hold at "
+					"most %zu (raise --string-bytes)", what, v->name,
+					(long long)i, d->len, s - 1);
+		}
+	}
+	value_set_const(v, data, 0);
+	return 0;
+}
+
 int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 {
 	return tensor_from_proto_at(t, v, what, NULL);
@@ -289,6 +318,10 @@ int tensor_from_proto_at(const Onnx__TensorProto *t, Value *v, const char *what,
 		return ir_error("%s %s", what, ir_last_error());
 	n = value_numel(v);
 	nbytes = value_nbytes(v);
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL &&
+	    dt == DT_STRING)
+		return ir_error("%s '%s': external data of a string tensor is not supported", what,
+				v->name);
 	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
 		/* read the file's bytes as raw_data */
 		int64_t want = dt_packed_bits(dt) ? packed_bytes(dt, n) : nbytes;
@@ -305,6 +338,8 @@ int tensor_from_proto_at(const Onnx__TensorProto *t, Value *v, const char *what,
 		free(bytes);
 		return rc;
 	}
+	if (dt == DT_STRING)
+		return strings_from_proto(t, v, what);
 	data = xcalloc(1, (size_t)nbytes);
 	if (dt_packed_bits(dt)) {
 		int64_t want = packed_bytes(dt, n), have;
@@ -449,12 +484,24 @@ int tensor_write_file(const char *path, const char *name, int dtype, int rank,
 	t.has_data_type = 1;
 	t.data_type = dtype;
 	t.name = (char *)name;
-	t.has_raw_data = 1;
-	t.raw_data.len = nbytes;
-	t.raw_data.data = (uint8_t *)data;
+	if (dtype == DT_STRING) {
+		size_t s = (size_t)dt_string_bytes(), i;
+		t.n_string_data = nbytes / s;
+		t.string_data = xcalloc(t.n_string_data + 1, sizeof(ProtobufCBinaryData));
+		for (i = 0; i < t.n_string_data; i++) {
+			const char *e = (const char *)data + i * s, *z = memchr(e, 0, s);
+			t.string_data[i].data = (uint8_t *)e;
+			t.string_data[i].len = z ? (size_t)(z - e) : s;
+		}
+	} else {
+		t.has_raw_data = 1;
+		t.raw_data.len = nbytes;
+		t.raw_data.data = (uint8_t *)data;
+	}
 	len = onnx__tensor_proto__get_packed_size(&t);
 	buf = xmalloc(len);
 	onnx__tensor_proto__pack(&t, buf);
+	free(t.string_data);
 	f = fopen(path, "wb");
 	ok = f && fwrite(buf, 1, len, f) == len;
 	if (f && fclose(f) != 0)

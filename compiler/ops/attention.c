@@ -17,8 +17,10 @@
  * another type than bool or the compute type is converted first.
  * RotaryEmbedding is one rotary call. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "expand.h"
 #include "ops_util.h"
 
 /* Q, K, V seen as 4-D (batch, heads, sequence, head size) tensors. */
@@ -622,4 +624,123 @@ int rotary_lower(Node *n, Lower *L)
 	kcall_ints(k, cst, 2);
 	kcall_ints(k, pst, 2);
 	return narrow_half(L, yt, y);
+}
+
+/* FlexAttention (ai.onnx.preview): attention whose scores and probabilities pass
+ * through optional subgraphs, expanded like the function ONNX defines for it:
+ * Q and K scaled by sqrt(scale) each, Q.K^T in the input type, then score_mod,
+ * Softmax, prob_mod and the product with V in softmax_precision. ------------ */
+
+static Value *cast_to(Expand *c, Value *x, int dtype, Value *out)
+{
+	Node *m;
+
+	if (x->dtype == dtype && !out)
+		return x;
+	m = expand_node(c, c->n->guard, x->dtype == dtype ? "Identity" : "Cast", &x, 1, out);
+	if (x->dtype != dtype)
+		node_add_attr(m, "to", AT_INT)->i = dtype;
+	return expand_done(c, m);
+}
+
+/* A modifier subgraph: one rank-4 input, one output of the same type and shape. */
+static Value *modify(Expand *c, const char *attr, Value *x)
+{
+	const Attr *a = node_attr(c->n, attr);
+	Value *res[2] = {NULL, NULL};
+	char tag[512];
+
+	if (!a)
+		return x;
+	if (a->type != AT_GRAPH || !a->g || a->g->ninputs != 1 || a->g->noutputs != 1) {
+		node_error(c->n, "attribute '%s' must be a graph of one input and one output", attr);
+		return NULL;
+	}
+	snprintf(tag, sizeof tag, "%s/%s", c->n->name, attr);
+	if (expand_clone(c, a->g, &x, 1, c->n->guard, tag, res) != 0)
+		return NULL;
+	if (res[0]->is_seq || res[0]->dtype != x->dtype || !value_same_shape(res[0], x)) {
+		node_error(c->n, "subgraph '%s' must keep its input's type and shape", attr);
+		return NULL;
+	}
+	return res[0];
+}
+
+int flexattn_infer(Node *n)
+{
+	Value *q = n->in[0], *k = n->in[1], *v = n->in[2], *in[2], *x = NULL;
+	int64_t hq, hkv, group, i, *idx;
+	int dt = q->dtype, sp, from, rc = 0;
+	double scale;
+	Node *m;
+	Expand c;
+
+	if (q->rank != 4 || k->rank != 4 || v->rank != 4)
+		return node_error(n, "Q, K and V must have rank 4");
+	if (!dt_is_float(dt) || k->dtype != dt || v->dtype != dt)
+		return node_error(n, "Q, K and V must have one floating type");
+	hq = q->dims[1];
+	hkv = k->dims[1];
+	if (hkv <= 0 || hq % hkv != 0 || v->dims[1] != hkv || k->dims[0] != q->dims[0] ||
+	    v->dims[0] != q->dims[0] || k->dims[3] != q->dims[3] || v->dims[2] != k->dims[2])
+		return node_error(n, "Q, K and V have incompatible shapes");
+	sp = (int)attr_i(n, "softmax_precision", dt == DT_DOUBLE ? DT_DOUBLE : DT_FLOAT);
+	if (sp != DT_FLOAT && sp != DT_DOUBLE && sp != DT_FLOAT16 && sp != DT_BFLOAT16)
+		return node_error(n, "softmax_precision %d is not a floating type", sp);
+	scale = attr_f(n, "scale", q->dims[3] > 0 ? 1.0 / sqrt((double)q->dims[3]) : 1.0);
+	expand_start(&c, n, &from);
+	/* GQA: query head h reads K/V head h / group. */
+	group = hq / hkv;
+	if (group > 1) {
+		Value *ix = expand_value(&c, "heads");
+		idx = xmalloc((hq + 1) * sizeof(int64_t));
+		for (i = 0; i < hq; i++)
+			idx[i] = i / group;
+		value_set_shape(ix, DT_INT64, 1, &hq);
+		value_set_const(ix, idx, 0);
+		in[0] = k;
+		in[1] = ix;
+		k = expand_op(&c, n->guard, "Gather", in, 2, NULL, 1);
+		in[0] = v;
+		v = k ? expand_op(&c, n->guard, "Gather", in, 2, NULL, 1) : NULL;
+		if (!v)
+			return expand_finish(&c, from, -1);
+	}
+	{
+		Value *s = expand_value(&c, "sqrt_scale");
+		value_set_shape(s, dt, 0, NULL);
+		value_set_const(s, scalar_of(dt, sqrt(scale)), 0);
+		in[0] = q;
+		in[1] = s;
+		q = expand_op(&c, n->guard, "Mul", in, 2, NULL, NO_AXIS);
+		in[0] = k;
+		k = q ? expand_op(&c, n->guard, "Mul", in, 2, NULL, NO_AXIS) : NULL;
+	}
+	if (!k)
+		return expand_finish(&c, from, -1);
+	m = expand_node(&c, n->guard, "Transpose", &k, 1, NULL);
+	{
+		static const int64_t perm[] = {0, 1, 3, 2};
+		Attr *a = node_add_attr(m, "perm", AT_INTS);
+		a->n = 4;
+		a->ints = memcpy(xmalloc(sizeof perm), perm, sizeof perm);
+	}
+	in[0] = q;
+	if (!(in[1] = expand_done(&c, m)) || !(x = expand_op(&c, n->guard, "MatMul", in, 2, NULL, NO_AXIS)) ||
+	    !(x = cast_to(&c, x, sp, NULL)) || !(x = modify(&c, "score_mod", x)) ||
+	    !(x = expand_op(&c, n->guard, "Softmax", &x, 1, NULL, 3)) || !(x = modify(&c, "prob_mod", x)) ||
+	    !(in[1] = cast_to(&c, v, sp, NULL)))
+		rc = -1;
+	in[0] = x;
+	if (rc == 0 && !(x = expand_op(&c, n->guard, "MatMul", in, 2, sp == dt ? n->out[0] : NULL, NO_AXIS)))
+		rc = -1;
+	if (rc == 0 && sp != dt && !cast_to(&c, x, dt, n->out[0]))
+		rc = -1;
+	return expand_finish(&c, from, rc);
+}
+
+int flexattn_lower(Node *n, Lower *L)
+{
+	(void)L;
+	die("FlexAttention '%s' was not expanded", n->name);
 }

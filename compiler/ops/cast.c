@@ -2,8 +2,9 @@
  * representation (the 4- and 2-bit types one element per byte) converts
  * through one <src>_to_<dst>__scalar kernel (templates/cast.def), which for
  * a float8 destination also takes the `saturate` attribute (opset 19; 1
- * before) and for float8e8m0 `saturate` and `round_mode`; strings and
- * complex are reported as unsupported. */
+ * before) and for float8e8m0 `saturate` and `round_mode`; to and from
+ * strings through templates/strcast.h (numbers only: bool and float8 are
+ * refused); complex is reported as unsupported. */
 #include <string.h>
 
 #include "ops_util.h"
@@ -71,6 +72,10 @@ int cast_lower(Node *n, Lower *L)
 	kcall_i(k, x->dtype == y->dtype ? value_nbytes(y) : value_numel(y));
 	if (x->dtype != y->dtype && (dt_is_float8(y->dtype) || y->dtype == DT_FLOAT8E8M0))
 		kcall_i(k, attr_i(n, "saturate", 1) != 0);
+	if (x->dtype != y->dtype && (x->dtype == DT_STRING || y->dtype == DT_STRING))
+		kcall_i(k, dt_string_bytes());
+	if (x->dtype != y->dtype && y->dtype == DT_STRING)
+		kcall_checks(k);	/* a text longer than a record */
 	if (x->dtype != y->dtype && y->dtype == DT_FLOAT8E8M0)
 		kcall_i(k, e8m0_round_mode(n));
 	return 0;
@@ -100,15 +105,5 @@ int bitcast_infer(Node *n)
 
 int bitcast_lower(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
-
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, n->in[0], n->out[0]);
 }

@@ -100,16 +100,7 @@ static Value *wide_out(Lower *L, Value *y)
 /* Round a wide_out() result t back into y. */
 static int narrow(Lower *L, Value *t, Value *y)
 {
-	KCall *k;
-
-	if (t == y)
-		return 0;
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(t->dtype), dt_short(y->dtype))))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_numel(y));
-	return 0;
+	return lower_convert(L, t, y);
 }
 
 /* One map call over the flat tensor. */
@@ -231,6 +222,8 @@ int binary_lower(Node *n, Lower *L)
 
 	if (value_numel(y) == 0)
 		return 0;
+	if (a->dtype == DT_STRING)
+		return str_equal_lower(n, L);	/* only Equal's row takes strings */
 	if (legacy_broadcast(n, dims, &rank) != 0)
 		return -1;
 	/* Pow's exponent may have another type: convert it to the base's. */
@@ -323,18 +316,20 @@ int where_infer(Node *n)
 int where_lower(Node *n, Lower *L)
 {
 	Value *y = n->out[0];
+	int64_t words;
+	const char *prefix = word_prefix(y->dtype, &words);
+	static const int cond_scalar[3] = {1, 0, 0};
 	KCall *k;
 
 	if (value_numel(y) == 0)
 		return 0;
-	if (!(k = lower_callf(L, "%s_where__scalar", width_prefix(y->dtype))))
+	if (!(k = lower_callf(L, "%s_where__scalar", prefix)))
 		return -1;
 	kcall_buf(k, n->in[0]);
 	kcall_buf(k, n->in[1]);
 	kcall_buf(k, n->in[2]);
 	kcall_buf(k, y);
-	kcall_broadcast(k, y, n->in, 3);
-	return 0;
+	return kcall_broadcast_words(k, n, y, n->in, 3, words, cond_scalar);
 }
 
 /* Clip's bound i (1: min, 2: max) when given as an input (opset 11+), else NULL. */

@@ -103,7 +103,8 @@ static void kcall_strided(KCall *k, int r, const int64_t *dims, const int64_t *s
 int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int r,
 			 const int64_t *dims, const int64_t *sx, const int64_t *sy)
 {
-	int64_t esz = dt_size(y->dtype);
+	int64_t esz = dt_size(y->dtype), words, wd[MV_MAX_DIMS], wx[MV_MAX_DIMS], wy[MV_MAX_DIMS];
+	const char *prefix = word_prefix(y->dtype, &words);
 	KCall *k;
 	int d;
 
@@ -112,7 +113,24 @@ int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int 
 	for (d = 0; d < r; d++)
 		if (dims[d] == 0)
 			return 0;
-	if (!(k = lower_callf(L, "%s_strided__scalar", width_prefix(y->dtype))))
+	if (words > 1) {
+		/* An element of several words (a string record): one more dimension. */
+		if (r + 1 > MV_MAX_DIMS)
+			return node_error(L->node, "too many dimensions to move elements of %s",
+					  dt_name(y->dtype));
+		for (d = 0; d < r; d++) {
+			wd[d] = dims[d];
+			wx[d] = sx[d] * words;
+			wy[d] = sy[d] * words;
+		}
+		wd[r] = words;
+		wx[r] = wy[r] = 1;
+		dims = wd;
+		sx = wx;
+		sy = wy;
+		r++;
+	}
+	if (!(k = lower_callf(L, "%s_strided__scalar", prefix)))
 		return -1;
 	kcall_buf_at(k, x, xoff * esz);
 	kcall_buf_at(k, y, yoff * esz);
@@ -621,7 +639,8 @@ int gather_infer(Node *n)
 int gather_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *idx = n->in[1], *y = n->out[0];
-	int64_t axis, outer = 1, inner = 1;
+	int64_t axis, outer = 1, inner;
+	const char *prefix = word_prefix(y->dtype, &inner);  /* inner: words per element */
 	KCall *k;
 	int d;
 
@@ -635,7 +654,7 @@ int gather_lower(Node *n, Lower *L)
 		else if (d > axis)
 			inner *= x->dims[d];
 	}
-	if (!(k = lower_callf(L, "%s_gather__scalar", width_prefix(y->dtype))))
+	if (!(k = lower_callf(L, "%s_gather__scalar", prefix)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, idx);
@@ -693,7 +712,8 @@ int expand_infer(Node *n)
 int expand_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *s = n->in[1], *y = n->out[0], *ins[1] = {x};
-	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r;
+	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK], r, words;
+	const char *prefix;
 	KCall *k;
 	int ns;
 
@@ -714,12 +734,12 @@ int expand_lower(Node *n, Lower *L)
 	}
 	if (value_numel(y) == 0)
 		return 0;
-	if (!(k = lower_callf(L, "%s_expand__scalar", width_prefix(y->dtype))))
+	prefix = word_prefix(y->dtype, &words);
+	if (!(k = lower_callf(L, "%s_expand__scalar", prefix)))
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, y);
-	kcall_broadcast(k, y, ins, 1);
-	return 0;
+	return kcall_broadcast_words(k, n, y, ins, 1, words, NULL);
 }
 
 /* Tile -------------------------------------------------------------------- */

@@ -23,17 +23,11 @@ static int compute_type(int dtype)
 static Value *as_type(Lower *L, Value *v, int ct)
 {
 	Value *t;
-	KCall *k;
 
 	if (!v || v->dtype == ct)
 		return v;
 	t = lower_temp(L, ct, v->rank, v->dims);
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(v->dtype), dt_short(ct))))
-		return NULL;
-	kcall_buf(k, v);
-	kcall_buf(k, t);
-	kcall_i(k, value_numel(t));
-	return t;
+	return lower_convert(L, v, t) == 0 ? t : NULL;
 }
 
 /* Where a kernel of type ct writes output y: y, or a scratch that
@@ -47,16 +41,7 @@ static Value *out_as(Lower *L, Value *y, int ct)
 
 static int out_finish(Lower *L, Value *t, Value *y)
 {
-	KCall *k;
-
-	if (t == y)
-		return 0;
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(t->dtype), dt_short(y->dtype))))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_numel(y));
-	return 0;
+	return lower_convert(L, t, y);
 }
 
 /* An error unless v has a float element type. */

@@ -1,6 +1,7 @@
 /* ops_util.c: shape helpers shared by the op families. */
 #include <string.h>
 
+#include "ops.h"
 #include "ops_util.h"
 #include "onnxcc_rt.h"
 #include "elementwise.h"
@@ -103,7 +104,46 @@ const char *width_prefix(int dtype)
 	case 4: return "x32";
 	case 8: return "x64";
 	}
+	if (dtype == DT_STRING)
+		return "string";	/* no such kernels: lower_callf reports the type */
 	die("no width prefix for element type %s", dt_name(dtype));
+}
+
+int kcall_broadcast_words(KCall *k, const Node *n, const Value *out, Value *const *ins, int nins,
+			  int64_t words, const int *scalar)
+{
+	Value shadow[KCALL_MAX_BUF + 1], *sin[KCALL_MAX_BUF];
+	int i;
+
+	if (words == 1) {
+		kcall_broadcast(k, out, ins, nins);
+		return 0;
+	}
+	if (nins > KCALL_MAX_BUF)
+		die("broadcast of %d inputs", nins);
+	for (i = 0; i <= nins; i++) {
+		const Value *v = i < nins ? ins[i] : out;
+		if (v->rank == IR_MAX_RANK)
+			return node_error(n, "rank %d leaves no room for the words of a %s element",
+					  v->rank, dt_name(out->dtype));
+		shadow[i] = *v;
+		shadow[i].dims[v->rank] = i < nins && scalar && scalar[i] ? 1 : words;
+		shadow[i].rank = v->rank + 1;
+		if (i < nins)
+			sin[i] = &shadow[i];
+	}
+	kcall_broadcast(k, &shadow[nins], sin, nins);
+	return 0;
+}
+
+const char *word_prefix(int dtype, int64_t *words)
+{
+	int64_t sz = dt_size(dtype), w = sz % 8 == 0 ? 8 : sz % 4 == 0 ? 4 : sz % 2 == 0 ? 2 : 1;
+
+	if (sz <= 0)
+		die("no word prefix for element type %s", dt_name(dtype));
+	*words = sz / w;
+	return w == 8 ? "x64" : w == 4 ? "x32" : w == 2 ? "x16" : "x8";
 }
 
 void dims_strides(int r, const int64_t *dims, int64_t *st)
@@ -131,13 +171,57 @@ int set_out(Node *n, int i, int dtype, int rank, const int64_t *dims)
 	return 0;
 }
 
+/* Whether consumer m's output has the shape of its input v: a unary map or
+ * Cast of v, or an elementwise op whose other inputs are scalars or not yet
+ * inferred (in the graphs this serves, other run-time-shaped values of the
+ * same shape; a wrong guess only makes the run-time shape check fail). */
+static int keeps_shape(const Node *m, const Value *v)
+{
+	int j;
+
+	if (m->out[0] == NULL || m->nout < 1)
+		return 0;
+	if ((m->op->infer == unary_infer || m->op->infer == cast_infer) && m->in[0] == v)
+		return 1;
+	if (!(m->op->flags & OPF_ELEMENTWISE))
+		return 0;
+	for (j = 0; j < m->nin; j++)
+		if (m->in[j] != v && (!m->in[j] || m->in[j]->rank > 0))
+			return 0;
+	return 1;
+}
+
+/* The shape the model declares for v or, failing that, for a value that a
+ * consumer makes of v without changing its shape (a run-time-shaped tensor
+ * that passes through Cast, Sqrt, Mul by a scalar, ... before a declared
+ * output).  The run-time check of v's producer still compares with it. */
+const Value *declared_via(const Value *v, int depth)
+{
+	const Graph *g;
+	int i, j;
+
+	if (v->decl_rank >= 0)
+		return v;
+	if (depth > 32 || !v->producer || v->is_output)
+		return NULL;
+	g = v->producer->graph;
+	for (i = 0; i < g->nnodes; i++) {
+		const Node *m = g->nodes[i];
+		const Value *d;
+		for (j = 0; !m->dead && j < m->nin; j++)
+			if (m->in[j] == v && keeps_shape(m, v) && (d = declared_via(m->out[0], depth + 1)))
+				return d;
+	}
+	return NULL;
+}
+
 int set_out_declared(Node *n, int i, int dtype, const Value *input)
 {
-	const Value *o = n->out[i];
+	const Value *o = declared_via(n->out[i], 0);
 
-	if (o->decl_rank < 0)
+	if (!o)
 		return node_error(n, "input '%s' is not a compile-time constant and the model does not "
-				  "declare a static shape for output '%s'", input->name, o->name);
+				  "declare a static shape for output '%s'", input->name, n->out[i]->name);
 	return set_out(n, i, dtype, o->decl_rank, o->decl_dims);
 }
 
@@ -252,5 +336,35 @@ int attr_list(const Node *n, const char *name, int len, int64_t def, int64_t min
 			return node_error(n, "attribute %s[%d] is %lld, expected at least %lld", name, i,
 					  (long long)out[i], (long long)min);
 	}
+	return 0;
+}
+
+int lower_copy(Lower *L, Value *x, Value *y)
+{
+	KCall *k;
+
+	if (value_nbytes(y) == 0)
+		return 0;
+	if (!(k = lower_call(L, "x8_copy__scalar")))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_nbytes(y));
+	return 0;
+}
+
+int lower_convert(Lower *L, Value *x, Value *y)
+{
+	KCall *k;
+
+	if (x->dtype == y->dtype)
+		return x == y ? 0 : lower_copy(L, x, y);
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(x->dtype), dt_short(y->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	kcall_buf(k, y);
+	kcall_i(k, value_numel(y));
 	return 0;
 }

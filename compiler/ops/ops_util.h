@@ -56,6 +56,17 @@ int norm_axis(const Node *n, int64_t axis, int rank, int64_t *out);
 /* Kernel name prefix by element width, for type-agnostic movement kernels. */
 const char *width_prefix(int dtype);
 
+/* For kernels that move words: the widest word prefix that divides an
+ * element of dtype, and how many words an element is (string records: many). */
+const char *word_prefix(int dtype, int64_t *words);
+
+/* kcall_broadcast for elements of `words` words (word_prefix): with more than
+ * one, the broadcast runs over one more dimension, the words, along which an
+ * input with scalar[i] set (Where's condition) repeats.  -1 after
+ * node_error() when the rank leaves no room. */
+int kcall_broadcast_words(KCall *k, const Node *n, const Value *out, Value *const *ins, int nins,
+			  int64_t words, const int *scalar);
+
 /* Contiguous element strides of a value, or of a shape. */
 void value_strides(const Value *v, int64_t *st);
 void dims_strides(int r, const int64_t *dims, int64_t *st);
@@ -74,12 +85,19 @@ int const_ints(const Node *n, int i, int64_t *out, int max);
  * that is not constant): the shape the model declares for it, else an error
  * naming `input`.  The lowering must then check the data at run time. */
 int set_out_declared(Node *n, int i, int dtype, const Value *input);
+/* The value whose declared shape v has: v, or a value a chain of consumers
+ * makes of v without changing its shape; NULL if none (depth: call with 0). */
+const Value *declared_via(const Value *v, int depth);
 
 /* Float16 and bfloat16 through float kernels: widen_half() replaces a half
  * operand *v (NULL or other types: unchanged) by a float copy in scratch;
  * half_out() is the value a kernel writes for output y (a float scratch if y
  * is half, else y) and narrow_half() converts it into y after the kernel call.
  * -1 / NULL after node_error() when no conversion kernel exists. */
+/* y = x's bytes (the whole tensor); nothing for an empty one. */
+int lower_copy(Lower *L, Value *x, Value *y);
+/* y = x converted to y's element type (a copy if the types agree). */
+int lower_convert(Lower *L, Value *x, Value *y);
 int widen_half(Lower *L, Value **v);
 Value *half_out(Lower *L, Value *y);
 int narrow_half(Lower *L, Value *t, Value *y);
@@ -100,5 +118,8 @@ int lower_strided(Lower *L, Value *x, int64_t xoff, Value *y, int64_t yoff, int 
  * as y with `len` along axis, go to y[..., pos:pos+len, ...]. */
 int lower_axis_slice(Lower *L, Value *x, int64_t axis, int64_t pos, int64_t len, Value *y);
 int lower_axis_place(Lower *L, Value *x, Value *y, int64_t axis, int64_t pos, int64_t len);
+
+/* Equal on string tensors (strings.c), for binary_lower. */
+int str_equal_lower(Node *n, Lower *L);
 
 #endif

@@ -226,12 +226,7 @@ int dropout_lower(Node *n, Lower *L)
 	if (value_nbytes(y) == 0)
 		return 0;
 	if (!dropout_training(n)) {
-		if (!(k = lower_call(L, "x8_copy__scalar")))
-			return -1;
-		kcall_buf(k, x);
-		kcall_buf(k, y);
-		kcall_i(k, value_nbytes(y));
-		return 0;
+		return lower_copy(L, x, y);
 	}
 	if (widen_half(L, &x) != 0 || !(t = half_out(L, y)) ||
 	    !(k = lower_callf(L, "%s_dropout_train__scalar", dt_short(x->dtype))))

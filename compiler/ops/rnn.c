@@ -174,7 +174,7 @@ static int rnn_acts(const Node *n, const Rnn *r, int64_t *k, double *al, double 
 	int nact = r->cell->nact, total = nact * (int)r->ndir, m, i, ia = 0, ib = 0;
 	size_t j;
 
-	m = attr_strings(n, "activations", &names);
+	m = attr_strings(n, "activations", &names, NULL);
 	if (m >= 0 && m != nact && m != total)
 		return node_error(n, "activations has %d names, expected %d", m, total);
 	for (i = 0; i < total; i++) {

@@ -23,17 +23,11 @@ static int compute_type(int dt)
 static Value *as_type(Lower *L, Value *v, int dt)
 {
 	Value *t;
-	KCall *k;
 
 	if (!v || v->dtype == dt)
 		return v;
 	t = lower_temp(L, dt, v->rank, v->dims);
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(v->dtype), dt_short(dt))))
-		return NULL;
-	kcall_buf(k, v);
-	kcall_buf(k, t);
-	kcall_i(k, value_numel(t));
-	return t;
+	return lower_convert(L, v, t) == 0 ? t : NULL;
 }
 
 /* Where a kernel computing in dt writes output y: y, or a scratch that store_as() converts. */
@@ -45,16 +39,7 @@ static Value *out_as(Lower *L, Value *y, int dt)
 /* y = t converted, when out_as() gave a scratch. */
 static int store_as(Lower *L, Value *t, Value *y)
 {
-	KCall *k;
-
-	if (t == y)
-		return 0;
-	if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(t->dtype), dt_short(y->dtype))))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_numel(y));
-	return 0;
+	return lower_convert(L, t, y);
 }
 
 /* A string attribute among the three names, into *out; -1 after an error. */

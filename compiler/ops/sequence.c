@@ -153,20 +153,12 @@ int seqat_infer(Node *n)
 int seqat_lower(Node *n, Lower *L)
 {
 	Value *s = n->in[0], *y = n->out[0], *t;
-	KCall *k;
 	int pos;
 
 	if (seq_pos(n, 1, s->nelems, 0, 0, &pos) != 0)
 		return -1;
 	t = s->elems[pos];
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, t);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, t, y);
 }
 
 /* A new tensor value that node n produces inside a sequence. */
@@ -409,16 +401,8 @@ int optget_infer(Node *n)
 int optget_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
 
 	if (x->is_opt)
 		x = x->elems[0];
-	if (y->is_seq || value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return y->is_seq ? 0 : lower_copy(L, x, y);
 }

@@ -11,17 +11,7 @@
 /* Lowering of every view: output = input's bytes. */
 static int lower_view(Node *n, Lower *L)
 {
-	Value *x = n->in[0], *y = n->out[0];
-	KCall *k;
-
-	if (value_nbytes(y) == 0)
-		return 0;
-	if (!(k = lower_call(L, "x8_copy__scalar")))
-		return -1;
-	kcall_buf(k, x);
-	kcall_buf(k, y);
-	kcall_i(k, value_nbytes(y));
-	return 0;
+	return lower_copy(L, n->in[0], n->out[0]);
 }
 
 int reshape_infer(Node *n)
@@ -60,7 +50,7 @@ static void check_params(KCall *k, int64_t flag, const Value *x, const Value *y)
 /* A view whose shape came from run-time data checks that data first. */
 static int lower_checked_view(Node *n, Lower *L, const char *check, int64_t flag)
 {
-	Value *param = n->in[1];
+	Value *param = node_in(n, 1);
 	KCall *k;
 
 	if (param && !param->data) {
@@ -217,6 +207,28 @@ int size_lower(Node *n, Lower *L)
 	die("Size node '%s' reached lowering", n->name);
 }
 
+/* Constant's value_string (rank 0) or value_strings (rank 1) as string records. */
+static int constant_strings(Node *n, int rank, char *const *s, const size_t *len, int count)
+{
+	size_t S = (size_t)dt_string_bytes();
+	int64_t dim = count;
+	char *d = xcalloc((size_t)(count ? count : 1), S);
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (dt_put_string(d + i * S, s[i], len[i]) != 0) {
+			free(d);
+			return node_error(n, "string %d has %zu bytes or a NUL byte; string records hold "
+					  "at most %zu (raise --string-bytes)", i, len[i], S - 1);
+		}
+	if (set_out(n, 0, DT_STRING, rank, &dim) != 0) {
+		free(d);
+		return -1;
+	}
+	value_set_const(n->out[0], d, 0);
+	return 0;
+}
+
 /* Constant: value (a tensor) or one of the value_* attributes. */
 int constant_infer(Node *n)
 {
@@ -256,9 +268,14 @@ int constant_infer(Node *n)
 		len = a->n;
 		set_out(n, 0, DT_INT64, 1, &len);
 		value_set_const(y, d, 0);
-	} else if (node_attr(n, "sparse_value") || node_attr(n, "value_string") ||
-		   node_attr(n, "value_strings")) {
-		return node_error(n, "sparse and string constants are not supported");
+	} else if ((a = node_attr(n, "value_string")) && a->type == AT_STRING) {
+		if (constant_strings(n, 0, &a->s, &a->slen, 1) != 0)
+			return -1;
+	} else if ((a = node_attr(n, "value_strings")) && a->type == AT_STRINGS) {
+		if (constant_strings(n, 1, a->strs, a->slens, a->n) != 0)
+			return -1;
+	} else if (node_attr(n, "sparse_value")) {
+		return node_error(n, "sparse constants are not supported");
 	} else {
 		return node_error(n, "has no value attribute");
 	}

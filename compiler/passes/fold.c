@@ -9,6 +9,7 @@
 #include "lower.h"
 #include "ops.h"
 #include "passes.h"
+#include "onnxcc_rt.h"
 
 /* Remaining constant nodes are folded up to this output size. */
 #define FOLD_BYTES ((int64_t)64 << 20)
@@ -71,6 +72,9 @@ static int eval_node(Graph *g, Node *n)
 	free(bufs);
 	free(owned);
 	kcalls_free(l);
+	if (rc == ONNXCC_ERR_STRING)
+		return node_error(n, "a string result is longer than the %d bytes a string record "
+				  "holds (raise --string-bytes)", dt_string_bytes() - 1);
 	if (rc)
 		return node_error(n, "its constant inputs are inconsistent (kernel check %d failed)", rc);
 	return 0;

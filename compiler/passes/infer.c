@@ -13,6 +13,14 @@
 /* Outputs up to this size are folded during inference. */
 #define INFER_FOLD_BYTES (1 << 20)
 
+/* Only rows flagged OPF_STRING see string tensors; a view only as its data. */
+static int strings_ok(const Node *n, int i)
+{
+	unsigned fl = n->op->flags;
+
+	return (fl & OPF_STRING) && (i == 0 || !(fl & OPF_VIEW));
+}
+
 static int check_inputs(const Node *n)
 {
 	int i;
@@ -29,6 +37,9 @@ static int check_inputs(const Node *n)
 		if (!dt_size(v->dtype))
 			return node_error(n, "input %d ('%s') has element type %s, which is not supported",
 					  i, v->name, dt_name(v->dtype));
+		if (v->dtype == DT_STRING && !strings_ok(n, i))
+			return node_error(n, "input %d ('%s') has element type string, which %s does "
+					  "not support", i, v->name, n->op_type);
 	}
 	return 0;
 }
@@ -119,6 +130,9 @@ int infer_node(Graph *g, Node *n)
 		if (o && !dt_size(o->dtype))
 			return node_error(n, "output %d has element type %s, which is not supported",
 					  j, dt_name(o->dtype));
+		if (o && o->dtype == DT_STRING && !(n->op->flags & OPF_STRING))
+			return node_error(n, "output %d has element type string, which %s does "
+					  "not support", j, n->op_type);
 	}
 	if (all_inputs_const(n) && !(n->op->flags & OPF_NOFOLD) &&
 	    fold_node(g, n, INFER_FOLD_BYTES) < 0)

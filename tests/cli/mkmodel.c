@@ -2,6 +2,7 @@
  *
  *   mkmodel add OUT.onnx          y/out = x:0 + bias (float[2,3] + float[3])
  *   mkmodel unsupported OUT.onnx  a node of an operator nobody implements
+ *   mkmodel strcat OUT.onnx       y = StringConcat(x, suffix) (string[2] + string[1])
  *   mkmodel int4 OUT.onnx         t = Transpose(x: int4[2,3]); f = float(t);
  *                                 e = EyeLike(t, dtype int4): sub-byte types
  *                                 at the interface and in data movement
@@ -96,10 +97,21 @@ static int control(MB *b, const char *dir)
 int main(int argc, char **argv)
 {
 	MB *b = mb_new(13);
+	static const int64_t d1[] = {1}, d2[] = {2};
+	static const char *const suffix[] = {"-ok"};
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkmodel add|unsupported|int4 OUT.onnx\n");
+		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "strcat") == 0) {
+		b = mb_new(20);
+		mb_input(b, "x", DT_STRING, 1, d2);
+		mb_init_str(b, "suffix", 1, d1, suffix);
+		mb_node(b, "StringConcat", "cat", "x,suffix", "y");
+		mb_output(b, "y", DT_STRING, 1, d2);
+		mb_save(b, argv[2]);
+		return 0;
 	}
 	if (strcmp(argv[1], "control") == 0)
 		return control(b, argv[2]);

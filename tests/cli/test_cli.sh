@@ -42,6 +42,7 @@ cd "$work" || exit 1
 "$mkmodel" add add.onnx || exit 1
 "$mkmodel" unsupported unsupported.onnx || exit 1
 "$mkmodel" int4 int4.onnx || exit 1
+"$mkmodel" strcat strcat.onnx || exit 1
 printf 'not an ONNX model\n' >garbage.onnx
 head -c 100 add.onnx >truncated.onnx
 
@@ -56,6 +57,7 @@ expect 2 "unknown option" -- "$onnxcc" add.onnx -o x.c --frobnicate && contains 
 expect 2 "-o without a file" -- "$onnxcc" add.onnx -o && contains stderr "-o needs a file name"
 expect 2 "two models" -- "$onnxcc" add.onnx add.onnx -o x.c && contains stderr "more than one model"
 expect 2 "bad --shape" -- "$onnxcc" add.onnx -o x.c --shape nonsense && contains stderr "--shape nonsense"
+expect 2 "bad --string-bytes" -- "$onnxcc" add.onnx -o x.c --string-bytes 1 && contains stderr "--string-bytes 1: expected 2 to 65536"
 expect 2 "unknown --dump-ir pass" -- "$onnxcc" add.onnx --dump-ir=nopass && contains stderr "unknown pass"
 
 # bad models: exit 1, one message, and no output file (not even a temporary)
@@ -186,6 +188,38 @@ for cc in $compilers; do
 	expect 0 "$cc builds app4.c (int4)" -- \
 		"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 app4.c m4.c -o "app4.$cc" -lm
 	expect 0 "app4 ($cc) runs" -- "./app4.$cc" && contains stdout "right"
+done
+
+# string tensors: records of --string-bytes bytes; a result too long is ERR_STRING
+expect 0 "compile strcat.onnx --string-bytes 8" -- "$onnxcc" strcat.onnx -o str.c --string-bytes 8
+grep -q '#define STR_STRING_BYTES 8' str.h || fail "str.h does not define STR_STRING_BYTES 8"
+cat >strapp.c <<'EOF'
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "str.h"
+
+int main(void)
+{
+	static double storage[(STR_ARENA_SIZE + 64) / sizeof(double) + 1];
+	void *arena = (void *)(((uintptr_t)storage + 63) & ~(uintptr_t)63);
+	char x[2][STR_STRING_BYTES] = {"ab", ""}, y[2][STR_STRING_BYTES];
+
+	if (str_run(&x[0][0], &y[0][0], arena) != STR_OK)
+		return 2;
+	if (strcmp(y[0], "ab-ok") != 0 || strcmp(y[1], "-ok") != 0)
+		return 3;
+	strcpy(x[0], "abcde");	/* 5 + 3 bytes do not fit 7 */
+	if (str_run(&x[0][0], &y[0][0], arena) != STR_ERR_STRING)
+		return 4;
+	printf("right\n");
+	return 0;
+}
+EOF
+for cc in $compilers; do
+	expect 0 "$cc builds a string model (-pedantic)" -- \
+		"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 strapp.c str.c -o "strapp.$cc" -lm
+	expect 0 "strapp ($cc) runs" -- "./strapp.$cc" && contains stdout "right"
 done
 
 if [ "$failures" -ne 0 ]; then

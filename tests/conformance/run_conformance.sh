@@ -26,6 +26,9 @@ usage: run_conformance.sh [options]
   --timeout S      per data set time limit in seconds (default 120)
   --build DIR      build directory holding onnxcc-run (default: REPO/build,
                    or $ONNXCC_BUILD)
+  --shard K/N      run only every Nth case, starting with the Kth (0-based)
+  --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
+                   e.g. sanitizers
   --update         add cases that pass to tests/conformance/passing.txt (and, on
                    a full run, list the others with their reason in
                    tests/conformance/not_passing.tsv)
@@ -123,7 +126,7 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol \
-				>"$log.out" 2>"$log.err" </dev/null
+				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
 		result=$(classify "$rc" "$log.out" "$log.err")
@@ -179,6 +182,9 @@ ratchet() {
 	if [ -n "$FILTER" ]; then
 		listed=$(printf '%s\n' "$listed" | grep -E -- "$FILTER")
 	fi
+	if [ -n "$SHARD" ]; then	# only the cases of this shard
+		listed=$(comm -12 <(printf '%s\n' "$listed" | sed '/^$/d') <(printf '%s\n' "$ran" | sed '/^$/d'))
+	fi
 	# a listed case that did not run (gone from the data) counts as not passing
 	missing=$(comm -23 <(printf '%s\n' "$listed" | sed '/^$/d') <(printf '%s\n' "$passed" | sed '/^$/d'))
 	new=$(comm -13 <(printf '%s\n' "$listed" | sed '/^$/d') <(printf '%s\n' "$passed" | sed '/^$/d'))
@@ -197,7 +203,7 @@ ratchet() {
 		fi
 	fi
 	# A full run with --update also records why every other case does not pass.
-	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ]; then
+	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ] && [ -z "$SHARD" ]; then
 		{
 			echo "# Cases that do not pass, with the reason (written by run_conformance.sh --update)."
 			awk -F'\t' -v data="$DATA/" 'NR > 1 && $3 != "pass" {
@@ -226,7 +232,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120
+	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -235,12 +241,18 @@ main() {
 		--build) build=${2?--build needs a directory}; shift ;;
 		--top) top=${2?--top needs a number}; shift ;;
 		--update) UPDATE=1 ;;
+		--shard) SHARD=${2?--shard needs K/N}; shift ;;
+		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
 		--help | -h) usage; exit 0 ;;
 		*) echo "run_conformance.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 		esac
 		shift
 	done
 	case $jobs$TIMEOUT$top in *[!0-9]*) echo "run_conformance.sh: --jobs, --timeout, --top take numbers" >&2; exit 2 ;; esac
+	if [ -n "$SHARD" ] && ! [[ $SHARD =~ ^[0-9]+/[1-9][0-9]*$ ]]; then
+		echo "run_conformance.sh: --shard takes K/N, e.g. 0/3" >&2
+		exit 2
+	fi
 	DATA=${ONNXCC_TESTDATA:-$repo/../shared/onnx-backend-tests}
 	RUNNER=$build/onnxcc-run
 	OUT=$build/conformance
@@ -253,10 +265,11 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
-	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; })
+	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
+		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
 	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit"
 	start=$(date +%s)

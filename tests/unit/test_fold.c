@@ -233,6 +233,41 @@ START_TEST(unique_of_constant)
 }
 END_TEST
 
+/* Gradient of y = (a - b) / b * a at constants: the backward nodes fold.
+ * dy/da = 1/b * a + (a-b)/b = 2a/b - 1, dy/db = -a/b - (a-b)/b^2 * a. */
+START_TEST(gradient_of_constants)
+{
+	MB *b = mb_new(13);
+	static const int64_t d = 2;
+	static const float av[] = {3, 4}, bv[] = {2, 8};
+	Onnx__NodeProto *n;
+	Graph *g;
+	int i;
+
+	mb_opset(b, "ai.onnx.preview.training", 1);
+	mb_init_f32(b, "A", 1, &d, av);
+	mb_init_f32(b, "B", 1, &d, bv);
+	mb_node(b, "Sub", "sub", "A,B", "S");
+	mb_node(b, "Div", "div", "S,B", "Q");
+	mb_node(b, "Mul", "mul", "Q,A", "Y");
+	n = mb_node(b, "Gradient", "grad", "A,B", "dA,dB");
+	n->domain = "ai.onnx.preview.training";
+	mb_attr_strings(n, "xs", "A,B");
+	mb_attr_s(n, "y", "Y");
+	mb_output(b, "dA", DT_FLOAT, 1, &d);
+	mb_output(b, "dB", DT_FLOAT, 1, &d);
+	g = folded(b);
+	ck_assert_msg(g != NULL, "infer: %s", ir_last_error());
+	for (i = 0; i < 2; i++) {
+		double a = av[i], bb = bv[i];
+		ck_assert_double_eq_tol(const_f64(graph_find(g, "dA"), i), 2 * a / bb - 1, 1e-6);
+		ck_assert_double_eq_tol(const_f64(graph_find(g, "dB"), i),
+					-a / bb - (a - bb) / (bb * bb) * a, 1e-6);
+	}
+	graph_free(g);
+}
+END_TEST
+
 static Suite *fold_suite(void)
 {
 	Suite *s = suite_create("fold");
@@ -246,6 +281,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(tc, nms_constant_inputs_fold);
 	tcase_add_test(tc, nonzero_of_constant);
 	tcase_add_test(tc, unique_of_constant);
+	tcase_add_test(tc, gradient_of_constants);
 	suite_add_tcase(s, tc);
 	return s;
 }
