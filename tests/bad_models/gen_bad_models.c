@@ -349,7 +349,17 @@ static void shape_cases(void)
 	b = base(13);
 	mb_init_raw(b, "w", DT_STRING, 2, d23, NULL, 0);
 	mb_node(b, "Add", "add", "x,w", "y");
-	save(b, "string_initializer", "initializer 'w': element type string is not supported");
+	save(b, "string_initializer_raw_data", "initializer 'w': a string tensor cannot have raw_data");
+	b = base(13);
+	mb_init_raw(b, "w", DT_STRING, 2, d23, NULL, 0)->has_raw_data = 0;
+	mb_node(b, "Add", "add", "x,w", "y");
+	save(b, "string_initializer_few_strings",
+	     "initializer 'w': has 0 strings, its shape [2,3] needs 6");
+	b = base(13);
+	mb_init_external(b, "w", DT_STRING, 2, d23, "data.bin", NULL, NULL);
+	mb_node(b, "Add", "add", "x,w", "y");
+	save(b, "string_initializer_external",
+	     "initializer 'w': external data of a string tensor is not supported");
 	b = base(13);
 	mb_init_raw(b, "w", 77, 2, d23, NULL, 0);
 	mb_node(b, "Add", "add", "x,w", "y");
