@@ -553,7 +553,8 @@ static void overflow_cases(void)
 		    (const int64_t[]){(int64_t)1 << 40, (int64_t)1 << 40, -1});
 	mb_node(b, "Reshape", "reshape", "x,shape", "y");
 	save(b, "reshape_product_overflows",
-	     "node 'reshape' (Reshape): cannot reshape [2,3] into the given shape");
+	     "node 'reshape' (Reshape): cannot reshape [2,3] into [1099511627776,1099511627776,-1]: "
+	     "the product of its sizes overflows 64 bits");
 	b = one(2, d23);
 	mb_init_i64(b, "shape", 1, (const int64_t[]){2}, (const int64_t[]){big, big});
 	mb_node(b, "Expand", "expand", "x,shape", "y");
