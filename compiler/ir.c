@@ -14,11 +14,14 @@ static char last_error[2048];
 /* Record a bad-input message; always returns -1 so callers can `return ir_error(...)`. */
 int ir_error(const char *fmt, ...)
 {
+	char msg[sizeof last_error];
 	va_list ap;
 
+	/* through a copy: an argument may be ir_last_error() itself */
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(last_error, msg, sizeof msg);
 	return -1;
 }
 
@@ -441,14 +444,28 @@ int value_set_shape(Value *v, int dtype, int rank, const int64_t *dims)
 				v->name, rank, IR_MAX_RANK);
 	for (i = 0; i < rank; i++) {
 		if (dims[i] < 0)
-			return ir_error("tensor '%s': dimension %d is %lld",
+			return ir_error("tensor '%s': dimension %d is %lld, expected >= 0",
 					v->name, i, (long long)dims[i]);
-		if (dims[i] && n > MAX_TENSOR_BYTES / dims[i])
-			return ir_error("tensor '%s': shape is too large", v->name);
+	}
+	/* no product is formed before it is known to fit: a zero dimension
+	 * makes any shape empty, else each factor must keep n under the limit */
+	for (i = 0; i < rank; i++)
+		if (dims[i] == 0)
+			n = 0;
+	for (i = 0; n && i < rank; i++) {
+		if (n > MAX_TENSOR_BYTES / dims[i])
+			break;
 		n *= dims[i];
 	}
-	if (dt_size(dtype) && n > MAX_TENSOR_BYTES / dt_size(dtype))
-		return ir_error("tensor '%s': shape is too large", v->name);
+	if ((n && i < rank) || (dt_size(dtype) && n > MAX_TENSOR_BYTES / dt_size(dtype))) {
+		Value tmp = *v;
+		char buf[256];
+		tmp.rank = rank;
+		memcpy(tmp.dims, dims, (size_t)rank * sizeof *dims);
+		return ir_error("tensor '%s': shape %s of %s is too large (more than 2^40 bytes, "
+				"the limit for one tensor)", v->name, shape_str(&tmp, buf, sizeof buf),
+				dt_name(dtype));
+	}
 	v->dtype = dtype;
 	v->rank = rank;
 	for (i = 0; i < rank; i++)
@@ -605,16 +622,71 @@ const Attr *node_attr(const Node *n, const char *name)
 	return NULL;
 }
 
-int64_t attr_i(const Node *n, const char *name, int64_t def)
+/* The first attribute an accessor found with another type than it reads
+ * (attr_mismatch reports it). */
+static const Node *mismatch_node;
+static const Attr *mismatch_attr;
+static int mismatch_want;
+
+static const char *attr_kind(int type)
+{
+	switch (type) {
+	case AT_FLOAT: return "a float";
+	case AT_INT: return "an int";
+	case AT_STRING: return "a string";
+	case AT_TENSOR: return "a tensor";
+	case AT_GRAPH: return "a graph";
+	case AT_FLOATS: return "floats";
+	case AT_INTS: return "ints";
+	case AT_STRINGS: return "strings";
+	case AT_TYPE_PROTO: return "a type";
+	}
+	return "of an unknown type";
+}
+
+/* a, looked up for type want: NULL (the default applies) if absent or of
+ * another type, the latter remembered for attr_mismatch. */
+static const Attr *typed_attr(const Node *n, const char *name, int want, int also)
 {
 	const Attr *a = node_attr(n, name);
 
-	return a && a->type == AT_INT ? a->i : def;
+	if (!a || a->type == want || a->type == also)
+		return a;
+	if (!mismatch_attr) {
+		mismatch_node = n;
+		mismatch_attr = a;
+		mismatch_want = want;
+	}
+	return NULL;
+}
+
+void attr_mismatch_clear(void)
+{
+	mismatch_node = NULL;
+	mismatch_attr = NULL;
+}
+
+int attr_mismatch(const Node *n)
+{
+	const Attr *a = mismatch_attr;
+
+	if (!a || mismatch_node != n)
+		return 0;
+	attr_mismatch_clear();
+	return node_error(n, "attribute '%s' is %s, expected %s", a->name, attr_kind(a->type),
+			  attr_kind(mismatch_want));
+}
+
+int64_t attr_i(const Node *n, const char *name, int64_t def)
+{
+	const Attr *a = typed_attr(n, name, AT_INT, AT_INT);
+
+	return a ? a->i : def;
 }
 
 double attr_f(const Node *n, const char *name, double def)
 {
-	const Attr *a = node_attr(n, name);
+	const Attr *a = typed_attr(n, name, AT_FLOAT, AT_INT);
 
 	if (a && a->type == AT_FLOAT)
 		return a->f;
@@ -625,16 +697,16 @@ double attr_f(const Node *n, const char *name, double def)
 
 const char *attr_s(const Node *n, const char *name, const char *def)
 {
-	const Attr *a = node_attr(n, name);
+	const Attr *a = typed_attr(n, name, AT_STRING, AT_STRING);
 
-	return a && a->type == AT_STRING ? a->s : def;
+	return a ? a->s : def;
 }
 
 int attr_ints(const Node *n, const char *name, const int64_t **out)
 {
-	const Attr *a = node_attr(n, name);
+	const Attr *a = typed_attr(n, name, AT_INTS, AT_INTS);
 
-	if (!a || a->type != AT_INTS)
+	if (!a)
 		return -1;
 	*out = a->ints;
 	return a->n;
@@ -642,9 +714,9 @@ int attr_ints(const Node *n, const char *name, const int64_t **out)
 
 int attr_strings(const Node *n, const char *name, char *const **out, const size_t **lens)
 {
-	const Attr *a = node_attr(n, name);
+	const Attr *a = typed_attr(n, name, AT_STRINGS, AT_STRINGS);
 
-	if (!a || a->type != AT_STRINGS)
+	if (!a)
 		return -1;
 	*out = a->strs;
 	if (lens)

@@ -239,6 +239,12 @@ const char *attr_s(const Node *n, const char *name, const char *def);
 int attr_ints(const Node *n, const char *name, const int64_t **out);
 /* String list attribute; returns its length or -1 if absent. */
 int attr_strings(const Node *n, const char *name, char *const **out, const size_t **lens);
+/* The accessors above treat an attribute of another type as absent and
+ * remember the first such one: attr_mismatch(n) reports it (-1 after
+ * node_error, "attribute 'perm' is a float, expected ints") if it belongs to
+ * n, else returns 0; pass_infer and pass_lower call it after each node. */
+int attr_mismatch(const Node *n);
+void attr_mismatch_clear(void);
 
 /* Node inputs. */
 static inline Value *node_in(const Node *n, int i) { return i < n->nin ? n->in[i] : NULL; }

@@ -126,6 +126,9 @@ void kcall_f(KCall *k, double x)
 	k->f[k->nf++] = x;
 }
 
+/* The first scratch tensor of the node being lowered that was too large. */
+static char temp_error[512];
+
 Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 {
 	char name[64];
@@ -133,16 +136,30 @@ Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 
 	snprintf(name, sizeof name, "tmp%d", L->g->nvalues);
 	v = graph_value(L->g, name);
-	if (value_set_shape(v, dtype, rank, dims) != 0)
-		die("scratch tensor for '%s': %s", L->node->name, ir_last_error());
+	if (value_set_shape(v, dtype, rank, dims) != 0) {
+		/* too large: lower_node reports it; a scalar stands in until then */
+		if (!temp_error[0])
+			snprintf(temp_error, sizeof temp_error, "scratch %s", ir_last_error());
+		value_set_shape(v, dtype, 0, NULL);
+	}
 	return v;
 }
 
 int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu)
 {
 	Lower L = {g, out, n, cpu};
+	int rc;
 
-	return n->op->lower(n, &L);
+	attr_mismatch_clear();
+	temp_error[0] = 0;
+	rc = n->op->lower(n, &L);
+	if (attr_mismatch(n) != 0)
+		return -1;
+	if (temp_error[0]) {
+		rc = node_error(n, "%s", temp_error);
+		temp_error[0] = 0;
+	}
+	return rc;
 }
 
 int lower_node(Graph *g, Node *n, KCallList *out)

@@ -27,10 +27,26 @@ const OpInfo *op_lookup(const char *domain, const char *op_type, int version)
 
 int op_known(const char *domain, const char *op_type)
 {
-	int i;
+	return op_versions(domain, op_type, NULL, NULL);
+}
 
-	for (i = 0; i < NOPS; i++)
-		if (strcmp(op_table[i].name, op_type) == 0 && strcmp(op_table[i].domain, domain) == 0)
-			return 1;
-	return 0;
+int op_versions(const char *domain, const char *op_type, int *since, int *until)
+{
+	int i, known = 0, lo = 0, hi = 0;
+
+	for (i = 0; i < NOPS; i++) {
+		const OpInfo *o = &op_table[i];
+		if (strcmp(o->name, op_type) != 0 || strcmp(o->domain, domain) != 0)
+			continue;
+		if (!known || o->since < lo)
+			lo = o->since;
+		if (!known || o->until > hi)
+			hi = o->until;
+		known = 1;
+	}
+	if (since)
+		*since = lo;
+	if (until)
+		*until = hi;
+	return known;
 }

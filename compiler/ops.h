@@ -47,6 +47,8 @@ struct OpInfo {
 const OpInfo *op_lookup(const char *domain, const char *op_type, int version);
 /* Whether any row has this (domain, op_type), whatever the version. */
 int op_known(const char *domain, const char *op_type);
+/* The same, with the lowest and highest versions any row covers. */
+int op_versions(const char *domain, const char *op_type, int *since, int *until);
 
 /* Family functions, declared from ops.def. */
 #define OP(name, domain, since, until, mini, maxi, mino, maxo, family, aux, flags) \

@@ -355,14 +355,18 @@ ONNXCC_HELPER int64_t onnxcc_pad_source(int64_t mode, int64_t j, int64_t n)
  * or (floating) a length of 1e15 or more. */
 ONNXCC_HELPER int onnxcc_range_len_i(int64_t start, int64_t limit, int64_t delta, int64_t *len)
 {
-	uint64_t a = (uint64_t)start, b = (uint64_t)limit, c = (uint64_t)delta;
+	uint64_t a = (uint64_t)start, b = (uint64_t)limit, c = (uint64_t)delta, q = 0;
 
+	*len = 0;
 	if (delta == 0)
 		return 1;
-	if (delta > 0)
-		*len = limit > start ? (int64_t)((b - a - 1) / c) + 1 : 0;
-	else
-		*len = start > limit ? (int64_t)((a - b - 1) / (0 - c)) + 1 : 0;
+	if (delta > 0 && limit > start)
+		q = (b - a - 1) / c + 1;
+	else if (delta < 0 && start > limit)
+		q = (a - b - 1) / (0 - c) + 1;
+	if (q > (uint64_t)INT64_MAX)
+		return 2;	/* the span is more than 2^63 steps */
+	*len = (int64_t)q;
 	return 0;
 }
 

@@ -296,7 +296,7 @@ static void write_file(const char *path, const uint8_t *bytes, size_t len)
 	FILE *f = fopen(path, "wb");
 
 	need(f != NULL, path);
-	need(fwrite(bytes, 1, len, f) == len, path);
+	need(len == 0 || fwrite(bytes, 1, len, f) == len, path);
 	need(fclose(f) == 0, path);
 }
 
@@ -344,4 +344,99 @@ void mb_save_tensor(const char *path, const char *name, int dtype, int rank, con
 	need(onnx__tensor_proto__pack(t, bytes) == len, "pack");
 	write_file(path, bytes, len);
 	free(bytes);
+}
+
+Onnx__TensorProto *mb_init_raw(MB *b, const char *name, int dtype, int rank, const int64_t *dims,
+			       const void *data, size_t len)
+{
+	Onnx__TensorProto *t = tensor(name, dtype, 0, NULL, "", 0);
+	int i;
+
+	t->n_dims = (size_t)rank;
+	t->dims = zalloc((size_t)(rank + 1) * sizeof(int64_t));
+	for (i = 0; i < rank; i++)
+		t->dims[i] = dims[i];
+	t->raw_data.len = len;
+	t->raw_data.data = zalloc(len + 1);
+	if (len)
+		memcpy(t->raw_data.data, data, len);
+	PUSH(b->g.n_initializer, b->g.initializer, t);
+	return t;
+}
+
+void mb_external_entry(Onnx__TensorProto *t, const char *key, const char *value)
+{
+	Onnx__StringStringEntryProto *e = zalloc(sizeof *e),
+		init = ONNX__STRING_STRING_ENTRY_PROTO__INIT;
+
+	*e = init;
+	e->key = (char *)key;
+	e->value = (char *)value;
+	PUSH(t->n_external_data, t->external_data, e);
+}
+
+Onnx__TensorProto *mb_init_external(MB *b, const char *name, int dtype, int rank,
+				    const int64_t *dims, const char *location,
+				    const char *offset, const char *length)
+{
+	Onnx__TensorProto *t = mb_init_raw(b, name, dtype, rank, dims, NULL, 0);
+
+	t->has_raw_data = 0;
+	t->has_data_location = 1;
+	t->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+	if (location)
+		mb_external_entry(t, "location", location);
+	if (offset)
+		mb_external_entry(t, "offset", offset);
+	if (length)
+		mb_external_entry(t, "length", length);
+	return t;
+}
+
+Onnx__AttributeProto *mb_attr_raw(Onnx__NodeProto *n, const char *name, int type)
+{
+	return attr(n, name, type);
+}
+
+void mb_pb_raw(MBBuf *b, const void *data, size_t len)
+{
+	if (b->len + len + 1 > b->cap) {
+		b->cap = 2 * (b->len + len + 1);
+		b->p = realloc(b->p, b->cap);
+		need(b->p != NULL, "realloc");
+	}
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+void mb_pb_varint(MBBuf *b, uint64_t v)
+{
+	uint8_t byte;
+
+	do {
+		byte = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			byte |= 0x80;
+		mb_pb_raw(b, &byte, 1);
+	} while (v);
+}
+
+void mb_pb_field_varint(MBBuf *b, int field, uint64_t v)
+{
+	mb_pb_varint(b, (uint64_t)field << 3 | 0);
+	mb_pb_varint(b, v);
+}
+
+void mb_pb_field_bytes(MBBuf *b, int field, const void *data, size_t len)
+{
+	mb_pb_varint(b, (uint64_t)field << 3 | 2);
+	mb_pb_varint(b, len);
+	mb_pb_raw(b, data, len);
+}
+
+void mb_write_file(const char *path, const uint8_t *bytes, size_t len)
+{
+	write_file(path, bytes, len);
 }

@@ -63,4 +63,32 @@ void mb_save_tensor_f32(const char *path, const char *name, int rank, const int6
 void mb_save_tensor(const char *path, const char *name, int dtype, int rank, const int64_t *dims,
 		    const void *v, size_t elem);
 
+/* An initializer with raw_data of any length (it need not match the shape:
+ * the bad-model corpus uses this); returns it for further changes. */
+Onnx__TensorProto *mb_init_raw(MB *b, const char *name, int dtype, int rank, const int64_t *dims,
+			       const void *data, size_t len);
+/* An initializer whose data lives in an external file (data_location
+ * EXTERNAL): location, offset and length as the key/value entries say
+ * (NULL leaves an entry out).  Returns it for further changes. */
+Onnx__TensorProto *mb_init_external(MB *b, const char *name, int dtype, int rank,
+				    const int64_t *dims, const char *location,
+				    const char *offset, const char *length);
+/* Add a key/value entry to a tensor's external_data. */
+void mb_external_entry(Onnx__TensorProto *t, const char *key, const char *value);
+/* An attribute of any type with no value set (a mistyped attribute). */
+Onnx__AttributeProto *mb_attr_raw(Onnx__NodeProto *n, const char *name, int type);
+
+/* Raw protobuf writing, for files the protobuf-c structures cannot express:
+ * append a varint field or a length-delimited field to a growing buffer. */
+typedef struct MBBuf {
+	uint8_t *p;
+	size_t len, cap;
+} MBBuf;
+void mb_pb_varint(MBBuf *b, uint64_t v);
+void mb_pb_field_varint(MBBuf *b, int field, uint64_t v);
+void mb_pb_field_bytes(MBBuf *b, int field, const void *data, size_t len);
+void mb_pb_raw(MBBuf *b, const void *data, size_t len);
+/* Write bytes to a file (abort on failure). */
+void mb_write_file(const char *path, const uint8_t *bytes, size_t len);
+
 #endif

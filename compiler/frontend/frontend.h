@@ -32,6 +32,12 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes);
  * unpacked to one element per byte); `what` names the tensor's role in
  * messages ("initializer", "attribute"). */
 int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what);
+/* The same for a model's tensor: external data (data_location EXTERNAL) is
+ * read from the file its location names, relative to dir, the model's folder,
+ * under the rules of ExternalDataSecurity.md (no absolute path, no '..', no
+ * symbolic link, nothing outside the folder, offset and length inside the
+ * file).  tensor_from_proto refuses external data. */
+int tensor_from_proto_at(const Onnx__TensorProto *t, Value *v, const char *what, const char *dir);
 /* Read a serialized TensorProto file; NULL on error. */
 Onnx__TensorProto *tensor_read_file(const char *path);
 /* Read a serialized SequenceProto / OptionalProto file (test data); NULL on error. */

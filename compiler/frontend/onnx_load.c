@@ -21,6 +21,7 @@ typedef struct Loader {
 	const Onnx__ModelProto *m;
 	int sub;              /* loading a subgraph (an If branch, a Loop body) */
 	int depth;            /* nesting of subgraphs */
+	const char *dir;      /* the model's folder: external data is read from it */
 } Loader;
 
 /* Subgraphs nest at most this deep (a malicious model could nest without end). */
@@ -80,6 +81,94 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Nesting check before protobuf-c parses a file: its parser recurses once per
+ * nested message, so a crafted file nesting a subgraph in a subgraph (or a
+ * sequence type in a sequence type) some 100,000 times would overflow the
+ * stack.  This walks, without recursion, only the fields through which ONNX
+ * messages can nest, and measures the depth. */
+enum { PB_MODEL, PB_GRAPH, PB_NODE, PB_ATTR, PB_FUNC, PB_VINFO, PB_TYPE, PB_TYPE_ELEM,
+       PB_TYPE_MAP, PB_TRAIN, PB_LEAF };
+
+#define MAX_PROTO_DEPTH 200
+
+/* The message type of field `field` of a message of type `t`, or PB_LEAF to skip it. */
+static int pb_child(int t, uint64_t field)
+{
+	switch (t) {
+	case PB_MODEL: return field == 7 ? PB_GRAPH : field == 25 ? PB_FUNC : field == 20 ? PB_TRAIN : PB_LEAF;
+	case PB_GRAPH: return field == 1 ? PB_NODE : field == 11 || field == 12 || field == 13 ? PB_VINFO : PB_LEAF;
+	case PB_NODE: return field == 5 ? PB_ATTR : PB_LEAF;
+	case PB_ATTR: return field == 6 || field == 11 ? PB_GRAPH : field == 14 || field == 15 ? PB_TYPE : PB_LEAF;
+	case PB_FUNC: return field == 7 ? PB_NODE : field == 11 ? PB_ATTR : field == 12 ? PB_VINFO : PB_LEAF;
+	case PB_VINFO: return field == 2 ? PB_TYPE : PB_LEAF;
+	case PB_TYPE: return field == 4 || field == 9 ? PB_TYPE_ELEM : field == 5 ? PB_TYPE_MAP : PB_LEAF;
+	case PB_TYPE_ELEM: return field == 1 ? PB_TYPE : PB_LEAF;
+	case PB_TYPE_MAP: return field == 2 ? PB_TYPE : PB_LEAF;
+	case PB_TRAIN: return field == 1 || field == 2 ? PB_GRAPH : PB_LEAF;
+	}
+	return PB_LEAF;
+}
+
+static int pb_varint(const uint8_t *p, size_t end, size_t *i, uint64_t *v)
+{
+	int shift;
+
+	*v = 0;
+	for (shift = 0; shift < 64 && *i < end; shift += 7) {
+		uint8_t b = p[(*i)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* 0, or -1 after ir_error if messages nest deeper than MAX_PROTO_DEPTH.
+ * Malformed data stops the walk quietly: the parser reports it. */
+static int check_nesting(const char *path, const uint8_t *p, size_t len)
+{
+	size_t end[MAX_PROTO_DEPTH + 1], i = 0;
+	int type[MAX_PROTO_DEPTH + 1], depth = 0;
+
+	end[0] = len;
+	type[0] = PB_MODEL;
+	while (depth >= 0) {
+		uint64_t key, n;
+		if (i >= end[depth]) {
+			depth--;
+			continue;
+		}
+		if (pb_varint(p, end[depth], &i, &key) != 0)
+			return 0;
+		switch (key & 7) {
+		case 0:
+			if (pb_varint(p, end[depth], &i, &n) != 0)
+				return 0;
+			break;
+		case 1: i += 8; break;
+		case 5: i += 4; break;
+		case 2:
+			if (pb_varint(p, end[depth], &i, &n) != 0 || n > end[depth] - i)
+				return 0;
+			if (pb_child(type[depth], key >> 3) == PB_LEAF) {
+				i += n;
+				break;
+			}
+			if (depth == MAX_PROTO_DEPTH)
+				return ir_error("%s: messages nest more than %d deep (subgraphs or types "
+						"within each other)", path, MAX_PROTO_DEPTH);
+			type[depth + 1] = pb_child(type[depth], key >> 3);
+			end[++depth] = i + n;
+			break;
+		default:
+			return 0;
+		}
+		if (i > end[depth])
+			return 0;
+	}
+	return 0;
+}
+
 /* Type and shape from a ValueInfoProto.  Symbolic or missing dimensions leave
  * rank -1 (for inputs, an error unless --shape gives them). */
 static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbolic)
@@ -115,7 +204,9 @@ static int value_info_type(Value *v, const Onnx__ValueInfoProto *vi, int *symbol
 		const Onnx__TensorShapeProto__Dimension *d = sh->dim[i];
 		if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
 		    d->dim_value < 0) {
-			*symbolic = 1;
+			/* a negative size: unknown, like a symbol (some exporters write -1) */
+			*symbolic = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+				    ? -1 - (int)i : 1;
 			return 0;
 		}
 		dims[i] = d->dim_value;
@@ -169,7 +260,7 @@ static int load_initializers(Loader *ld, const Onnx__GraphProto *gp)
 		if (graph_find(ld->g, t->name))
 			return ir_error("initializer '%s' is defined twice", t->name);
 		v = graph_value(ld->g, t->name);
-		if (tensor_from_proto(t, v, "initializer") != 0)
+		if (tensor_from_proto_at(t, v, "initializer", ld->dir) != 0)
 			return -1;
 	}
 	if (gp->n_sparse_initializer)
@@ -293,6 +384,11 @@ static Value *bind_input(Graph *g, const Onnx__ValueInfoProto *vi, const Onnx__T
 	if (s) {
 		if (value_set_shape(v, v->dtype, s->rank, s->dims) != 0)
 			return NULL;
+	} else if (symbolic < 0) {
+		ir_error("graph input '%s': dimension %d is %lld; give the shape with --shape "
+			 "%s=D0,D1,...", name, -1 - symbolic,
+			 (long long)tp->tensor_type->shape->dim[-1 - symbolic]->dim_value, name);
+		return NULL;
 	} else if (symbolic || v->rank < 0) {
 		ir_error("graph input '%s' has a dynamic shape; give it with --shape %s=D0,D1,...",
 			 name, name);
@@ -349,6 +445,7 @@ static int load_inputs(Loader *ld, const Onnx__GraphProto *gp, const InputShape 
 }
 
 static const Loader *cur_loader;	/* the loader of the graph whose node is being read */
+static int too_deep;			/* a subgraph nests deeper than MAX_SUBGRAPH_DEPTH */
 
 /* Load subgraph gp of node n (in the graph being loaded) as a template owned
  * by that graph.  The names the subgraph reads from outer scopes become its
@@ -360,8 +457,10 @@ static int load_subgraph(Node *n, Attr *a, const Onnx__GraphProto *gp)
 	Graph *g = n->graph;
 	int i, rc;
 
-	if (outer->depth >= MAX_SUBGRAPH_DEPTH)
-		return node_error(n, "subgraphs nest more than %d deep", MAX_SUBGRAPH_DEPTH);
+	if (outer->depth >= MAX_SUBGRAPH_DEPTH) {
+		too_deep = 1;
+		return -1;
+	}
 	ld.g = graph_new();
 	ld.sub = 1;
 	ld.depth = outer->depth + 1;
@@ -372,6 +471,12 @@ static int load_subgraph(Node *n, Attr *a, const Onnx__GraphProto *gp)
 	a->g = ld.g;
 	rc = load_graph(&ld, gp, NULL, 0);
 	cur_loader = outer;
+	if (rc != 0 && too_deep && outer->depth == 0) {
+		too_deep = 0;
+		return node_error(n, "its subgraphs nest more than %d deep", MAX_SUBGRAPH_DEPTH);
+	}
+	if (rc != 0 && too_deep)
+		return -1;	/* reported once, at the top */
 	if (rc != 0)
 		return node_error(n, "in subgraph '%s': %s", a->name, ir_last_error());
 	for (i = 0; i < ld.g->nfree; i++) {
@@ -421,7 +526,7 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 		a->t = xcalloc(1, sizeof(Value));
 		a->t->name = xstrdup(ap->name);
 		a->t->rank = -1;
-		if (tensor_from_proto(ap->t, a->t, "attribute tensor") != 0)
+		if (tensor_from_proto_at(ap->t, a->t, "attribute tensor", cur_loader->dir) != 0)
 			return node_error(n, "%s", ir_last_error());
 		break;
 	case AT_STRINGS:
@@ -443,6 +548,8 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 		if (!ap->g)
 			return node_error(n, "attribute '%s' has no graph", ap->name);
 		return load_subgraph(n, a, ap->g);
+	case AT_UNDEFINED:
+		return node_error(n, "attribute '%s' has no type", ap->name);
 	default:
 		return node_error(n, "attribute '%s' has unsupported type %d", ap->name, type);
 	}
@@ -460,7 +567,8 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 	size_t i;
 
 	if (!np->op_type || !*np->op_type)
-		return ir_error("node %zu has no op_type", index);
+		return np->name && *np->name ? ir_error("node %zu ('%s') has no op_type", index, np->name)
+					     : ir_error("node %zu has no op_type", index);
 	if (!name || !*name) {
 		snprintf(synth, sizeof synth, "%s_%zu", np->op_type, index);
 		name = synth;
@@ -472,6 +580,11 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 	n->version = (int)version;
 	n->op = op_lookup(n->domain, n->op_type, n->version);
 	if (!n->op) {
+		int since, until;
+		if (op_versions(n->domain, n->op_type, &since, &until) &&
+		    (n->version < since || n->version > until))
+			return node_error(n, "opset version %d of %s is not supported (opsets %d to %d are)",
+					  n->version, n->op_type, since, until);
 		if (op_known(n->domain, n->op_type))
 			return node_error(n, "opset version %d of %s is not supported",
 					  n->version, n->op_type);
@@ -491,8 +604,12 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 		Value *v = NULL;
 		if (np->output[i] && *np->output[i]) {
 			v = graph_find(g, np->output[i]);
-			if (v && (v->producer || v->data || v->is_input))
-				return node_error(n, "output '%s' is already defined", np->output[i]);
+			if (v && v->producer)
+				return node_error(n, "output '%s' is already produced by node '%s'",
+						  np->output[i], v->producer->name);
+			if (v && (v->data || v->is_input))
+				return node_error(n, "output '%s' is already %s", np->output[i],
+						  v->data ? "an initializer" : "a graph input");
 			if (!v)
 				v = graph_value(g, np->output[i]);
 		}
@@ -510,6 +627,61 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 		if (load_attr(n, np->attribute[i]) != 0)
 			return -1;
 	return 0;
+}
+
+/* The name of n's subgraph attribute that reads outer name `name`. */
+static const char *reader_of(const Node *n, const char *name)
+{
+	int i, j;
+
+	for (i = 0; i < n->nattrs; i++) {
+		const Graph *s = n->attrs[i].type == AT_GRAPH ? n->attrs[i].g : NULL;
+		for (j = 0; s && j < s->nfree; j++)
+			if (strcmp(s->free_vals[j]->name, name) == 0)
+				return n->attrs[i].name;
+	}
+	return "?";
+}
+
+/* Every node topo_sort could not place (dead clear) waits for an input that
+ * another such node produces (undefined names were reported first), so
+ * following those producers from any of them must come back to a node seen
+ * before: report the cycle from there, "a -> b -> a". */
+static void report_cycle(Graph *g, const char *ready)
+{
+	Node **path = xcalloc(g->nnodes + 1, sizeof(Node *));
+	char msg[1024];
+	int len = 0, i, j, k, start = -1;
+	size_t m = 0;
+
+	for (i = 0; i < g->nnodes && !path[0]; i++)
+		if (!g->nodes[i]->dead)
+			path[len++] = g->nodes[i];
+	while (start < 0 && len <= g->nnodes) {
+		Node *n = path[len - 1], *next = NULL;
+		for (j = 0; !next && j < n->nin + n->ncaps; j++) {
+			Value *v = j < n->nin ? n->in[j] : n->caps[j - n->nin];
+			if (v && !ready[v->id] && v->producer && !v->producer->dead)
+				next = v->producer;
+		}
+		if (!next)
+			break;
+		for (k = 0; k < len && start < 0; k++)
+			if (path[k] == next)
+				start = k;
+		path[len++] = next;
+	}
+	if (start < 0) {
+		node_error(path[0], "is part of a cycle in the graph");
+		free(path);
+		return;
+	}
+	msg[0] = 0;
+	for (k = start; k < len && m < sizeof msg; k++)
+		m += (size_t)snprintf(msg + m, sizeof msg - m, "%s%s", k > start ? " -> " : "",
+				      path[k]->name);
+	node_error(path[start], "is part of a cycle: %s", msg);
+	free(path);
 }
 
 /* Order nodes so that each comes after the producers of its inputs; a value
@@ -553,17 +725,18 @@ static int topo_sort(Graph *g)
 			for (j = 0; j < n->nin + n->ncaps; j++) {
 				Value *v = j < n->nin ? n->in[j] : n->caps[j - n->nin];
 				if (v && !ready[v->id] && !v->producer) {
-					node_error(n, "input '%s' is not produced by any node, "
-						   "initializer or graph input", v->name);
+					if (j < n->nin)
+						node_error(n, "input '%s' is not produced by any node, "
+							   "initializer or graph input", v->name);
+					else
+						node_error(n, "its subgraph '%s' reads '%s', which no "
+							   "enclosing graph defines",
+							   reader_of(n, v->name), v->name);
 					goto fail;
 				}
 			}
 		}
-		for (i = 0; i < g->nnodes; i++)
-			if (!g->nodes[i]->dead) {
-				node_error(g->nodes[i], "is part of a cycle in the graph");
-				break;
-			}
+		report_cycle(g, ready);
 		goto fail;
 	}
 	for (i = 0; i < done; i++)
@@ -594,7 +767,8 @@ static int load_outputs(Loader *ld, const Onnx__GraphProto *gp)
 		const Onnx__ValueInfoProto *vi = gp->output[i];
 		Value *v = vi->name ? graph_find(g, vi->name) : NULL;
 		if (!v)
-			return ir_error("graph output '%s' is not produced by any node",
+			return ir_error("graph output '%s' is not produced by any node, initializer or "
+					"graph input",
 					vi->name ? vi->name : "");
 		if (ld->sub) {
 			/* A body may pass a value through to several outputs. */
@@ -657,11 +831,21 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 	Onnx__ModelProto *m;
 	uint8_t *buf;
 	size_t len;
+	char *dir;
 	int rc;
 
 	buf = read_file(path, &len);
 	if (!buf)
 		return NULL;
+	if (len == 0) {
+		free(buf);
+		ir_error("%s: the model file is empty", path);
+		return NULL;
+	}
+	if (check_nesting(path, buf, len) != 0) {
+		free(buf);
+		return NULL;
+	}
 	m = onnx__model_proto__unpack(NULL, len, buf);
 	free(buf);
 	if (!m) {
@@ -670,6 +854,12 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 	}
 	ld.m = m;
 	ld.g = graph_new();
+	dir = xstrdup(path);
+	if (strrchr(dir, '/'))
+		strrchr(dir, '/')[strrchr(dir, '/') == dir] = 0;	/* "/m.onnx" -> "/" */
+	else
+		strcpy(dir, ".");
+	ld.dir = dir;
 	rc = 0;
 	if (!m->graph)
 		rc = ir_error("%s: the model has no graph", path);
@@ -689,6 +879,7 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 		rc = load_graph(&ld, m->graph, shapes, nshapes);
 	}
 	onnx__model_proto__free_unpacked(m, NULL);
+	free(dir);
 	if (rc != 0) {
 		graph_free(ld.g);
 		return NULL;

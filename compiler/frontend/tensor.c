@@ -6,9 +6,16 @@
  * last byte padded with zeros); int32_data holds the same bytes, one per
  * entry.  In the IR each element takes one byte: int4 and int2 sign-extended
  * into int8, uint4 and uint2 as uint8, float4e2m1 as its 4-bit code. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "frontend.h"
 
@@ -72,6 +79,187 @@ static int64_t typed_count(const Onnx__TensorProto *t, int dt)
 	}
 }
 
+/* A decimal string of digits only (no sign, no spaces), at most INT64_MAX; -1 if not. */
+static int64_t parse_size(const char *s)
+{
+	int64_t n = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+/* The location's path rules (ExternalDataSecurity.md): relative, no '..'
+ * component; 0 or -1 after ir_error. */
+static int check_location(const char *loc, const char *what, const char *name)
+{
+	const char *p = loc;
+
+	if (!*loc)
+		return ir_error("%s '%s': external data location is empty", what, name);
+	if (loc[0] == '/' || loc[0] == '\\' || (loc[0] && loc[1] == ':'))
+		return ir_error("%s '%s': external data location '%s' is an absolute path; "
+				"it must be relative to the model's folder", what, name, loc);
+	while (*p) {
+		size_t k = strcspn(p, "/\\");
+		if (k == 2 && p[0] == '.' && p[1] == '.')
+			return ir_error("%s '%s': external data location '%s' leaves the model's "
+					"folder ('..')", what, name, loc);
+		p += k;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* Open dir/loc for reading if it stays inside dir: canonical-path containment
+ * (catches symbolic links in any component), no symbolic link as the last
+ * component, a regular file with one hard link, and the opened file the one
+ * checked.  The descriptor, or -1 after ir_error; *size its byte count. */
+static int open_external(const char *dir, const char *loc, const char *what, const char *name,
+			 int64_t *size)
+{
+	char *path = xmalloc(strlen(dir) + strlen(loc) + 2), *base = NULL, *real = NULL;
+	struct stat ls, fs;
+	int fd = -1;
+	size_t nb;
+
+	sprintf(path, "%s/%s", dir, loc);
+	base = realpath(dir, NULL);
+	if (lstat(path, &ls) != 0 || !base) {
+		ir_error("%s '%s': cannot open external data file '%s': %s", what, name, loc,
+			 strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(ls.st_mode)) {
+		ir_error("%s '%s': external data file '%s' is a symbolic link", what, name, loc);
+		goto out;
+	}
+	real = realpath(path, NULL);
+	nb = strlen(base);
+	if (!real || strncmp(real, base, nb) != 0 || (real[nb] != '/' && strcmp(base, "/") != 0)) {
+		ir_error("%s '%s': external data location '%s' resolves outside the model's folder",
+			 what, name, loc);
+		goto out;
+	}
+	if (!S_ISREG(ls.st_mode)) {
+		ir_error("%s '%s': external data file '%s' is not a regular file", what, name, loc);
+		goto out;
+	}
+	if (ls.st_nlink > 1) {
+		ir_error("%s '%s': external data file '%s' has %lu hard links (only a file with "
+			 "one is read)", what, name, loc, (unsigned long)ls.st_nlink);
+		goto out;
+	}
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ir_error("%s '%s': cannot open external data file '%s': %s", what, name, loc,
+			 strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &fs) != 0 || fs.st_dev != ls.st_dev || fs.st_ino != ls.st_ino ||
+	    !S_ISREG(fs.st_mode) || fs.st_nlink > 1) {
+		ir_error("%s '%s': external data file '%s' changed while it was opened", what, name, loc);
+		close(fd);
+		fd = -1;
+		goto out;
+	}
+	*size = (int64_t)fs.st_size;
+out:
+	free(path);
+	free(base);
+	free(real);
+	return fd;
+}
+
+/* The `want` bytes of an external tensor (data_location EXTERNAL), read from
+ * the file its `location` entry names relative to the model's folder dir;
+ * malloc'ed, or NULL after ir_error. */
+static uint8_t *external_bytes(const Onnx__TensorProto *t, const char *dir, const char *what,
+			       const char *name, int64_t want)
+{
+	const char *loc = NULL, *off_s = NULL, *len_s = NULL;
+	int64_t off = 0, len, size;
+	uint8_t *buf;
+	size_t i;
+	int fd;
+
+	if (!dir) {
+		ir_error("%s '%s': external data is only read for a model's tensors", what, name);
+		return NULL;
+	}
+	for (i = 0; i < t->n_external_data; i++) {
+		const char *k = t->external_data[i]->key ? t->external_data[i]->key : "";
+		const char *val = t->external_data[i]->value ? t->external_data[i]->value : "";
+		const char **slot = strcmp(k, "location") == 0 ? &loc : strcmp(k, "offset") == 0 ? &off_s
+				  : strcmp(k, "length") == 0 ? &len_s : NULL;
+		if (!slot)
+			continue;	/* checksum, basepath, unknown keys: ignored */
+		if (*slot) {
+			ir_error("%s '%s': external data entry '%s' is given twice", what, name, k);
+			return NULL;
+		}
+		*slot = val;
+	}
+	if (!loc) {
+		ir_error("%s '%s': external data has no 'location' entry", what, name);
+		return NULL;
+	}
+	if (check_location(loc, what, name) != 0)
+		return NULL;
+	if (off_s && (off = parse_size(off_s)) < 0) {
+		ir_error("%s '%s': external data offset '%s' is not a non-negative integer",
+			 what, name, off_s);
+		return NULL;
+	}
+	if (len_s && parse_size(len_s) < 0) {
+		ir_error("%s '%s': external data length '%s' is not a non-negative integer",
+			 what, name, len_s);
+		return NULL;
+	}
+	fd = open_external(dir, loc, what, name, &size);
+	if (fd < 0)
+		return NULL;
+	if (off > size) {
+		close(fd);
+		ir_error("%s '%s': external data offset %lld is beyond the end of '%s' (%lld bytes)",
+			 what, name, (long long)off, loc, (long long)size);
+		return NULL;
+	}
+	len = len_s ? parse_size(len_s) : size - off;
+	if (len > size - off) {
+		close(fd);
+		ir_error("%s '%s': external data offset %lld + length %lld is beyond the end of "
+			 "'%s' (%lld bytes)", what, name, (long long)off, (long long)len, loc,
+			 (long long)size);
+		return NULL;
+	}
+	if (len != want) {
+		close(fd);
+		ir_error("%s '%s': external data has %lld bytes, its shape needs %lld",
+			 what, name, (long long)len, (long long)want);
+		return NULL;
+	}
+	buf = xmalloc((size_t)len + 1);
+	for (i = 0; i < (size_t)len;) {
+		ssize_t r = pread(fd, buf + i, (size_t)len - i, (off_t)(off + (int64_t)i));
+		if (r <= 0) {
+			close(fd);
+			free(buf);
+			ir_error("%s '%s': cannot read external data file '%s'", what, name, loc);
+			return NULL;
+		}
+		i += (size_t)r;
+	}
+	close(fd);
+	return buf;
+}
+
 /* string_data into records of dt_string_bytes() bytes (ir.h). */
 static int strings_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 {
@@ -103,27 +291,53 @@ static int strings_from_proto(const Onnx__TensorProto *t, Value *v, const char *
 
 int tensor_from_proto(const Onnx__TensorProto *t, Value *v, const char *what)
 {
+	return tensor_from_proto_at(t, v, what, NULL);
+}
+
+int tensor_from_proto_at(const Onnx__TensorProto *t, Value *v, const char *what, const char *dir)
+{
 	int64_t dims[IR_MAX_RANK], n, nbytes;
 	int dt = t->has_data_type ? t->data_type : DT_UNDEFINED;
+	Onnx__TensorProto ext;
 	void *data;
 	size_t i;
 
 	if (t->n_dims > IR_MAX_RANK)
 		return ir_error("%s '%s': rank %zu is not supported (at most %d)",
 				what, v->name, t->n_dims, IR_MAX_RANK);
+	if (!dt_size(dt) && strcmp(dt_name(dt), "unknown") == 0)
+		return ir_error("%s '%s': element type %d is not supported", what, v->name, dt);
 	if (!dt_size(dt))
 		return ir_error("%s '%s': element type %s is not supported",
 				what, v->name, dt_name(dt));
-	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-		return ir_error("%s '%s': external data is not supported yet", what, v->name);
 	if (t->segment)
 		return ir_error("%s '%s': segmented tensors are not supported", what, v->name);
 	for (i = 0; i < t->n_dims; i++)
 		dims[i] = t->dims[i];
 	if (value_set_shape(v, dt, (int)t->n_dims, dims) != 0)
-		return ir_error("%s: %s", what, ir_last_error());
+		return ir_error("%s %s", what, ir_last_error());
 	n = value_numel(v);
 	nbytes = value_nbytes(v);
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL &&
+	    dt == DT_STRING)
+		return ir_error("%s '%s': external data of a string tensor is not supported", what,
+				v->name);
+	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+		/* read the file's bytes as raw_data */
+		int64_t want = dt_packed_bits(dt) ? packed_bytes(dt, n) : nbytes;
+		uint8_t *bytes = external_bytes(t, dir, what, v->name, want);
+		int rc;
+		if (!bytes)
+			return -1;
+		ext = *t;
+		ext.has_data_location = 0;
+		ext.has_raw_data = 1;
+		ext.raw_data.data = bytes;
+		ext.raw_data.len = (size_t)want;
+		rc = tensor_from_proto_at(&ext, v, what, NULL);
+		free(bytes);
+		return rc;
+	}
 	if (dt == DT_STRING)
 		return strings_from_proto(t, v, what);
 	data = xcalloc(1, (size_t)nbytes);

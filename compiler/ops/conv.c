@@ -49,11 +49,14 @@ static int check_inputs(const Node *n, int64_t group)
 /* Pads and output size of axis i under auto_pad (NOTSET uses the pads attribute). */
 static int axis_out(const Node *n, ConvGeom *c, int i, const char *auto_pad)
 {
-	int64_t dk = (c->k[i] - 1) * c->dil[i] + 1, *pb = &c->pad[i], *pe = &c->pad[c->nd + i];
+	int ovf = 0;
+	int64_t dk = ck_add(ck_mul(c->k[i] - 1, c->dil[i], &ovf), 1, &ovf), padded;
+	int64_t *pb = &c->pad[i], *pe = &c->pad[c->nd + i];
 
 	if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0) {
-		int64_t out = (c->in[i] + c->stride[i] - 1) / c->stride[i];
-		int64_t total = (out - 1) * c->stride[i] + dk - c->in[i];
+		int64_t out = c->in[i] / c->stride[i] + (c->in[i] % c->stride[i] != 0);
+		int64_t total = ck_sub(ck_add(ck_mul(out - 1, c->stride[i], &ovf), dk, &ovf),
+				       c->in[i], &ovf);
 		if (total < 0)
 			total = 0;
 		*pb = auto_pad[5] == 'U' ? total / 2 : total - total / 2;
@@ -64,10 +67,16 @@ static int axis_out(const Node *n, ConvGeom *c, int i, const char *auto_pad)
 		return node_error(n, "auto_pad is '%s', expected NOTSET, SAME_UPPER, SAME_LOWER or VALID",
 				  auto_pad);
 	}
-	if (c->in[i] + *pb + *pe < dk)
+	padded = ck_add(ck_add(c->in[i], *pb, &ovf), *pe, &ovf);
+	if (ovf)
+		return node_error(n, "spatial axis %d: kernel %lld, dilation %lld, stride %lld and pads "
+				  "%lld, %lld give sizes that overflow 64 bits", i, (long long)c->k[i],
+				  (long long)c->dil[i], (long long)c->stride[i], (long long)*pb,
+				  (long long)*pe);
+	if (padded < dk)
 		return node_error(n, "spatial axis %d: the kernel spans %lld but the padded input %lld",
-				  i, (long long)dk, (long long)(c->in[i] + *pb + *pe));
-	c->out[i] = (c->in[i] + *pb + *pe - dk) / c->stride[i] + 1;
+				  i, (long long)dk, (long long)padded);
+	c->out[i] = (padded - dk) / c->stride[i] + 1;
 	return 0;
 }
 

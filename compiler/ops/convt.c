@@ -55,9 +55,24 @@ static int convt_inputs(const Node *n, ConvtGeom *c)
 
 /* Pads from a wanted output size: the total split as auto_pad says (the
  * spec's rule, with the ONNX reference's floor division). */
-static void pads_for_out(ConvtGeom *c, int i, int upper)
+/* The full output size of axis i, stride * (in - 1) + output_padding +
+ * (k - 1) * dilation + 1; -1 after node_error if it overflows. */
+static int64_t full_size(const Node *n, const ConvtGeom *c, int i)
 {
-	int64_t full = c->stride[i] * (c->in[i] - 1) + c->opad[i] + (c->k[i] - 1) * c->dil[i] + 1;
+	int ovf = 0;
+	int64_t f = ck_add(ck_add(ck_mul(c->stride[i], c->in[i] - 1, &ovf), c->opad[i], &ovf),
+			   ck_add(ck_mul(c->k[i] - 1, c->dil[i], &ovf), 1, &ovf), &ovf);
+
+	if (ovf)
+		return node_error(n, "spatial axis %d: stride %lld, output_padding %lld, kernel %lld "
+				  "and dilation %lld give sizes that overflow 64 bits", i,
+				  (long long)c->stride[i], (long long)c->opad[i], (long long)c->k[i],
+				  (long long)c->dil[i]);
+	return f;
+}
+
+static void pads_for_out(ConvtGeom *c, int i, int upper, int64_t full)
+{
 	int64_t total = full - c->out[i];
 
 	c->pad[i] = upper ? floor_half(total) : total - floor_half(total);
@@ -77,15 +92,22 @@ static int convt_out(const Node *n, ConvtGeom *c)
 	if (nos >= 0 && nos != c->nd && nos != c->nd + 2)
 		return node_error(n, "attribute output_shape has %d values, expected %d", nos, c->nd);
 	for (i = 0; i < c->nd; i++) {
-		int64_t full = c->stride[i] * (c->in[i] - 1) + c->opad[i] + (c->k[i] - 1) * c->dil[i] + 1;
+		int64_t full = full_size(n, c, i);
+		int ovf = 0;
+		if (full < 0)
+			return -1;
 		if (nos >= 0 || same) {
-			c->out[i] = nos >= 0 ? os[nos - c->nd + i] : c->in[i] * c->stride[i];
-			pads_for_out(c, i, upper);
+			c->out[i] = nos >= 0 ? os[nos - c->nd + i] : ck_mul(c->in[i], c->stride[i], &ovf);
+			if (c->out[i] < 0 || c->out[i] > full + ((int64_t)1 << 40))
+				ovf = 1;	/* pads would pass any size */
+			pads_for_out(c, i, upper, full);
 		} else {
 			if (strcmp(ap, "VALID") == 0)
 				c->pad[i] = c->pad[c->nd + i] = 0;
-			c->out[i] = full - c->pad[i] - c->pad[c->nd + i];
+			c->out[i] = ck_sub(ck_sub(full, c->pad[i], &ovf), c->pad[c->nd + i], &ovf);
 		}
+		if (ovf)
+			return node_error(n, "spatial axis %d: output size or pads out of range", i);
 		if (c->out[i] < 0)
 			return node_error(n, "spatial axis %d: output size %lld is negative", i,
 					  (long long)c->out[i]);
@@ -202,7 +224,7 @@ int col2im_infer(Node *n)
 {
 	const Value *x = n->in[0], *is = n->in[1], *bs = n->in[2];
 	int64_t img[IR_MAX_RANK], blk[IR_MAX_RANK], dims[IR_MAX_RANK], kk = 1;
-	int ni, nb, i;
+	int ni, nb, i, ovf = 0;
 
 	if (x->rank != 3)
 		return node_error(n, "input has rank %d, expected 3 (N x C*prod(block) x L)", x->rank);
@@ -218,8 +240,10 @@ int col2im_infer(Node *n)
 		if (blk[i] < 1 || img[i] < 0)
 			return node_error(n, "block_shape[%d] is %lld and image_shape[%d] %lld", i,
 					  (long long)blk[i], i, (long long)img[i]);
-		kk *= blk[i];
+		kk = ck_mul(kk, blk[i], &ovf);
 	}
+	if (ovf)
+		return node_error(n, "prod(block_shape) overflows 64 bits");
 	if (x->dims[1] % kk)
 		return node_error(n, "input dimension 1 (%lld) is not a multiple of prod(block_shape) %lld",
 				  (long long)x->dims[1], (long long)kk);
@@ -284,7 +308,12 @@ static int unpool_shape(const Node *n, int64_t *dims)
 	dims[0] = x->dims[0];
 	dims[1] = x->dims[1];
 	for (i = 0; i < nd; i++) {
-		dims[i + 2] = (x->dims[i + 2] - 1) * s[i] - pads[i] - pads[nd + i] + k[i];
+		int ovf = 0;
+		dims[i + 2] = ck_add(ck_sub(ck_sub(ck_mul(x->dims[i + 2] - 1, s[i], &ovf), pads[i], &ovf),
+					    pads[nd + i], &ovf), k[i], &ovf);
+		if (ovf)
+			return node_error(n, "spatial axis %d: strides, pads and kernel_shape give sizes "
+					  "that overflow 64 bits", i);
 		if (dims[i + 2] < 0)
 			return node_error(n, "spatial axis %d: unpooled size %lld is negative", i,
 					  (long long)dims[i + 2]);

@@ -483,9 +483,13 @@ int onehot_infer(Node *n)
 		return -1;
 	if (!depth->data)
 		return set_out_declared(n, 0, vals->dtype, depth) != 0 ? -1 : onehot_declared(n, axis);
-	dv = (int64_t)const_f64(depth, 0);
-	if (dv < 1)
-		return node_error(n, "depth is %lld, expected at least 1", (long long)dv);
+	{
+		/* converted in range only: a float depth may be anything */
+		double dd = const_f64(depth, 0);
+		if (!(dd >= 1 && dd < 9.2e18))
+			return node_error(n, "depth is %g, expected 1 to 2^63", dd);
+		dv = (int64_t)dd;
+	}
 	for (d = 0; d <= ind->rank; d++)
 		dims[d] = d < axis ? ind->dims[d] : d == axis ? dv : ind->dims[d - 1];
 	return set_out(n, 0, vals->dtype, ind->rank + 1, dims);
@@ -597,6 +601,11 @@ static int blocksize(const Node *n, int64_t *b)
 		return node_error(n, "input has rank %d, expected 4", n->in[0]->rank);
 	if (*b < 1)
 		return node_error(n, "blocksize must be at least 1");
+	/* blocksize^2 divides C (DepthToSpace) or H * W (SpaceToDepth): at most
+	 * 2^40 elements; checked here so that b * b cannot overflow */
+	if (*b > (int64_t)1 << 20)
+		return node_error(n, "blocksize %lld is too large for any tensor (at most 2^20)",
+				  (long long)*b);
 	return check_movable(n, n->in[0]->dtype);
 }
 

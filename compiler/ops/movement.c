@@ -223,7 +223,7 @@ int concat_infer(Node *n)
 {
 	const Value *ref = concat_ref(n);
 	int64_t axis, dims[IR_MAX_RANK];
-	int i, d;
+	int i, d, ovf = 0;
 
 	if (!ref)
 		return node_error(n, "input 0 is missing");
@@ -246,8 +246,11 @@ int concat_infer(Node *n)
 			if (d != axis && v->dims[d] != ref->dims[d])
 				return node_error(n, "input %d has size %lld on axis %d, expected %lld", i,
 						  (long long)v->dims[d], d, (long long)ref->dims[d]);
-		dims[axis] += v->dims[axis];
+		dims[axis] = ck_add(dims[axis], v->dims[axis], &ovf);
 	}
+	if (ovf)	/* many inputs repeating one large tensor */
+		return node_error(n, "the output's size along axis %lld overflows 64 bits",
+				  (long long)axis);
 	return set_out(n, 0, ref->dtype, ref->rank, dims);
 }
 
@@ -898,7 +901,8 @@ static int pad_amounts(const Node *n, const Value *x, int64_t *pb, int64_t *pe)
 		return node_error(n, "axis %lld is out of range for rank %d", (long long)axes[bad],
 				  x->rank);
 	default:
-		return node_error(n, "pads[%lld] is %lld", (long long)bad, (long long)pads[bad]);
+		return node_error(n, "pads[%lld] is %lld, out of range (at most 2^40 either way)",
+				  (long long)bad, (long long)pads[bad]);
 	}
 }
 
@@ -1153,6 +1157,8 @@ static int range_length(const Node *n, int64_t *len)
 		return 0;
 	if (dt_is_int(s->dtype) ? const_i64(d, 0) == 0 : scalar_f64(d) == 0)
 		return node_error(n, "delta is 0");
+	if (dt_is_int(s->dtype))
+		return node_error(n, "the output would have 2^63 elements or more");
 	return node_error(n, "the output would have 1e15 elements or more");
 }
 

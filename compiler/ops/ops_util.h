@@ -5,6 +5,42 @@
 #include "lower.h"
 #include "ops.h"
 
+/* Checked int64 arithmetic for sizes computed from a model's attributes:
+ * on overflow the result is 0 and *ovf is set (sticky), so a formula is
+ * written once and checked once. */
+static inline int64_t ck_add(int64_t a, int64_t b, int *ovf)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r)) {
+		*ovf = 1;
+		return 0;
+	}
+	return r;
+}
+
+static inline int64_t ck_sub(int64_t a, int64_t b, int *ovf)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r)) {
+		*ovf = 1;
+		return 0;
+	}
+	return r;
+}
+
+static inline int64_t ck_mul(int64_t a, int64_t b, int *ovf)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r)) {
+		*ovf = 1;
+		return 0;
+	}
+	return r;
+}
+
 /* numpy-style broadcast of the non-NULL inputs' shapes into out (rank, dims). */
 int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims);
 

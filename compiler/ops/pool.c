@@ -43,29 +43,45 @@ static int list_attr(const Node *n, const char *name, int len, int64_t def, int 
  * window that would start in the end padding is dropped. */
 static int explicit_out(const Node *n, PoolGeom *g, int i, int ceil_mode)
 {
-	int64_t ek = (g->k[i] - 1) * g->d[i] + 1, span = g->in[i] + g->pb[i] + g->pe[i] - ek;
+	int ovf = 0;
+	int64_t ek = ck_add(ck_mul(g->k[i] - 1, g->d[i], &ovf), 1, &ovf);
+	int64_t span = ck_sub(ck_add(ck_add(g->in[i], g->pb[i], &ovf), g->pe[i], &ovf), ek, &ovf);
 
+	if (ovf)
+		return node_error(n, "spatial axis %d: kernel %lld, dilation %lld and pads %lld, %lld "
+				  "give sizes that overflow 64 bits", i, (long long)g->k[i],
+				  (long long)g->d[i], (long long)g->pb[i], (long long)g->pe[i]);
 	if (span < 0)
 		return node_error(n, "window of %lld along spatial axis %d exceeds the padded input "
 				  "of %lld", (long long)ek, i, (long long)(span + ek));
-	g->out[i] = (ceil_mode ? (span + g->s[i] - 1) / g->s[i] : span / g->s[i]) + 1;
-	if (ceil_mode && (g->out[i] - 1) * g->s[i] >= g->in[i] + g->pb[i])
-		g->out[i]--;
+	g->out[i] = span / g->s[i] + (ceil_mode && span % g->s[i] != 0) + 1;
+	if (ceil_mode) {
+		/* (a product past int64 is past in + pb too) */
+		int64_t start = ck_mul(g->out[i] - 1, g->s[i], &ovf);
+		if (ovf || start >= g->in[i] + g->pb[i])
+			g->out[i]--;
+	}
 	return 0;
 }
 
 /* SAME_UPPER / SAME_LOWER: out = ceil(in / stride), the padding split with
  * the odd cell at the end (UPPER) or the beginning (LOWER). */
-static void same_out(PoolGeom *g, int i, int lower)
+static int same_out(const Node *n, PoolGeom *g, int i, int lower)
 {
-	int64_t ek = (g->k[i] - 1) * g->d[i] + 1, total;
+	int ovf = 0;
+	int64_t ek = ck_add(ck_mul(g->k[i] - 1, g->d[i], &ovf), 1, &ovf), total;
 
-	g->out[i] = (g->in[i] + g->s[i] - 1) / g->s[i];
-	total = (g->out[i] - 1) * g->s[i] + ek - g->in[i];
+	g->out[i] = g->in[i] / g->s[i] + (g->in[i] % g->s[i] != 0);
+	total = ck_sub(ck_add(ck_mul(g->out[i] - 1, g->s[i], &ovf), ek, &ovf), g->in[i], &ovf);
+	if (ovf)
+		return node_error(n, "spatial axis %d: kernel %lld, dilation %lld and stride %lld give "
+				  "sizes that overflow 64 bits", i, (long long)g->k[i], (long long)g->d[i],
+				  (long long)g->s[i]);
 	if (total < 0)
 		total = 0;
 	g->pb[i] = lower ? total - total / 2 : total / 2;
 	g->pe[i] = total - g->pb[i];
+	return 0;
 }
 
 /* The window geometry of a MaxPool / AveragePool node. */
@@ -96,9 +112,7 @@ static int pool_geom(const Node *n, PoolGeom *g)
 		g->in[i] = x->dims[i + 2];
 		g->pb[i] = valid ? 0 : pads[i];
 		g->pe[i] = valid ? 0 : pads[i + g->nd];
-		if (same)
-			same_out(g, i, ap[5] == 'L');
-		else if (explicit_out(n, g, i, ceil_mode) != 0)
+		if (same ? same_out(n, g, i, ap[5] == 'L') : explicit_out(n, g, i, ceil_mode))
 			return -1;
 	}
 	return 0;

@@ -18,7 +18,7 @@ int reshape_infer(Node *n)
 {
 	Value *x = n->in[0], *s = n->in[1];
 	int64_t shape[IR_MAX_RANK], dims[IR_MAX_RANK];
-	int r;
+	int r, rc;
 
 	if (!s->data) {
 		if (set_out_declared(n, 0, x->dtype, s) != 0)
@@ -30,9 +30,18 @@ int reshape_infer(Node *n)
 	}
 	if ((r = const_ints(n, 1, shape, IR_MAX_RANK)) < 0)
 		return -1;
-	if (onnxcc_reshape_dims(shape, r, attr_i(n, "allowzero", 0), x->dims, x->rank, dims) != 0) {
-		char a[128];
-		return node_error(n, "cannot reshape %s into the given shape", shape_str(x, a, sizeof a));
+	if ((rc = onnxcc_reshape_dims(shape, r, attr_i(n, "allowzero", 0), x->dims, x->rank, dims)) != 0) {
+		static const char *why[] = {
+			"", "a 0 copies a dimension the input does not have", "it has more than one -1",
+			"it has a negative size other than -1", "the -1 cannot be inferred",
+			"the element counts differ", "the product of its sizes overflows 64 bits",
+		};
+		char a[128], b[256];
+		Value tmp = {0};
+		tmp.rank = r;
+		memcpy(tmp.dims, shape, sizeof(int64_t) * (size_t)r);
+		return node_error(n, "cannot reshape %s into %s: %s", shape_str(x, a, sizeof a),
+				  shape_str(&tmp, b, sizeof b), rc >= 1 && rc <= 6 ? why[rc] : "invalid");
 	}
 	return set_out(n, 0, x->dtype, r, dims);
 }

@@ -112,7 +112,14 @@ int infer_node(Graph *g, Node *n)
 	int j;
 
 	n->inferred = 1;
-	if (check_inputs(n) != 0 || n->op->infer(n) != 0)
+	attr_mismatch_clear();
+	if (check_inputs(n) != 0)
+		return -1;
+	if (n->op->infer(n) != 0) {
+		attr_mismatch(n);	/* the wrong type explains the failure better */
+		return -1;
+	}
+	if (attr_mismatch(n) != 0)
 		return -1;
 	if (n->dead)
 		return 0;	/* expanded into other nodes (control flow) */

@@ -15,6 +15,10 @@
 #include "passes.h"
 
 #define ALIGN 64
+/* Limits: offsets stay far inside int64 (each tensor is at most 2^40 bytes,
+ * ir.c), and the constants must fit in one C array of the generated file. */
+#define MAX_ARENA_BYTES ((int64_t)1 << 40)
+#define MAX_CONST_BYTES ((int64_t)1 << 32)
 
 typedef struct Live {
 	Value *v;
@@ -33,7 +37,9 @@ static int by_size_desc(const void *a, const void *b)
 
 	if (x->size != y->size)
 		return x->size < y->size ? 1 : -1;
-	return x->first - y->first;
+	if (x->first != y->first)
+		return x->first - y->first;
+	return x->v->id - y->v->id;	/* a total order: the plan never depends on qsort */
 }
 
 /* Lowest offset where [off, off+size) meets no placed interval overlapping in time. */
@@ -143,11 +149,18 @@ int pass_memplan(Graph *g)
 			}
 			if (v->data) {
 				if (v->mem != MEM_CONST) {
+					int64_t sz = v->is_splat ? dt_size(v->dtype) : value_nbytes(v);
 					v->mem = MEM_CONST;
 					v->offset = blob;
-					int64_t sz = v->is_splat ? dt_size(v->dtype) : value_nbytes(v);
 					/* at least one byte, so an empty constant still has an address */
 					blob = align_up(blob + (sz ? sz : 1));
+					if (blob > MAX_CONST_BYTES) {
+						free(lv);
+						free(slot);
+						return ir_error("the constants exceed the limit of 2^32 bytes "
+								"(4 GiB) at '%s' (%s)", v->name,
+								shape_str(v, (char[128]){0}, 128));
+					}
 				}
 				continue;
 			}
@@ -168,6 +181,17 @@ int pass_memplan(Graph *g)
 		lv[i].v->offset = place(lv, i, &lv[i]);
 		if (lv[i].v->offset + lv[i].size > arena)
 			arena = lv[i].v->offset + lv[i].size;
+		if (arena > MAX_ARENA_BYTES) {
+			const Value *v = lv[i].v;
+			char sh[128];
+			ir_error("the arena would exceed the limit of 2^40 bytes (1 TiB): tensor '%s' "
+				 "(%s%s, %lld bytes) goes at offset %lld", v->name, dt_name(v->dtype),
+				 shape_str(v, sh, sizeof sh), (long long)value_nbytes(v),
+				 (long long)v->offset);
+			free(lv);
+			free(slot);
+			return -1;
+		}
 	}
 	g->arena_size = arena;
 	g->const_size = blob;

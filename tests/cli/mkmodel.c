@@ -12,6 +12,8 @@
  *                                 b float[K,N] an input (or, with `const`, an
  *                                 initializer), and DIR/test_data_set_0 with random
  *                                 inputs and y computed in double
+ *   mkmodel random OUT.onnx       y = x + RandomUniformLike(x) + RandomNormalLike(x,
+ *                                 seed 7): generated values, the same every run
  *
  *   mkmodel control DIR           DIR/model.onnx: y = If(c, x*x, -x) with c a run-time
  *                                 bool; a Loop adding x to acc n times (n a run-time
@@ -174,6 +176,18 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "control") == 0)
 		return control(b, argv[2]);
+	if (strcmp(argv[1], "random") == 0) {
+		Onnx__NodeProto *n;
+		mb_input(b, "x", DT_FLOAT, 2, d23);
+		mb_node(b, "RandomUniformLike", "uniform", "x", "u");
+		n = mb_node(b, "RandomNormalLike", "normal", "x", "g");
+		mb_attr_f(n, "seed", 7.0f);
+		mb_node(b, "Add", "add1", "x,u", "t");
+		mb_node(b, "Add", "add2", "t,g", "y");
+		mb_output(b, "y", DT_FLOAT, 2, d23);
+		mb_save(b, argv[2]);
+		return 0;
+	}
 	if (strcmp(argv[1], "int4") == 0) {
 		Onnx__NodeProto *n;
 		mb_input(b, "x", DT_INT4, 2, d23);
