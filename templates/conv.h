@@ -96,27 +96,43 @@ static inline void NAME(const T *xg, T *col, const int64_t *p, int64_t cg, int64
 		NAME##_one(xg, col + row * pc, p, row, p0, pc); \
 }
 
+/* The GEMM of one group of a convolution with parameters p (the layout
+ * above): Y_g[M/G, out] = W_g[M/G, K] x col[K, out], K = C/G * prod(kernel),
+ * into a (n and rsb are the caller's: they depend on the chunk); *is and *os
+ * get the input and output spatial sizes. */
+ONNXCC_HELPER void onnxcc_conv_gemm_shape(const int64_t *p, onnxcc_gemm_args *a, int64_t *is,
+					  int64_t *os)
+{
+	int64_t nd = p[0], d;
+	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd;
+
+	a->k = p[2] / p[4];
+	*is = *os = 1;
+	for (d = 0; d < nd; d++) {
+		a->k *= ks[d];
+		*is *= in[d];
+		*os *= out[d];
+	}
+	a->m = p[3] / p[4];
+	a->rsa = a->k; a->csa = 1; a->csb = 1;
+	a->rsc = 1; a->csc = 0; a->rsy = *os; a->csy = 1;
+}
+
 #define ONNXCC_CONV(NAME, T) \
 ONNXCC_GEMM_CORE(NAME##_gemm, T, T) \
 ONNXCC_IM2COL(NAME##_im2col, T) \
 ONNXCC_KERNEL(NAME) \
 { \
-	int64_t nd = p[0], nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
-	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk = cg, is = 1, os = 1, n, g, p0, d; \
-	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd; \
+	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0; \
 	const T *X = (const T *)b[0], *W = (const T *)b[1]; \
 	T *Y = (T *)b[2]; \
 	const T *bias = hasb ? (const T *)b[3] : (const T *)0; \
 	T *col = usecol ? (T *)b[3 + hasb] : (T *)0; \
 	onnxcc_gemm_args a; \
 	(void)f; \
-	for (d = 0; d < nd; d++) { \
-		kk *= ks[d]; \
-		is *= in[d]; \
-		os *= out[d]; \
-	} \
-	a.m = mg; a.k = kk; a.rsa = kk; a.csa = 1; a.csb = 1; \
-	a.rsc = 1; a.csc = 0; a.rsy = os; a.csy = 1; \
+	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
+	kk = a.k; \
 	for (n = 0; n < nn; n++) \
 		for (g = 0; g < grp; g++) { \
 			const T *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
@@ -164,10 +180,9 @@ static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, co
 } \
 ONNXCC_KERNEL(NAME) \
 { \
-	int64_t nd = p[0], nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
-	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk = cg, is = 1, os = 1, n, g, p0, d; \
-	const int64_t *in = p + 8, *ks = in + nd, *out = ks + nd; \
-	int packw = (int)p[8 + 6 * nd]; \
+	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0; \
+	int packw = (int)p[8 + 6 * p[0]]; \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
 	const float *bias = hasb ? (const float *)b[3] : (const float *)0; \
@@ -175,13 +190,8 @@ ONNXCC_KERNEL(NAME) \
 	float *scratch = (float *)b[3 + hasb + usecol]; \
 	onnxcc_gemm_args a; \
 	(void)f; \
-	for (d = 0; d < nd; d++) { \
-		kk *= ks[d]; \
-		is *= in[d]; \
-		os *= out[d]; \
-	} \
-	a.m = mg; a.k = kk; a.rsa = kk; a.csa = 1; a.csb = 1; \
-	a.rsc = 1; a.csc = 0; a.rsy = os; a.csy = 1; \
+	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
+	kk = a.k; \
 	for (n = 0; n < nn; n++) \
 		for (g = 0; g < grp; g++) { \
 			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
