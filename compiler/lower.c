@@ -244,6 +244,17 @@ Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width
 	return v;
 }
 
+Value *kcall_value(const KCall *c, int j)
+{
+	const Guard *gd = c->guard;
+
+	if (j < c->nbuf)
+		return c->buf[j];
+	for (j -= c->nbuf; gd && j > 0; j--)
+		gd = gd->up;
+	return gd ? gd->cond : NULL;
+}
+
 void kcalls_free(KCallList *l)
 {
 	int i;

@@ -118,6 +118,9 @@ int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, in
 Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,
 		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs);
 void kcalls_free(KCallList *l);
+/* The j-th value call c reads or writes: its buffers, then the conditions of
+ * its guards (a guarded call reads them too); NULL past the last. */
+Value *kcall_value(const KCall *c, int j);
 
 /* Run calls on host buffers: bufs[value id] points to each value's data.
  * Returns 0, or the status code of the first checking call that failed. */

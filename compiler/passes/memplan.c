@@ -132,17 +132,8 @@ int pass_memplan(Graph *g)
 		slot[i] = -1;
 	alias_views(g, calls);
 	for (i = 0; i < calls->n; i++) {
-		const KCall *c = &calls->v[i];
-		const Guard *gd = c->guard;
-		/* A guarded call also reads its guards' conditions. */
-		for (j = 0; j < c->nbuf || gd; j++) {
-			Value *v;
-			if (j < c->nbuf) {
-				v = c->buf[j];
-			} else {
-				v = gd->cond;
-				gd = gd->up;
-			}
+		Value *v;
+		for (j = 0; (v = kcall_value(&calls->v[i], j)); j++) {
 			if (v->is_input || v->is_output) {
 				v->mem = v->is_input ? MEM_INPUT : MEM_OUTPUT;
 				continue;

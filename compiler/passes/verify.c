@@ -33,11 +33,8 @@ static void check_plan(const Graph *g, const char *after)
 	for (i = 0; i < g->nvalues; i++)
 		first[i] = last[i] = -1;
 	for (i = 0; i < l->n; i++) {
-		const Guard *gd = l->v[i].guard;
-		for (j = 0; j < l->v[i].nbuf || gd; j++) {
-			const Value *v = j < l->v[i].nbuf ? l->v[i].buf[j] : gd->cond;
-			if (j >= l->v[i].nbuf)
-				gd = gd->up;
+		const Value *v;
+		for (j = 0; (v = kcall_value(&l->v[i], j)); j++) {
 			if (v->mem != MEM_ARENA)
 				continue;
 			if (first[v->id] < 0)
