@@ -5,7 +5,9 @@
 set -eu
 
 pkgs="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler libonnx-dev check clang
-	clang-19 libclang-rt-19-dev"
+	clang-19 libclang-rt-19-dev llvm-19-dev
+	gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+	qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
 	echo "install-deps: not a Debian system; install these (or their equivalents) by hand: $pkgs" >&2
