@@ -6,14 +6,24 @@
 # the printed probabilities against the tiny CNN's test data set (computed by
 # the model generator's own forward pass, not by onnxcc).  Then checks that
 # a rebuild with nothing changed does not run onnxcc, and that touching the
-# model or the installed onnxcc runs it again.
+# model or the installed onnxcc runs it again.  The installed onnxcc-run
+# must use the installed harness and pass the same data set.
 #
-#   test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER]
+#   test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER [BACKEND]]
+#
+# BACKEND (c, the default, or llvm) is onnxcc_add_model()'s.
 set -u
 
-[ $# -ge 3 ] || { echo "usage: test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER]" >&2; exit 2; }
+[ $# -ge 3 ] || { echo "usage: test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER [BACKEND]]" >&2; exit 2; }
 build=$(realpath "$1") src=$(realpath "$2") work=$3
 cc=${4:-${CC:-cc}}
+backend=${5:-c}
+cmake=${CMAKE:-cmake} # ctest passes its own
+case $backend in
+c) ext=c ;;
+llvm) ext=o ;;
+*) echo "test_cmake_package.sh: unknown backend $backend" >&2; exit 2 ;;
+esac
 failures=0
 
 fail() {
@@ -42,7 +52,7 @@ cd "$work" || exit 1
 cp "$src/examples/tiny_cnn/tiny_cnn.onnx" model/ || exit 1
 expected=$src/examples/tiny_cnn/test_data_set_0/output_0.pb
 
-run "cmake --install" install.log -- cmake --install "$build" --prefix "$work/stage"
+run "cmake --install" install.log -- "$cmake" --install "$build" --prefix "$work/stage"
 mv "$work/stage" "$work/prefix" || exit 1
 for f in bin/onnxcc include/onnxcc/onnxcc_rt.h lib/cmake/onnxcc/onnxccConfig.cmake \
 	lib/cmake/onnxcc/onnxccConfigVersion.cmake lib/cmake/onnxcc/onnxccAddModel.cmake; do
@@ -54,10 +64,10 @@ if grep -rl "$work/stage" prefix/lib/cmake >/dev/null; then
 fi
 
 run "configure examples/cmake-app" configure.log -- \
-	cmake -S "$src/examples/cmake-app" -B app -DCMAKE_PREFIX_PATH="$work/prefix" \
+	"$cmake" -S "$src/examples/cmake-app" -B app -DCMAKE_PREFIX_PATH="$work/prefix" \
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
-	-DTINY_CNN_MODEL="$work/model/tiny_cnn.onnx"
+	-DTINY_CNN_MODEL="$work/model/tiny_cnn.onnx" -DTINY_CNN_BACKEND="$backend"
 found=$(sed -n 's/^onnxcc_DIR:PATH=//p' app/CMakeCache.txt)
 [ "$found" = "$work/prefix/lib/cmake/onnxcc" ] || fail "find_package(onnxcc) found '$found', not the test's prefix"
 
@@ -96,19 +106,19 @@ onnxcc_ran() {
 	grep -q "onnxcc: compiling .*tiny_cnn.onnx" "$1"
 }
 
-generated=app/onnxcc/tiny_cnn/tiny_cnn.c
-run "build" build1.log -- cmake --build app -j1
+generated=app/onnxcc/tiny_cnn/tiny_cnn.$ext
+run "build" build1.log -- "$cmake" --build app -j1
 onnxcc_ran build1.log || fail "the first build did not run onnxcc"
 [ -f app/onnxcc/tiny_cnn/tiny_cnn.h ] || fail "no generated header app/onnxcc/tiny_cnn/tiny_cnn.h"
 check_output "first build"
 
-run "rebuild, nothing changed" build2.log -- cmake --build app -j1
+run "rebuild, nothing changed" build2.log -- "$cmake" --build app -j1
 onnxcc_ran build2.log && fail "a rebuild with nothing changed ran onnxcc"
 
 # Touching the model (a second later: file systems with coarse times) ...
 sleep 1
 touch model/tiny_cnn.onnx
-run "rebuild after touching the model" build3.log -- cmake --build app -j1
+run "rebuild after touching the model" build3.log -- "$cmake" --build app -j1
 onnxcc_ran build3.log || fail "touching the model did not run onnxcc again"
 [ "$generated" -nt model/tiny_cnn.onnx ] || fail "touching the model left $generated older than the model"
 check_output "after touching the model"
@@ -116,9 +126,25 @@ check_output "after touching the model"
 # ... and the installed compiler.
 sleep 1
 touch prefix/bin/onnxcc
-run "rebuild after touching onnxcc" build4.log -- cmake --build app -j1
+run "rebuild after touching onnxcc" build4.log -- "$cmake" --build app -j1
 onnxcc_ran build4.log || fail "touching the installed onnxcc did not run it again"
 check_output "after touching onnxcc"
+
+# The installed onnxcc-run builds with the installed harness (a broken copy
+# must break it) and passes the tiny CNN's data set.
+data=$src/examples/tiny_cnn/test_data_set_0
+harness=prefix/share/onnxcc/onnxcc_harness.c
+cp "$harness" harness.keep
+echo '#error the installed harness' >>"$harness"
+CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" >run_broken.log 2>&1
+rc=$?
+[ "$rc" -eq 4 ] || fail "onnxcc-run with a broken installed harness: exit $rc, expected 4 (it does not use the installed harness)"
+cp harness.keep "$harness"
+if CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" >run.log 2>&1 && grep -q '^PASS' run.log; then
+	echo "ok: the installed onnxcc-run passes the data set"
+else
+	fail "the installed onnxcc-run: $(tail -n 5 run.log)"
+fi
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)"
