@@ -74,8 +74,9 @@ function(onnxcc_add_model target)
     set_source_files_properties("${out}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
     add_library(${target} STATIC "${out}" "${dir}/${name}.h")
     set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
-    # The object calls into runtime_min when the package has it as a library.
-    if(TARGET onnxcc::runtime_min)
+    # The object calls into runtime_min when the package has it as a library
+    # (built for the build machine: a cross build links its own).
+    if(TARGET onnxcc::runtime_min AND NOT CMAKE_CROSSCOMPILING)
       target_link_libraries(${target} PUBLIC onnxcc::runtime_min)
     endif()
   endif()

@@ -56,9 +56,11 @@ function(_onnxcc_install_package)
     ${CMAKE_BINARY_DIR}/cmake/onnxccConfig.cmake
     INSTALL_DESTINATION ${ONNXCC_INSTALL_CMAKEDIR}
     PATH_VARS ONNXCC_INSTALL_INCLUDEDIR)
-  # 0.x: a new minor version may change the generated API.
+  # 0.x: a new minor version may change the generated API.  ARCH_INDEPENDENT:
+  # the package is a compiler for the build machine, usable from a project
+  # cross-compiling to a 32-bit target (the firmware example).
   write_basic_package_version_file(${CMAKE_BINARY_DIR}/cmake/onnxccConfigVersion.cmake
-    VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+    VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
   install(FILES ${CMAKE_BINARY_DIR}/cmake/onnxccConfig.cmake
                 ${CMAKE_BINARY_DIR}/cmake/onnxccConfigVersion.cmake
                 ${CMAKE_SOURCE_DIR}/cmake/onnxccAddModel.cmake
