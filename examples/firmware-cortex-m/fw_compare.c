@@ -2,12 +2,15 @@
  * the host's outputs for the same inputs (HOSTDIR/out_K.bin, raw bytes, as
  * onnxcc-run --keep writes them).
  *
- *   fw_compare LOG HOSTDIR [RTOL ATOL]     (defaults 1e-5 and 1e-6)
+ *   fw_compare LOG HOSTDIR [RTOL ATOL] [--perturb]   (defaults 1e-5 and 1e-6)
  *
  * float and double elements pass when |fw - host| <= ATOL + RTOL |host| (NaN
  * matches NaN); every other type must be bit-identical.  Prints one line per
  * output (bit-identical elements, largest difference, in float ULPs too) and
- * PASS or FAIL.  Exit status: 0 PASS, 1 FAIL, 2 bad usage or input. */
+ * PASS or FAIL.  --perturb changes the first host value of the first
+ * non-empty output (a float by 1% + 1e-3, another type by its lowest bit)
+ * before comparing, to show that the comparison can fail.  Exit status:
+ * 0 PASS, 1 FAIL, 2 bad usage or input. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -65,11 +68,15 @@ int main(int argc, char **argv)
 {
 	char line[512], path[4096];
 	double rtol = 1e-5, atol = 1e-6;
-	int outputs = 0, fail = 0, done = 0;
+	int outputs = 0, fail = 0, done = 0, perturb = 0;
 	FILE *log;
 
+	if (argc > 3 && !strcmp(argv[argc - 1], "--perturb")) {
+		perturb = 1;
+		argc--;
+	}
 	if (argc != 3 && argc != 5) {
-		fprintf(stderr, "usage: fw_compare LOG HOSTDIR [RTOL ATOL]\n");
+		fprintf(stderr, "usage: fw_compare LOG HOSTDIR [RTOL ATOL] [--perturb]\n");
 		return 2;
 	}
 	if (argc == 5) {
@@ -109,6 +116,22 @@ int main(int argc, char **argv)
 			continue;
 		}
 		es = elem_bytes(type);
+		if (perturb == 1 && nbytes >= es) { /* the first non-empty output */
+			perturb = 2;
+			if (type == 1) {
+				float y;
+				memcpy(&y, host, 4);
+				y = isnan(y) ? 0 : y + 0.01f * fabsf(y) + 1e-3f;
+				memcpy(host, &y, 4);
+			} else if (type == 11) {
+				double y;
+				memcpy(&y, host, 8);
+				y = isnan(y) ? 0 : y + 0.01 * fabs(y) + 1e-3;
+				memcpy(host, &y, 8);
+			} else {
+				host[0] ^= 1;
+			}
+		}
 		for (i = 0; i < nbytes / es; i++) {
 			unsigned long long v;
 			unsigned char fw[8];
