@@ -65,7 +65,7 @@ for src in "$here/startup.c" "$here/semihost.c" "$here/main.c" "$out/fw_inputs.c
 	objs+=("$obj")
 done
 if [ "${model##*.}" = c ]; then
-	"$cc" "${arch[@]}" "${cflags[@]}" -include "$here/newlib_tgmath.h" -c "$model" -o "$out/model.o"
+	"$cc" "${arch[@]}" "${cflags[@]}" -c "$model" -o "$out/model.o"
 	objs+=("$out/model.o")
 else
 	objs+=("$model")
