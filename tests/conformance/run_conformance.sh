@@ -249,7 +249,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc out=
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU= RUN_CC= RUN_EXEC= LIST=
+	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
