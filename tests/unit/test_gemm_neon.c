@@ -2,7 +2,9 @@
  * --cpu neon) against the plain C micro-kernel of the same 8 x 12 tile, the
  * scalar GEMM (linalg.h) and a double-precision reference, on odd shapes:
  * every partial tile, K around KC, M around MC, N around NC, transposes, every
- * broadcast of C, alpha and beta, A or B packed ahead of time.
+ * broadcast of C, alpha and beta, A or B packed ahead of time.  And the NEON
+ * MaxPool (pool.h, f32_maxpool__neon) against the scalar one, bit for bit
+ * (NaN, signed zeros, padding, strides 1 to 3, ceil-mode overhangs).
  *
  * Stand-alone (no Check, no compiler library) so that it can be built with a
  * cross compiler and run under qemu-aarch64 (tests/conformance/run_aarch64.sh):
@@ -17,6 +19,7 @@
 #include "onnxcc_rt.h"
 #include "linalg.h"
 #include "gemm_simd.h"
+#include "pool.h"
 
 #if defined(__aarch64__) && !ONNXCC_SIMD_NEON
 #error "an AArch64 compiler without the NEON micro-kernel"
@@ -25,6 +28,8 @@
 ONNXCC_F32_GEMM_ISA(neon_prod, neon)
 ONNXCC_GEMM_CORE(scalar_prod, float, float)
 ONNXCC_F32_UKR_C(ref_ukr, 8, 12)
+ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
+ONNXCC_MAXPOOL(maxpool_scalar, float)
 
 enum { MR = ONNXCC_NEON_MR, NR = ONNXCC_NEON_NR, KC = ONNXCC_NEON_KC };
 
@@ -156,6 +161,44 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, int ta, int tb, int ckin
 	free(scratch);
 }
 
+/* A 2-D MaxPool (nc images h x w, window kh x kw, strides, pads) both ways. */
+static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+			  int64_t sw, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int64_t ceil)
+{
+	int64_t oh = (h + pt + pb - kh + (ceil ? sh - 1 : 0)) / sh + 1;
+	int64_t ow = (w + pl + pr - kw + (ceil ? sw - 1 : 0)) / sw + 1, i;
+	int64_t p[17] = {2, nc, h, w, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, pb, pr, 0};
+	float *X = random_floats(nc * h * w), *Y0, *Y1;
+	void *b0[2], *b1[2];
+	char what[128];
+
+	if (oh <= 0 || ow <= 0) {
+		free(X);
+		return;
+	}
+	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	for (i = 0; i < nc * h * w; i += 7)	/* ties, signed zeros, NaN */
+		X[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? -0.0f : (float)NAN;
+	b0[0] = b1[0] = X;
+	b0[1] = Y0;
+	b1[1] = Y1;
+	maxpool_neon(b0, p, NULL);
+	maxpool_scalar(b1, p, NULL);
+	snprintf(what, sizeof what, "maxpool %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld %lld %lld",
+		 (long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sh, (long long)sw,
+		 (long long)pt, (long long)pl, (long long)pb, (long long)pr);
+	for (i = 0; i < nc * oh * ow; i++) {
+		checks++;
+		if (memcmp(&Y0[i], &Y1[i], sizeof(float)) != 0 && failures++ < 20)
+			fprintf(stderr, "FAIL %s: element %lld = %g, expected %g\n", what, (long long)i,
+				Y0[i], Y1[i]);
+	}
+	free(X);
+	free(Y0);
+	free(Y1);
+}
+
 static const int64_t sizes[][3] = {
 	{1, 1, 1}, {8, 12, 1}, {8, 12, 256}, {7, 11, 3}, {9, 13, 257}, {16, 24, 255},
 	{3, 5, 7}, {1, 50, 300}, {33, 1, 17}, {100, 37, 513}, {129, 25, 40}, {5, 1013, 9},
@@ -194,6 +237,19 @@ int main(void)
 	check_gemm(ONNXCC_NEON_MC + 9, ONNXCC_NEON_NC + 13, 2 * KC + 3, 0, 0, C_ROW, 1, 1, 0);
 	check_gemm(ONNXCC_NEON_MC + 9, ONNXCC_NEON_NC + 13, 2 * KC + 3, 1, 0, C_FULL, 1, 1, 2);
 	check_gemm(ONNXCC_NEON_MC + 9, 40, 2 * KC + 3, 0, 1, C_NONE, 1, 0, 1);
+	{
+		int64_t h, w, k, s, pad;
+		for (h = 1; h <= 13; h += 4)
+			for (w = 1; w <= 23; w += 2)
+				for (k = 1; k <= 3; k++)
+					for (s = 1; s <= 3; s++)
+						for (pad = 0; pad < k && pad <= 1; pad++) {
+							check_maxpool(2, h, w, k, k, s, s, pad, pad, pad, pad, 0);
+							check_maxpool(1, h, w, k, k + 1, 1, s, pad, pad, 0, pad + 1, 1);
+						}
+		check_maxpool(3, 56, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+		check_maxpool(2, 20, 35, 2, 2, 2, 2, 0, 0, 0, 0, 0);
+	}
 	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
 	       ONNXCC_SIMD_NEON ? "NEON" : "portable C", MR, NR, checks, failures);
 	return failures ? 1 : 0;
