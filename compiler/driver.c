@@ -203,7 +203,7 @@ int compile(const CompileOptions *co)
 		return ir_error("--name %s: not a C identifier", co->name);
 	lower_cpu = cpu_parse(co->cpu ? co->cpu : "native");
 	if (lower_cpu < 0)
-		return ir_error("--cpu %s: expected generic, avx2, avx512f or native", co->cpu);
+		return ir_error("--cpu %s: expected generic, avx2, avx512f, neon or native", co->cpu);
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);

@@ -42,7 +42,7 @@ typedef struct CompileOptions {
 	int string_bytes;         /* --string-bytes: size of a string record; 0: default */
 	CompiledIO *io;           /* if set, filled in on success */
 	int probe_random;         /* add the operands of random outputs' checks as outputs */
-	const char *cpu;          /* --cpu: generic, avx2, avx512f, native; NULL: native */
+	const char *cpu;          /* --cpu: generic, avx2, avx512f, neon, native; NULL: native */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

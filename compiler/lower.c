@@ -169,7 +169,7 @@ int lower_node(Graph *g, Node *n, KCallList *out)
 
 int lower_cpu = CPU_GENERIC;
 
-static const char *const cpu_names[] = {"generic", "avx2", "avx512f"};
+static const char *const cpu_names[] = {"generic", "avx2", "avx512f", "neon"};
 
 const char *cpu_name(int cpu)
 {
@@ -184,6 +184,8 @@ int cpu_native(void)
 		return CPU_AVX512F;
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 		return CPU_AVX2;
+#elif defined(__aarch64__)
+	return CPU_NEON;	/* Advanced SIMD is part of AArch64 */
 #endif
 	return CPU_GENERIC;
 }
@@ -206,10 +208,13 @@ const GemmIsa *gemm_isa(int cpu)
 				     ONNXCC_AVX2_MC, ONNXCC_AVX2_NC};
 	static const GemmIsa avx512f = {"8x32__avx512f", ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
 					ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC};
+	static const GemmIsa neon = {"8x12__neon", ONNXCC_NEON_MR, ONNXCC_NEON_NR, ONNXCC_NEON_KC,
+				     ONNXCC_NEON_MC, ONNXCC_NEON_NC};
 
 	switch (cpu) {
 	case CPU_AVX2: return &avx2;
 	case CPU_AVX512F: return &avx512f;
+	case CPU_NEON: return &neon;
 	default: return NULL;
 	}
 }

@@ -61,13 +61,13 @@ typedef struct KCallList {
 /* The CPU the generated code targets (onnxcc --cpu): which kernel variants
  * the lowering picks.  Constant folding always lowers for CPU_GENERIC, so
  * it runs on any host. */
-enum { CPU_GENERIC, CPU_AVX2, CPU_AVX512F };
+enum { CPU_GENERIC, CPU_AVX2, CPU_AVX512F, CPU_NEON };
 /* The target of pass_lower (set by compile()). */
 extern int lower_cpu;
-/* generic, avx2, avx512f or native (this host); -1 if unknown. */
+/* generic, avx2, avx512f, neon or native (this host); -1 if unknown. */
 int cpu_parse(const char *name);
 const char *cpu_name(int cpu);
-/* The best target the host running onnxcc supports. */
+/* The best target the host running onnxcc supports (neon on AArch64). */
 int cpu_native(void);
 
 /* The float32 GEMM of a target CPU (templates/gemm_simd.h): the kernels'

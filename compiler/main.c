@@ -28,8 +28,8 @@ static const char usage[] =
 	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
 	"                        memplan) or after the last pass\n"
 	"  --cpu NAME            target CPU of the kernels: generic (portable C),\n"
-	"                        avx2 (AVX2+FMA), avx512f, native (default: what\n"
-	"                        this machine supports)\n"
+	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced\n"
+	"                        SIMD), native (default: what this machine supports)\n"
 	"  --report              print the target CPU, the arena size and its lower bound\n"
 	"  --help                this text\n"
 	"  --version             the version\n"
@@ -164,9 +164,9 @@ int main(int argc, char **argv)
 				return usage_error("%s: unknown pass", a);
 		} else if (strcmp(a, "--cpu") == 0) {
 			if (++i == argc)
-				return usage_error("%s needs generic, avx2, avx512f or native", a);
+				return usage_error("%s needs generic, avx2, avx512f, neon or native", a);
 			if (cpu_parse(argv[i]) < 0)
-				return usage_error("--cpu %s: expected generic, avx2, avx512f or native", argv[i]);
+				return usage_error("--cpu %s: expected generic, avx2, avx512f, neon or native", argv[i]);
 			co.cpu = argv[i];
 		} else if (strcmp(a, "--report") == 0) {
 			co.report = 1;

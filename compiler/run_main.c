@@ -33,10 +33,13 @@ static const char usage[] =
 	"  --repeat N      run N more times after a warm-up; print median_ms=<ms>\n"
 	"  --backend c     code generator (only c for now)\n"
 	"  --cflags FLAGS  extra flags for the C compiler ($CC, default cc)\n"
+	"  --cc CC         the C compiler (default $CC, or cc), e.g. a cross compiler\n"
+	"  --exec CMD      run the built program through CMD, e.g. an emulator:\n"
+	"                  --cc aarch64-linux-gnu-gcc --exec 'qemu-aarch64 -L /usr/aarch64-linux-gnu'\n"
 	"  --keep DIR      build in DIR and keep it (default: a temporary folder)\n"
 	"  --string-bytes N  bytes of one string element (onnxcc --string-bytes)\n"
 	"  -O0..-O3        onnxcc optimization level\n"
-	"  --cpu NAME      target CPU (onnxcc --cpu: generic, avx2, avx512f, native)\n"
+	"  --cpu NAME      target CPU (onnxcc --cpu: generic, avx2, avx512f, neon, native)\n"
 	"\n"
 	"exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 compile error, 4 C build error,\n"
 	"5 run-time error\n";
@@ -50,7 +53,7 @@ typedef struct Tensor {
 } Tensor;
 
 typedef struct Options {
-	const char *model, *dataset, *save, *cflags, *keep, *cpu;
+	const char *model, *dataset, *save, *cflags, *keep, *cpu, *cc, *exec;
 	double rtol, atol;
 	int repeat, opt, string_bytes;
 } Options;
@@ -424,10 +427,14 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->repeat = atoi(argv[++i]);
 		} else if (!strcmp(a, "--cflags") && more) {
 			o->cflags = argv[++i];
+		} else if (!strcmp(a, "--cc") && more) {
+			o->cc = argv[++i];
+		} else if (!strcmp(a, "--exec") && more) {
+			o->exec = argv[++i];
 		} else if (!strcmp(a, "--cpu") && more) {
 			o->cpu = argv[++i];
 			if (cpu_parse(o->cpu) < 0) {
-				fprintf(stderr, "onnxcc-run: --cpu %s: expected generic, avx2, avx512f or native\n",
+				fprintf(stderr, "onnxcc-run: --cpu %s: expected generic, avx2, avx512f, neon or native\n",
 					o->cpu);
 				return -1;
 			}
@@ -560,14 +567,16 @@ static int run(const Options *o, const char *dir)
 	snprintf(cmd, sizeof cmd,
 		 "%s -std=c99 -O2 -Wall -Wextra -Werror %s -I'%s' '%s' '%s/model.c' -o '%s/harness' -lm "
 		 "> '%s/cc.log' 2>&1",
-		 getenv("CC") ? getenv("CC") : "cc", o->cflags, dir, harness_path(), dir, dir, dir);
+		 o->cc ? o->cc : getenv("CC") ? getenv("CC") : "cc", o->cflags, dir, harness_path(), dir,
+		 dir, dir);
 	if (run_cmd(cmd) != 0) {
 		snprintf(cmd, sizeof cmd, "head -c 4000 '%s/cc.log' >&2", dir);
 		run_cmd(cmd);
 		fprintf(stderr, "onnxcc-run: the generated code does not build (%s/model.c)\n", dir);
 		return EXIT_BUILD;
 	}
-	snprintf(cmd, sizeof cmd, "'%s/harness' '%s' %d", dir, dir, o->repeat);
+	snprintf(cmd, sizeof cmd, "%s%s'%s/harness' '%s' %d", o->exec ? o->exec : "", o->exec ? " " : "",
+		 dir, dir, o->repeat);
 	fflush(stdout);
 	if (run_cmd(cmd) != 0) {
 		fprintf(stderr, "onnxcc-run: the generated code failed at run time\n");

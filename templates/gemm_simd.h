@@ -21,9 +21,11 @@
  * Micro-kernels (named <what>_<MR>x<NR>__<isa> in kernel names):
  *   avx2     6 x 16: 12 ymm accumulators, target("avx2,fma")
  *   avx512f  8 x 32: 16 zmm accumulators, target("avx512f")
- * The functions carry the target attribute, so the file builds with plain
- * -O2 on any x86-64 compiler (gcc, clang); elsewhere the same drivers run a
- * plain C micro-kernel of the same shape (correct, not fast).  Scratch for
+ *   neon     8 x 12: 24 q-register accumulators (AArch64 Advanced SIMD)
+ * The x86 functions carry the target attribute, so the file builds with plain
+ * -O2 on any x86-64 compiler (gcc, clang); the NEON one needs nothing (Advanced
+ * SIMD is part of AArch64).  Elsewhere the same drivers run a plain C
+ * micro-kernel of the same shape (correct, not fast).  Scratch for
  * the packed blocks comes from the caller (an arena tensor):
  * onnxcc_f32_gemm_scratch() floats. */
 #ifndef ONNXCC_GEMM_SIMD_H
@@ -39,6 +41,13 @@
 #define ONNXCC_TARGET_AVX2
 #define ONNXCC_TARGET_AVX512F
 #endif
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define ONNXCC_SIMD_NEON 1
+#include <arm_neon.h>
+#else
+#define ONNXCC_SIMD_NEON 0
+#endif
+#define ONNXCC_TARGET_NEON
 
 /* Out of line (a target function cannot be inlined into plain code anyway),
  * and maybe unused in a given model. */
@@ -78,6 +87,27 @@
 #endif
 #ifndef ONNXCC_AVX512F_NC
 #define ONNXCC_AVX512F_NC 1024
+#endif
+/* NEON 8 x 12: 24 accumulators + 2 registers of A + 3 of B = 29 of the 32 q
+ * registers; per step 5 loads feed 24 FMAs (4.8 per loaded float, against
+ * 2.7 for 8 x 8 and 4 x 16).  A KC step's panels are 8 + 12 floats: KC 256
+ * keeps one A panel and one B panel (8 + 12 KB) in a 32 KB L1D, an MC x KC
+ * A block (128 KB) in L2.  MC and NC must be multiples of MR and NR (the
+ * prepacked panel offsets). */
+#ifndef ONNXCC_NEON_MR
+#define ONNXCC_NEON_MR 8
+#endif
+#ifndef ONNXCC_NEON_NR
+#define ONNXCC_NEON_NR 12
+#endif
+#ifndef ONNXCC_NEON_KC
+#define ONNXCC_NEON_KC 256
+#endif
+#ifndef ONNXCC_NEON_MC
+#define ONNXCC_NEON_MC 128
+#endif
+#ifndef ONNXCC_NEON_NC
+#define ONNXCC_NEON_NC 1008
 #endif
 
 ONNXCC_HELPER int64_t onnxcc_round_up(int64_t x, int64_t r)
@@ -317,6 +347,71 @@ ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx2, 6, 16)
 ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
 #endif
 
+#if ONNXCC_SIMD_NEON
+
+/* AArch64 Advanced SIMD, 8 x 12: accumulators c<r>0..c<r>2 (columns 0-3, 4-7,
+ * 8-11) for rows 0-7; row r's A value is lane L of register AV (a0: rows 0-3,
+ * a1: rows 4-7), multiplied in by vfmaq_laneq_f32 without a broadcast. */
+#define ONNXCC_NEON_ROWS(X) X(0, a0, 0) X(1, a0, 1) X(2, a0, 2) X(3, a0, 3) \
+	X(4, a1, 0) X(5, a1, 1) X(6, a1, 2) X(7, a1, 3)
+#define ONNXCC_NEON_DECL(r, AV, L) \
+	float32x4_t c##r##0 = vdupq_n_f32(0), c##r##1 = vdupq_n_f32(0), c##r##2 = vdupq_n_f32(0);
+#define ONNXCC_NEON_FMA(r, AV, L) \
+	c##r##0 = vfmaq_laneq_f32(c##r##0, b0, AV, L); \
+	c##r##1 = vfmaq_laneq_f32(c##r##1, b1, AV, L); \
+	c##r##2 = vfmaq_laneq_f32(c##r##2, b2, AV, L);
+#define ONNXCC_NEON_SPILL(r, AV, L) \
+	vst1q_f32(t + r * 12, c##r##0); \
+	vst1q_f32(t + r * 12 + 4, c##r##1); \
+	vst1q_f32(t + r * 12 + 8, c##r##2);
+/* The epilogue of accumulator ACC (row r, columns [col, col + 4)), as
+ * onnxcc_f32_tile_store computes it (alpha v, then + beta C, unfused). */
+#define ONNXCC_NEON_STORE1(ACC, r, col) \
+	{ \
+		float *y_ = Y + (r) * rsy + (col); \
+		float32x4_t v_ = ACC; \
+		if (!first) \
+			v_ = vaddq_f32(v_, vld1q_f32(y_)); \
+		if (last) { \
+			if (alpha != 1) \
+				v_ = vmulq_n_f32(v_, alpha); \
+			if (C) { \
+				float32x4_t c_ = csc ? vld1q_f32(C + (r) * rsc + (col)) \
+						     : vdupq_n_f32(C[(r) * rsc]); \
+				v_ = vaddq_f32(v_, beta == 1 ? c_ : vmulq_n_f32(c_, beta)); \
+			} \
+		} \
+		vst1q_f32(y_, v_); \
+	}
+#define ONNXCC_NEON_STORE(r, AV, L) \
+	ONNXCC_NEON_STORE1(c##r##0, r, 0) \
+	ONNXCC_NEON_STORE1(c##r##1, r, 4) \
+	ONNXCC_NEON_STORE1(c##r##2, r, 8)
+
+ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, float *Y,
+	int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C,
+	int64_t rsc, int64_t csc, float alpha, float beta)
+{
+	ONNXCC_NEON_ROWS(ONNXCC_NEON_DECL)
+	int64_t k;
+	for (k = 0; k < kc; k++, a += 8, b += 12) {
+		float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+		float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
+		ONNXCC_NEON_ROWS(ONNXCC_NEON_FMA)
+	}
+	if (mr == 8 && nr == 12 && csy == 1 && (!last || !C || csc <= 1)) {
+		ONNXCC_NEON_ROWS(ONNXCC_NEON_STORE)
+	} else {
+		float t[8 * 12];
+		ONNXCC_NEON_ROWS(ONNXCC_NEON_SPILL)
+		onnxcc_f32_tile_store(t, 12, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+	}
+}
+
+#else
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_neon, 8, 12)
+#endif
+
 /* The driver of one ISA: Y = alpha op(A) op(B) + beta C (C may be NULL), K > 0.
  * pa / pb: A / B prepacked (onnxcc_f32_prepack with this ISA's MR / NR and KC),
  * or NULL to pack into scratch (onnxcc_f32_gemm_scratch floats). */
@@ -365,9 +460,12 @@ ONNXCC_F32_GEMM_DRIVER(avx2, ONNXCC_TARGET_AVX2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR,
 		       ONNXCC_AVX2_MC, ONNXCC_AVX2_NC)
 ONNXCC_F32_GEMM_DRIVER(avx512f, ONNXCC_TARGET_AVX512F, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
 		       ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC)
+ONNXCC_F32_GEMM_DRIVER(neon, ONNXCC_TARGET_NEON, ONNXCC_NEON_MR, ONNXCC_NEON_NR, ONNXCC_NEON_KC, ONNXCC_NEON_MC,
+		       ONNXCC_NEON_NC)
 
 #define ONNXCC_NR_avx2 ONNXCC_AVX2_NR
 #define ONNXCC_NR_avx512f ONNXCC_AVX512F_NR
+#define ONNXCC_NR_neon ONNXCC_NEON_NR
 
 /* A product of one ISA with the edge cases of linalg.h's core: nothing to do,
  * K = 0 (Y = beta C), and a single row with B's rows contiguous (left to the

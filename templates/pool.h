@@ -196,6 +196,83 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
+/* float32 MaxPool for --cpu neon: the 2-D case without dilation or indices and
+ * with a column stride of 1 or 2 computes four outputs of a row at once
+ * wherever their windows lie inside the row (vld1q_f32 / vld2q_f32 loads), with
+ * the scalar kernel's rule (the first tap, then any strictly greater one: a
+ * compare and a select, so NaN and signed zeros come out the same); the other
+ * outputs, and every other case, run the scalar code.  Plain C off AArch64. */
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_neon.h>
+/* The window at row ys, column xs of image x (w columns) over window rows
+ * [ylo, yhi), its columns clipped to the image: the first maximum, or 0. */
+ONNXCC_HELPER float onnxcc_maxpool2d_one(const float *x, int64_t w, int64_t ys, int64_t ylo,
+	int64_t yhi, int64_t xs, int64_t kw)
+{
+	int64_t xlo, xhi, ky, kx, any = 0;
+	float best = 0;
+
+	onnxcc_pool_taps(xs, w, kw, 1, &xlo, &xhi);
+	for (ky = ylo; ky < yhi; ky++)
+		for (kx = xlo; kx < xhi; kx++) {
+			float v = x[(ys + ky) * w + xs + kx];
+			if (!any || v > best) {
+				best = v;
+				any = 1;
+			}
+		}
+	return best;
+}
+#define ONNXCC_F32_MAXPOOL_NEON(NAME) \
+ONNXCC_MAXPOOL(NAME##_any, float) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const float *X = (const float *)b[0]; \
+	float *Y = (float *)b[1]; \
+	int64_t nd = p[0], nc = p[1], ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, c, oy, ox, ky, kx; \
+	int64_t ylo, yhi, vlo, vhi; \
+	if (nd != 2 || p[2 + 7 * nd] || p[2 + 4 * nd] != 1 || p[3 + 4 * nd] != 1 || \
+	    (p[3 + 3 * nd] != 1 && p[3 + 3 * nd] != 2)) { \
+		NAME##_any(b, p, f); \
+		return; \
+	} \
+	ih = p[2]; iw = p[3]; oh = p[4]; ow = p[5]; kh = p[6]; kw = p[7]; \
+	sh = p[8]; sw = p[9]; pt = p[12]; pl = p[13]; \
+	/* outputs [vlo, vhi): columns ox sw - pl .. + kw - 1 (+ 1 more read by vld2q) in the row */ \
+	vlo = (pl + sw - 1) / sw; \
+	vhi = iw - kw + pl - (sw - 1) >= 0 ? (iw - kw + pl - (sw - 1)) / sw + 1 : 0; \
+	if (vhi > ow) \
+		vhi = ow; \
+	for (c = 0; c < nc; c++) { \
+		const float *x = X + c * ih * iw; \
+		float *y = Y + c * oh * ow; \
+		for (oy = 0; oy < oh; oy++, y += ow) { \
+			int64_t ys = oy * sh - pt; \
+			onnxcc_pool_taps(ys, ih, kh, 1, &ylo, &yhi); \
+			for (ox = 0; ox < ow; ox++) { \
+				if (ylo < yhi && ox >= vlo && ox + 4 <= vhi) { \
+					const float *r0 = x + ys * iw + ox * sw - pl; \
+					float32x4_t best = vdupq_n_f32(0); \
+					for (ky = ylo; ky < yhi; ky++) \
+						for (kx = 0; kx < kw; kx++) { \
+							const float *r = r0 + ky * iw + kx; \
+							float32x4_t v = sw == 1 ? vld1q_f32(r) : vld2q_f32(r).val[0]; \
+							best = ky == ylo && kx == 0 ? v : \
+								vbslq_f32(vcgtq_f32(v, best), v, best); \
+						} \
+					vst1q_f32(y + ox, best); \
+					ox += 3; \
+					continue; \
+				} \
+				y[ox] = onnxcc_maxpool2d_one(x, iw, ys, ylo, yhi, ox * sw - pl, kw); \
+			} \
+		} \
+	} \
+}
+#else
+#define ONNXCC_F32_MAXPOOL_NEON(NAME) ONNXCC_MAXPOOL(NAME, float)
+#endif
+
 #define ONNXCC_GLOBALMAXPOOL(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \

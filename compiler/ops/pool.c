@@ -159,8 +159,13 @@ int pool_lower(Node *n, Lower *L)
 	if (pool_geom(n, &g) != 0)
 		return -1;
 	/* float16 and bfloat16 pool in float, rounded once at the end */
-	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)) ||
-	    !(k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux)))
+	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)))
+		return -1;
+	if (L->cpu == CPU_NEON && x->dtype == DT_FLOAT && strcmp(n->op->aux, "max") == 0)
+		k = lower_call(L, "f32_maxpool__neon");	/* falls back to scalar code itself */
+	else
+		k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux);
+	if (!k)
 		return -1;
 	kcall_buf(k, x);
 	kcall_buf(k, yt);

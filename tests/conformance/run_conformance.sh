@@ -14,6 +14,11 @@
 # The ratchet: tests/conformance/passing.txt lists cases that must pass; the
 # run exits 1 if one of them does not.  Cases that pass but are not listed are
 # printed; --update adds them to the list (only passing cases are ever added).
+#
+# Another target (--cc a cross compiler, --exec an emulator) runs with its own
+# results folder (BUILD/conformance-cross unless --out) and never updates
+# passing.txt; --list FILE runs just the cases FILE names, which must pass
+# (tests/conformance/aarch64_subset.txt: the subset run under qemu-aarch64).
 set -u
 export LC_ALL=C
 
@@ -31,6 +36,14 @@ usage: run_conformance.sh [options]
   --shard K/N      run only every Nth case, starting with the Kth (0-based)
   --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
                    e.g. sanitizers
+  --cc CC          C compiler for the generated code (onnxcc-run --cc), e.g. a
+                   cross compiler
+  --exec CMD       run the generated code through CMD (onnxcc-run --exec), e.g.
+                   'qemu-aarch64 -L /usr/aarch64-linux-gnu'
+  --list FILE      run only the cases FILE lists (one "folder/case" a line, # comments)
+                   and use FILE as the ratchet instead of passing.txt
+  --out DIR        results folder (default BUILD/conformance, or
+                   BUILD/conformance-cross with --cc or --exec)
   --update         add cases that pass to tests/conformance/passing.txt (and, on
                    a full run, list the others with their reason in
                    tests/conformance/not_passing.tsv)
@@ -128,7 +141,8 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
-				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
+				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} ${RUN_CC:+--cc "$RUN_CC"} \
+				${RUN_EXEC:+--exec "$RUN_EXEC"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
 		result=$(classify "$rc" "$log.out" "$log.err")
@@ -174,9 +188,10 @@ summary_table() {
 	}' "$1"
 }
 
-# Compare with passing.txt; update it if asked.  Returns 1 on a regression.
+# Compare with the ratchet list (passing.txt, or --list); update it if asked.
+# Returns 1 on a regression.
 ratchet() {
-	local results=$1 list=$here/passing.txt ran passed listed missing new
+	local results=$1 list=$LIST ran passed listed missing new
 	ran=$(awk -F'\t' 'NR > 1 { print $1 "/" $2 }' "$results" | sort)
 	passed=$(awk -F'\t' 'NR > 1 && $3 == "pass" { print $1 "/" $2 }' "$results" | sort)
 	touch "$list"
@@ -192,20 +207,20 @@ ratchet() {
 	new=$(comm -13 <(printf '%s\n' "$listed" | sed '/^$/d') <(printf '%s\n' "$passed" | sed '/^$/d'))
 	if [ -n "$new" ]; then
 		echo
-		echo "passing but not in tests/conformance/passing.txt ($(printf '%s\n' "$new" | wc -l)):"
+		echo "passing but not in ${list#"$repo"/} ($(printf '%s\n' "$new" | wc -l)):"
 		printf '%s\n' "$new" | sed 's/^/  /'
 		if [ "$UPDATE" = 1 ]; then
 			{ grep -v -e '^#' -e '^[[:space:]]*$' "$list"; printf '%s\n' "$new"; } | sort -u >"$list.tmp"
 			{ grep '^#' "$list"; cat "$list.tmp"; } >"$list.new"
 			mv "$list.new" "$list"
 			rm -f "$list.tmp"
-			echo "added them to tests/conformance/passing.txt"
+			echo "added them to ${list#"$repo"/}"
 		else
 			echo "(run with --update to add them)"
 		fi
 	fi
 	# A full run with --update also records why every other case does not pass.
-	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ] && [ -z "$SHARD" ]; then
+	if [ "$UPDATE" = 1 ] && [ -z "$FILTER" ] && [ -z "$SHARD" ] && [ "$list" = "$here/passing.txt" ]; then
 		{
 			echo "# Cases that do not pass, with the reason (written by run_conformance.sh --update)."
 			awk -F'\t' -v data="$DATA/" 'NR > 1 && $3 != "pass" {
@@ -218,7 +233,7 @@ ratchet() {
 	fi
 	if [ -n "$missing" ]; then
 		echo
-		echo "REGRESSION: listed in passing.txt but not passing ($(printf '%s\n' "$missing" | wc -l)):"
+		echo "REGRESSION: listed in ${list#"$repo"/} but not passing ($(printf '%s\n' "$missing" | wc -l)):"
 		printf '%s\n' "$missing" | while read -r id; do
 			if printf '%s\n' "$ran" | grep -qxF -- "$id"; then
 				awk -F'\t' -v f="${id%%/*}" -v c="${id#*/}" '$1 == f && $2 == c { print "  " f "/" c ": " $3 ": " $4 }' "$results"
@@ -232,9 +247,9 @@ ratchet() {
 }
 
 main() {
-	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
+	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc out=
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU=
+	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -246,6 +261,10 @@ main() {
 		--update) UPDATE=1 ;;
 		--shard) SHARD=${2?--shard needs K/N}; shift ;;
 		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
+		--cc) RUN_CC=${2?--cc needs a compiler}; shift ;;
+		--exec) RUN_EXEC=${2?--exec needs a command}; shift ;;
+		--list) LIST=${2?--list needs a file}; shift ;;
+		--out) out=${2?--out needs a directory}; shift ;;
 		--help | -h) usage; exit 0 ;;
 		*) echo "run_conformance.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 		esac
@@ -256,9 +275,26 @@ main() {
 		echo "run_conformance.sh: --shard takes K/N, e.g. 0/3" >&2
 		exit 2
 	fi
+	if [ -n "$LIST" ]; then
+		if [ ! -f "$LIST" ]; then
+			echo "run_conformance.sh: --list $LIST: no such file" >&2
+			exit 2
+		fi
+		LIST=$(cd "$(dirname "$LIST")" && pwd)/$(basename "$LIST")
+	elif [ -n "$RUN_CC$RUN_EXEC" ] && [ "$UPDATE" = 1 ]; then
+		echo "run_conformance.sh: --update with --cc or --exec would change the host's passing.txt; use --list" >&2
+		exit 2
+	fi
+	[ -n "$LIST" ] || LIST=$here/passing.txt
 	DATA=${ONNXCC_TESTDATA:-$repo/../shared/onnx-backend-tests}
 	RUNNER=$build/onnxcc-run
-	OUT=$build/conformance
+	if [ -n "$out" ]; then
+		mkdir -p "$out" && OUT=$(cd "$out" && pwd)
+	elif [ -n "$RUN_CC$RUN_EXEC" ]; then
+		OUT=$build/conformance-cross
+	else
+		OUT=$build/conformance
+	fi
 	if [ ! -d "$DATA/node" ]; then
 		echo "run_conformance.sh: no test data at $DATA (set ONNXCC_TESTDATA)" >&2
 		exit 1
@@ -268,13 +304,15 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU RUN_CC RUN_EXEC
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
-	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
+	ids=$(list_cases | { if [ "$LIST" != "$here/passing.txt" ]; then
+			grep -xF -f <(grep -v -e '^#' -e '^[[:space:]]*$' "$LIST"); else cat; fi; } |
+		{ if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${RUN_CC:+, --cc $RUN_CC}${RUN_EXEC:+, --exec $RUN_EXEC}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case
@@ -293,7 +331,7 @@ main() {
 	fi
 	ratchet "$OUT/results.tsv"
 	rc=$?
-	[ $rc -eq 0 ] && echo && echo "ratchet: all cases of passing.txt pass"
+	[ $rc -eq 0 ] && echo && echo "ratchet: all cases of ${LIST#"$repo"/} pass"
 	return $rc
 }
 

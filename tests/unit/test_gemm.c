@@ -2,7 +2,9 @@
  * (templates/gemm_simd.h) against a double-precision reference, on awkward
  * sizes (edges of every tile and block), transposes, alpha and beta, every
  * broadcast of C, batches, and weights packed ahead of time; and the same for
- * the portable kernels.  Kernels of an ISA this host lacks are skipped. */
+ * the portable kernels.  Kernels of an ISA this host lacks are skipped; the
+ * NEON ones run their portable micro-kernel off AArch64 (test_gemm_neon.c
+ * checks the NEON one under qemu-aarch64). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -14,7 +16,9 @@
 
 static int host_has(int cpu)
 {
-	return cpu == CPU_GENERIC || cpu_native() >= cpu;
+	if (cpu == CPU_NEON)	/* AArch64, or the plain C micro-kernel elsewhere */
+		return 1;
+	return cpu == CPU_GENERIC || (cpu_native() != CPU_NEON && cpu_native() >= cpu);
 }
 
 static float *random_floats(int64_t n, unsigned *seed)
@@ -154,6 +158,8 @@ START_TEST(gemm_avx2) { check_cpu(CPU_AVX2); }
 END_TEST
 START_TEST(gemm_avx512f) { check_cpu(CPU_AVX512F); }
 END_TEST
+START_TEST(gemm_neon) { check_cpu(CPU_NEON); }
+END_TEST
 
 /* A 2-D convolution on kernel `cpu` (weights prepacked or not) against doubles. */
 static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
@@ -252,6 +258,8 @@ START_TEST(conv_avx2) { check_conv_cpu(CPU_AVX2); }
 END_TEST
 START_TEST(conv_avx512f) { check_conv_cpu(CPU_AVX512F); }
 END_TEST
+START_TEST(conv_neon) { check_conv_cpu(CPU_NEON); }
+END_TEST
 
 int main(void)
 {
@@ -262,9 +270,11 @@ int main(void)
 	tcase_add_test(tc, gemm_generic);
 	tcase_add_test(tc, gemm_avx2);
 	tcase_add_test(tc, gemm_avx512f);
+	tcase_add_test(tc, gemm_neon);
 	tcase_add_test(tc, conv_generic);
 	tcase_add_test(tc, conv_avx2);
 	tcase_add_test(tc, conv_avx512f);
+	tcase_add_test(tc, conv_neon);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

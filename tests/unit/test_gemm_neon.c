@@ -1,0 +1,256 @@
+/* test_gemm_neon.c: the AArch64 NEON float32 GEMM (templates/gemm_simd.h,
+ * --cpu neon) against the plain C micro-kernel of the same 8 x 12 tile, the
+ * scalar GEMM (linalg.h) and a double-precision reference, on odd shapes:
+ * every partial tile, K around KC, M around MC, N around NC, transposes, every
+ * broadcast of C, alpha and beta, A or B packed ahead of time.  And the NEON
+ * MaxPool (pool.h, f32_maxpool__neon) against the scalar one, bit for bit
+ * (NaN, signed zeros, padding, strides 1 to 3, ceil-mode overhangs).
+ *
+ * Stand-alone (no Check, no compiler library) so that it can be built with a
+ * cross compiler and run under qemu-aarch64 (tests/conformance/run_aarch64.sh):
+ *   aarch64-linux-gnu-gcc -std=c99 -O2 -Wall -Wextra -Werror -Iruntime_min -Itemplates \
+ *       tests/unit/test_gemm_neon.c -lm && qemu-aarch64 -L /usr/aarch64-linux-gnu ./a.out
+ * Elsewhere it checks the same drivers with the portable micro-kernel.
+ * Exit status 0 when every element matches. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "onnxcc_rt.h"
+#include "linalg.h"
+#include "gemm_simd.h"
+#include "pool.h"
+
+#if defined(__aarch64__) && !ONNXCC_SIMD_NEON
+#error "an AArch64 compiler without the NEON micro-kernel"
+#endif
+
+ONNXCC_F32_GEMM_ISA(neon_prod, neon)
+ONNXCC_GEMM_CORE(scalar_prod, float, float)
+ONNXCC_F32_UKR_C(ref_ukr, 8, 12)
+ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
+ONNXCC_MAXPOOL(maxpool_scalar, float)
+
+enum { MR = ONNXCC_NEON_MR, NR = ONNXCC_NEON_NR, KC = ONNXCC_NEON_KC };
+
+static unsigned seed = 12345u;
+static long checks, failures;
+
+static float *random_floats(int64_t n)
+{
+	float *x = malloc((size_t)(n ? n : 1) * sizeof(float));
+	int64_t i;
+
+	if (!x) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+	}
+	return x;
+}
+
+/* got against want, within a tolerance relative to the sum of |terms| (mag). */
+static void expect(double got, double want, double mag, const char *what, long i)
+{
+	checks++;
+	if (fabs(got - want) <= 1e-5 * mag + 1e-6)
+		return;
+	if (failures++ < 20)
+		fprintf(stderr, "FAIL %s: element %ld = %.9g, expected %.9g\n", what, i, got, want);
+}
+
+/* The micro-kernel alone against the plain C one: an mr x nr corner of a tile,
+ * Y with row stride rsy and column stride csy, C none / a row / a column / full. */
+static void check_ukr(int64_t kc, int64_t mr, int64_t nr, int64_t csy, int ckind, int first,
+		      int last, float alpha, float beta)
+{
+	float *a = random_floats(kc * MR), *b = random_floats(kc * NR), *c = random_floats(MR * NR);
+	float *y0 = random_floats(MR * NR * 2), *y1 = malloc(MR * NR * 2 * sizeof(float));
+	int64_t rsy = csy == 1 ? NR + 3 : 1, rsc = ckind >= 2 ? (ckind == 3 ? NR : 1) : 0;
+	int64_t csc = ckind == 1 || ckind == 3 ? 1 : 0, i;
+	const float *C = ckind ? c : NULL;
+	char what[128];
+
+	if (csy != 1)
+		csy = MR;
+	memcpy(y1, y0, MR * NR * 2 * sizeof(float));
+	onnxcc_f32_ukr_neon(kc, a, b, y0, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta);
+	ref_ukr(kc, a, b, y1, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta);
+	snprintf(what, sizeof what, "ukr kc=%lld %lldx%lld csy=%lld c=%d first=%d last=%d",
+		 (long long)kc, (long long)mr, (long long)nr, (long long)csy, ckind, first, last);
+	for (i = 0; i < MR * NR * 2; i++) {
+		double mag = 0;
+		int64_t k, r = csy == 1 ? i / rsy : i % MR, col = csy == 1 ? i % rsy : i / MR;
+		if (r < MR && col < NR)
+			for (k = 0; k < kc; k++)
+				mag += fabs((double)a[k * MR + r] * b[k * NR + col]);
+		mag = mag * fabs(alpha) + fabs(y1[i]) + 2;
+		expect(y0[i], y1[i], mag, what, (long)i);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(y0);
+	free(y1);
+}
+
+/* C's shape: none, one row (1 x n), one column (m x 1), full. */
+enum { C_NONE, C_ROW, C_COL, C_FULL, C_KINDS };
+
+/* Y = alpha op(A) op(B) + beta C through the NEON driver (pack: 1 A prepacked,
+ * 2 B prepacked) and the scalar GEMM, both against doubles. */
+static void check_gemm(int64_t m, int64_t n, int64_t k, int ta, int tb, int ckind, float alpha,
+		       float beta, int pack)
+{
+	float *A = random_floats(m * k), *B = random_floats(k * n), *C = random_floats(m * n);
+	float *Y = calloc((size_t)(m * n + 1), sizeof(float)), *Ys = calloc((size_t)(m * n + 1), sizeof(float));
+	float *Ap = NULL, *Bp = NULL, *scratch;
+	onnxcc_gemm_args g;
+	const float *Cp;
+	int64_t i, j, kk;
+	char what[160];
+
+	g.m = m; g.n = n; g.k = k;
+	g.rsa = ta ? 1 : k; g.csa = ta ? m : 1;
+	g.rsb = tb ? 1 : n; g.csb = tb ? k : 1;
+	g.rsc = ckind == C_FULL ? n : ckind == C_COL ? 1 : 0;
+	g.csc = ckind == C_FULL || ckind == C_ROW ? 1 : 0;
+	g.rsy = n; g.csy = 1;
+	Cp = ckind == C_NONE ? NULL : C;
+	if (pack == 1) {
+		Ap = calloc((size_t)(onnxcc_round_up(m, MR) * k + 1), sizeof(float));
+		onnxcc_f32_prepack(MR, KC, m, k, A, g.rsa, g.csa, Ap);
+	}
+	if (pack == 2) {
+		Bp = calloc((size_t)(onnxcc_round_up(n, NR) * k + 1), sizeof(float));
+		onnxcc_f32_prepack(NR, KC, n, k, B, g.csb, g.rsb, Bp);
+	}
+	scratch = calloc((size_t)(onnxcc_f32_gemm_scratch(m, n, k, MR, NR, KC, ONNXCC_NEON_MC,
+			ONNXCC_NEON_NC, pack == 1, pack == 2) + 1), sizeof(float));
+	neon_prod(&g, A, B, Cp, Y, alpha, beta, Ap, Bp, scratch);
+	scalar_prod(&g, A, B, Cp, Ys, alpha, beta);
+	snprintf(what, sizeof what, "gemm m=%lld n=%lld k=%lld ta=%d tb=%d c=%d pack=%d",
+		 (long long)m, (long long)n, (long long)k, ta, tb, ckind, pack);
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			double s = 0, mag = 0, want;
+			for (kk = 0; kk < k; kk++) {
+				double x = (double)A[i * g.rsa + kk * g.csa] * B[kk * g.rsb + j * g.csb];
+				s += x;
+				mag += fabs(x);
+			}
+			want = alpha * s;
+			mag *= fabs(alpha);
+			if (Cp) {
+				want += beta * Cp[i * g.rsc + j * g.csc];
+				mag += fabs(beta * Cp[i * g.rsc + j * g.csc]);
+			}
+			expect(Y[i * n + j], want, mag, what, (long)(i * n + j));
+			expect(Ys[i * n + j], want, mag, "scalar reference", (long)(i * n + j));
+		}
+	free(A);
+	free(B);
+	free(C);
+	free(Y);
+	free(Ys);
+	free(Ap);
+	free(Bp);
+	free(scratch);
+}
+
+/* A 2-D MaxPool (nc images h x w, window kh x kw, strides, pads) both ways. */
+static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+			  int64_t sw, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int64_t ceil)
+{
+	int64_t oh = (h + pt + pb - kh + (ceil ? sh - 1 : 0)) / sh + 1;
+	int64_t ow = (w + pl + pr - kw + (ceil ? sw - 1 : 0)) / sw + 1, i;
+	int64_t p[17] = {2, nc, h, w, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, pb, pr, 0};
+	float *X = random_floats(nc * h * w), *Y0, *Y1;
+	void *b0[2], *b1[2];
+	char what[128];
+
+	if (oh <= 0 || ow <= 0) {
+		free(X);
+		return;
+	}
+	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	for (i = 0; i < nc * h * w; i += 7)	/* ties, signed zeros, NaN */
+		X[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? -0.0f : (float)NAN;
+	b0[0] = b1[0] = X;
+	b0[1] = Y0;
+	b1[1] = Y1;
+	maxpool_neon(b0, p, NULL);
+	maxpool_scalar(b1, p, NULL);
+	snprintf(what, sizeof what, "maxpool %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld %lld %lld",
+		 (long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sh, (long long)sw,
+		 (long long)pt, (long long)pl, (long long)pb, (long long)pr);
+	for (i = 0; i < nc * oh * ow; i++) {
+		checks++;
+		if (memcmp(&Y0[i], &Y1[i], sizeof(float)) != 0 && failures++ < 20)
+			fprintf(stderr, "FAIL %s: element %lld = %g, expected %g\n", what, (long long)i,
+				Y0[i], Y1[i]);
+	}
+	free(X);
+	free(Y0);
+	free(Y1);
+}
+
+static const int64_t sizes[][3] = {
+	{1, 1, 1}, {8, 12, 1}, {8, 12, 256}, {7, 11, 3}, {9, 13, 257}, {16, 24, 255},
+	{3, 5, 7}, {1, 50, 300}, {33, 1, 17}, {100, 37, 513}, {129, 25, 40}, {5, 1013, 9},
+	{17, 9, 0}, {300, 5, 40}, {2000, 1, 3}, {64, 64, 64},
+};
+
+int main(void)
+{
+	int64_t kcs[] = {1, 2, 3, 7, 64}, mr, nr, s;
+	int ck, ta, tb, c, pack;
+	size_t ki;
+
+	for (ki = 0; ki < sizeof kcs / sizeof kcs[0]; ki++)
+		for (mr = 1; mr <= MR; mr++)
+			for (nr = 1; nr <= NR; nr++)
+				for (ck = 0; ck < 4; ck++) {
+					check_ukr(kcs[ki], mr, nr, 1, ck, 1, 1, 1, 1);
+					check_ukr(kcs[ki], mr, nr, 1, ck, 0, 1, -0.5f, 2);
+					check_ukr(kcs[ki], mr, nr, 1, ck, 1, 0, 1, 1);
+					if (mr == MR || nr == NR)
+						check_ukr(kcs[ki], mr, nr, 2, ck, 0, 1, 1.5f, 0.25f);
+				}
+	for (s = 0; s < (int64_t)(sizeof sizes / sizeof sizes[0]); s++) {
+		int64_t m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+		for (ta = 0; ta < 2; ta++)
+			for (tb = 0; tb < 2; tb++)
+				check_gemm(m, n, k, ta, tb, C_NONE, 1, 0, 0);
+		for (c = C_ROW; c < C_KINDS; c++)
+			check_gemm(m, n, k, 0, 1, c, 0.5f, 2, 0);
+		for (pack = 1; pack <= 2; pack++) {
+			check_gemm(m, n, k, 0, 0, C_NONE, 1, 0, pack);
+			check_gemm(m, n, k, 1, 1, C_FULL, -1.5f, 0.25f, pack);
+		}
+	}
+	/* M past MC, N past NC, K past two KC blocks: every block edge. */
+	check_gemm(ONNXCC_NEON_MC + 9, ONNXCC_NEON_NC + 13, 2 * KC + 3, 0, 0, C_ROW, 1, 1, 0);
+	check_gemm(ONNXCC_NEON_MC + 9, ONNXCC_NEON_NC + 13, 2 * KC + 3, 1, 0, C_FULL, 1, 1, 2);
+	check_gemm(ONNXCC_NEON_MC + 9, 40, 2 * KC + 3, 0, 1, C_NONE, 1, 0, 1);
+	{
+		int64_t h, w, k, s, pad;
+		for (h = 1; h <= 13; h += 4)
+			for (w = 1; w <= 23; w += 2)
+				for (k = 1; k <= 3; k++)
+					for (s = 1; s <= 3; s++)
+						for (pad = 0; pad < k && pad <= 1; pad++) {
+							check_maxpool(2, h, w, k, k, s, s, pad, pad, pad, pad, 0);
+							check_maxpool(1, h, w, k, k + 1, 1, s, pad, pad, 0, pad + 1, 1);
+						}
+		check_maxpool(3, 56, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+		check_maxpool(2, 20, 35, 2, 2, 2, 2, 0, 0, 0, 0, 0);
+	}
+	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
+	       ONNXCC_SIMD_NEON ? "NEON" : "portable C", MR, NR, checks, failures);
+	return failures ? 1 : 0;
+}
