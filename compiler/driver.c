@@ -22,7 +22,6 @@ static const Pass pipeline[] = {
 	{"fold", pass_fold},
 	{"dce", pass_dce},
 	{"fuse", pass_fuse},
-	{"dce", pass_dce},
 	{"lower", pass_lower},
 	{"memplan", pass_memplan},
 };

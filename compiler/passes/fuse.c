@@ -8,7 +8,8 @@
  *  - Epilogues (float32): a Conv, Gemm or MatMul whose output goes only to
  *    the next node of the chain takes in turn a bias Add (Conv: per channel,
  *    into its bias; MatMul and Gemm without C: as C, along the last axis), a
- *    residual Add of a tensor shaped as the output (input 3) and one
+ *    residual Add (or Sum of two) of a tensor shaped as the output (it
+ *    becomes input 3) and one
  *    activation (Node.epi_act: Relu, LeakyRelu, Clip with constant bounds,
  *    Sigmoid, HardSigmoid, HardSwish, Gelu, Tanh, Elu, and SiLU as
  *    Mul(x, Sigmoid(x))), which the GEMM applies to each finished tile
@@ -16,8 +17,8 @@
  *    of the chain's last node, whose output it now makes; Node.fused names
  *    the merged nodes for --report.
  *
- * Only nodes under the same guard are merged.  Dead nodes are left for the
- * dce pass that follows. */
+ * Only nodes under the same guard are merged.  The nodes left unused go
+ * (pass_dce) at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,8 +241,9 @@ static int take_bias(Fuse *f, Node *p, Value *y, Value *c)
 	if (is_op(p, "Gemm")) {
 		if (attr_f(p, "beta", 1.0) != 1.0 || c->rank > 2)
 			return 0;
-	} else if (value_numel(c) != 1 && value_numel(c) != y->dims[y->rank - 1]) {
-		return 0;
+	} else if (value_numel(c) != 1 &&
+		   (p->in[1]->rank < 2 || value_numel(c) != y->dims[y->rank - 1])) {
+		return 0;	/* a 1-D B makes the last axis M's */
 	}
 	while (p->nin < 2)
 		node_add_input(p, NULL);
@@ -493,5 +495,5 @@ int pass_fuse(Graph *g)
 	free(f.first);
 	free(f.last);
 	free(f.pos);
-	return 0;
+	return f.fused ? pass_dce(g) : 0;
 }
