@@ -73,6 +73,8 @@ typedef struct onnxcc_gemm_args {
  * like its f[]). */
 #define ONNXCC_ACT_ONE(T, act, x, a, b) \
 	((act) == ONNXCC_ACT_RELU ? ((x) > 0 ? (x) : (T)0) \
+	 : (act) == ONNXCC_ACT_CLIP ? ((x) < (T)(a) ? ((T)(a) > (T)(b) ? (T)(b) : (T)(a)) \
+				     : (x) > (T)(b) ? (T)(b) : (x)) \
 	 : (act) == ONNXCC_ACT_LEAKYRELU ? (T)((double)(x) >= 0 ? (x) : (x) * (a)) \
 	 : (act) == ONNXCC_ACT_SIGMOID ? (T)((double)(x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x))) \
 	 : (act) == ONNXCC_ACT_SILU \
@@ -89,39 +91,47 @@ typedef struct onnxcc_gemm_args {
 /* The epilogue of rows [0, mr) x columns [0, nr) of Y (R: the residual at the
  * same place, or NULL).  The common activations get loops of their own. */
 #define ONNXCC_GEMM_EPI(NAME, T) \
-static inline void NAME(const onnxcc_gemm_args *g, T *Y, const T *R, int64_t mr, int64_t nr) \
+static inline void NAME##_row(int act, double a, double b, T *restrict y, const T *restrict r, \
+	int64_t n) \
 { \
-	int64_t r, c, rs = g->rsy, cs = g->csy; \
-	T lo = (T)g->act_a, hi = (T)g->act_b; \
-	if (R) \
-		for (r = 0; r < mr; r++) \
-			for (c = 0; c < nr; c++) \
-				Y[r * rs + c * cs] = (T)(Y[r * rs + c * cs] + R[r * rs + c * cs]); \
-	switch (g->act) { \
+	T lo = (T)a, hi = (T)b; \
+	int64_t c; \
+	if (r) \
+		for (c = 0; c < n; c++) \
+			y[c] = (T)(y[c] + r[c]); \
+	switch (act) { \
 	case ONNXCC_ACT_NONE: \
 		break; \
 	case ONNXCC_ACT_RELU: \
-		for (r = 0; r < mr; r++) \
-			for (c = 0; c < nr; c++) { \
-				T v = Y[r * rs + c * cs]; \
-				Y[r * rs + c * cs] = v > 0 ? v : (T)0; \
-			} \
+		for (c = 0; c < n; c++) \
+			y[c] = y[c] > 0 ? y[c] : (T)0; \
 		break; \
 	case ONNXCC_ACT_CLIP: \
-		for (r = 0; r < mr; r++) \
-			for (c = 0; c < nr; c++) { \
-				T v = Y[r * rs + c * cs]; \
-				v = v < lo ? lo : v; \
-				Y[r * rs + c * cs] = v > hi ? hi : v; \
-			} \
+		for (c = 0; c < n; c++) { \
+			T v = y[c] < lo ? lo : y[c]; \
+			y[c] = v > hi ? hi : v; \
+		} \
 		break; \
 	default: \
-		for (r = 0; r < mr; r++) \
-			for (c = 0; c < nr; c++) { \
-				T v = Y[r * rs + c * cs]; \
-				Y[r * rs + c * cs] = ONNXCC_ACT_ONE(T, g->act, v, g->act_a, g->act_b); \
-			} \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, act, y[c], a, b); \
 	} \
+} \
+static inline void NAME(const onnxcc_gemm_args *g, T *Y, const T *R, int64_t mr, int64_t nr) \
+{ \
+	int64_t i, j, rs = g->rsy, cs = g->csy; \
+	if (cs == 1) { \
+		for (i = 0; i < mr; i++) \
+			NAME##_row(g->act, g->act_a, g->act_b, Y + i * rs, R ? R + i * rs : R, nr); \
+		return; \
+	} \
+	for (j = 0; j < nr; j++)	/* a transposed product: columns are contiguous */ \
+		for (i = 0; i < mr; i++) { \
+			T *y = Y + i * rs + j * cs; \
+			if (R) \
+				*y = (T)(*y + R[i * rs + j * cs]); \
+			*y = ONNXCC_ACT_ONE(T, g->act, *y, g->act_a, g->act_b); \
+		} \
 }
 
 /* An epilogue's parameters from a kernel's p (act, has_res) and f (a, b). */

@@ -218,6 +218,38 @@ START_TEST(gemm_residual_leakyrelu)
 }
 END_TEST
 
+/* MatMul with 3 columns (computed transposed) -> Clip(-0.2, 0.3) with min > max
+ * nowhere, then the same with min > max (the upper bound wins). */
+static void matmul_clip_both(MB *b, float lo, float hi)
+{
+	static const int64_t da[] = {29, 11}, db[] = {11, 3}, one = 1;
+
+	mb_input(b, "A", DT_FLOAT, 2, da);
+	mb_input(b, "B", DT_FLOAT, 2, db);
+	mb_init_f32(b, "lo", 0, &one, &lo);
+	mb_init_f32(b, "hi", 0, &one, &hi);
+	mb_node(b, "MatMul", "mm", "A,B", "M");
+	mb_node(b, "Clip", "clip", "M,lo,hi", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+static void matmul_clip(MB *b)
+{
+	matmul_clip_both(b, -0.2f, 0.3f);
+}
+
+static void matmul_clip_crossed(MB *b)
+{
+	matmul_clip_both(b, 0.3f, -0.2f);
+}
+
+START_TEST(matmul_transposed_clip)
+{
+	check(matmul_clip, 13, "MatMul Clip", "MatMul", 0);
+	check(matmul_clip_crossed, 13, "MatMul Clip", "MatMul", 0);
+}
+END_TEST
+
 /* A Conv output read twice is not fused with either reader. */
 static void conv_two_uses(MB *b)
 {
@@ -276,6 +308,7 @@ static Suite *fuse_suite(void)
 	tcase_add_test(tc, conv_bias_add_clip);
 	tcase_add_test(tc, matmul_bias_add_silu);
 	tcase_add_test(tc, gemm_residual_leakyrelu);
+	tcase_add_test(tc, matmul_transposed_clip);
 	tcase_add_test(tc, shared_output_not_fused);
 	tcase_add_test(tc, transpose_pairs);
 	suite_add_tcase(s, tc);
