@@ -317,8 +317,24 @@ ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx2, 6, 16)
 ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
 #endif
 
-/* The epilogue (linalg.h) of a float32 tile. */
+/* The epilogue (linalg.h) of the float32 tile at row i, column j of Y: a whole
+ * MR x NR tile with contiguous rows takes rows of constant length, which the
+ * compiler vectorizes in full. */
 ONNXCC_GEMM_EPI(onnxcc_f32_epi, float)
+ONNXCC_EPI_INLINE void onnxcc_f32_epi_tile(const onnxcc_gemm_args *g, int64_t i, int64_t j,
+	int64_t mr, int64_t nr, float *Y, int64_t MR, int64_t NR)
+{
+	const float *R = (const float *)g->res;
+	int64_t off = i * g->rsy + j * g->csy, t;
+
+	if (mr == MR && nr == NR && g->csy == 1) {
+		for (t = 0; t < MR; t++)
+			onnxcc_f32_epi_row(g->act, g->act_a, g->act_b, Y + off + t * g->rsy,
+					   R ? R + off + t * g->rsy : R, NR);
+		return;
+	}
+	onnxcc_f32_epi(g, Y + off, R ? R + off : R, mr, nr);
+}
 
 /* The driver of one ISA: Y = alpha op(A) op(B) + beta C (C may be NULL), K > 0,
  * then g's epilogue, applied to each micro-tile right after its last K block.
@@ -358,11 +374,9 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 							C ? C + i * g->rsc + j * g->csc : C, g->rsc, \
 							g->csc, alpha, beta); \
 						if (last && (g->act || g->res)) \
-							onnxcc_f32_epi(g, Y + i * g->rsy + j * g->csy, \
-								g->res ? (const float *)g->res + i * g->rsy + \
-									j * g->csy : (const float *)0, \
+							onnxcc_f32_epi_tile(g, i, j, \
 								mc - ir < MR ? mc - ir : MR, \
-								nc - jr < NR ? nc - jr : NR); \
+								nc - jr < NR ? nc - jr : NR, Y, MR, NR); \
 					} \
 			} \
 		} \

@@ -90,8 +90,13 @@ typedef struct onnxcc_gemm_args {
 
 /* The epilogue of rows [0, mr) x columns [0, nr) of Y (R: the residual at the
  * same place, or NULL).  The common activations get loops of their own. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_EPI_INLINE static inline __attribute__((always_inline, unused))
+#else
+#define ONNXCC_EPI_INLINE static inline
+#endif
 #define ONNXCC_GEMM_EPI(NAME, T) \
-static inline void NAME##_row(int act, double a, double b, T *restrict y, const T *restrict r, \
+ONNXCC_EPI_INLINE void NAME##_row(int act, double a, double b, T *restrict y, const T *restrict r, \
 	int64_t n) \
 { \
 	T lo = (T)a, hi = (T)b; \
