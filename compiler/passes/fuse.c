@@ -3,8 +3,8 @@
  *  - Transpose(Transpose(x, p1), p2) reads x with the composed permutation;
  *    an identity becomes Identity (a view: no copy).
  *  - BatchNormalization in inference mode, with constant parameters, after a
- *    Conv with constant weights (and bias), is folded into new weights and
- *    bias, computed in double and rounded to float once.
+ *    Conv or Gemm with constant weights (and bias), is folded into new weights
+ *    and bias, computed in double and rounded to float once.
  *  - Epilogues (float32): a Conv, Gemm or MatMul whose output goes only to
  *    the next node of the chain takes in turn a bias Add (Conv: per channel,
  *    into its bias; MatMul and Gemm without C: as C, along the last axis), a
@@ -206,6 +206,70 @@ static int fold_bn(Fuse *f, Node *p, Node *bn)
 	return 1;
 }
 
+/* BatchNormalization bn after Gemm p (y is M x N, N channels): op(B)'s columns
+ * scaled, C' = (beta C - mean) k + bias (N, or M x N if C varies along rows),
+ * beta 1.  B must be a constant (not a large splat). */
+static int fold_bn_gemm(Fuse *f, Node *p, Node *bn)
+{
+	Value *w = p->in[1], *c = node_in(p, 2), *y = p->out[0];
+	Value *sc = bn->in[1], *bb = bn->in[2], *mean = bn->in[3], *var = bn->in[4];
+	int tb = attr_i(p, "transB", 0) != 0;
+	double beta = attr_f(p, "beta", 1.0), eps = attr_f(bn, "epsilon", 1e-5), *k;
+	int64_t n, rows, cd[2], r, j, i;
+	float *nw, *nc;
+	Attr *ab;
+
+	if (bn->nin != 5 || bn->in[0] != y || !outputs_unused(f, bn) || y->rank != 2 ||
+	    attr_i(bn, "training_mode", 0) != 0 || (bn->version < 9 && attr_i(bn, "spatial", 1) != 1) ||
+	    (bn->version < 7 && !attr_i(bn, "is_test", 0) && bn->nout > 1) ||
+	    !w->data || w->dtype != DT_FLOAT || w->rank != 2 ||
+	    (w->is_splat && value_numel(w) > BN_SPLAT_MAX) || bn->out[0]->dtype != DT_FLOAT)
+		return 0;
+	n = y->dims[1];
+	if (beta == 0)
+		c = NULL;
+	if (c && (!c->data || c->dtype != DT_FLOAT || c->rank > 2))
+		return 0;
+	if (!const_vec(sc, n) || !const_vec(bb, n) || !const_vec(mean, n) || !const_vec(var, n))
+		return 0;
+	rows = c && c->rank == 2 && c->dims[0] != 1 ? y->dims[0] : 1;
+	k = xmalloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+	for (j = 0; j < n; j++)
+		k[j] = const_f64(sc, sc->is_splat ? 0 : j) /
+		       sqrt(const_f64(var, var->is_splat ? 0 : j) + eps);
+	nw = xmalloc((size_t)(value_numel(w) > 0 ? value_numel(w) : 1) * sizeof(float));
+	for (r = 0; r < w->dims[0]; r++)
+		for (i = 0; i < w->dims[1]; i++) {
+			int64_t e = r * w->dims[1] + i;
+			nw[e] = (float)(const_f64(w, w->is_splat ? 0 : e) * k[tb ? r : i]);
+		}
+	nc = xmalloc((size_t)(rows * n > 0 ? rows * n : 1) * sizeof(float));
+	for (r = 0; r < rows; r++)
+		for (j = 0; j < n; j++) {
+			double cv = 0;
+			if (c) {	/* C broadcast to (rows, N) */
+				int64_t cr = c->rank == 2 && c->dims[0] != 1 ? r : 0;
+				int64_t cc = c->rank >= 1 && c->dims[c->rank - 1] != 1 ? j : 0;
+				int64_t cols = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
+				cv = beta * const_f64(c, c->is_splat ? 0 : cr * cols + cc);
+			}
+			nc[r * n + j] = (float)((cv - const_f64(mean, mean->is_splat ? 0 : j)) * k[j] +
+						const_f64(bb, bb->is_splat ? 0 : j));
+		}
+	free(k);
+	p->in[1] = new_const(f->g, w, "_bn", 2, w->dims, nw);
+	cd[0] = rows;
+	cd[1] = n;
+	c = new_const(f->g, w, "_bn_bias", rows == 1 ? 1 : 2, rows == 1 ? cd + 1 : cd, nc);
+	if (p->nin < 3)
+		node_add_input(p, c);
+	else
+		p->in[2] = c;
+	if ((ab = (Attr *)node_attr(p, "beta")))
+		ab->f = 1.0;
+	return 1;
+}
+
 /* The Add's other operand, if it is a bias of p's output y that p can take:
  * Conv: varies along the channel axis only (folded into a constant bias);
  * MatMul, Gemm (without C): varies along the last axis only (becomes C). */
@@ -352,7 +416,7 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 {
 	Graph *g = f->g;
 	Value *y = p->out[0], *y0 = y;
-	int stage = is_op(p, "Conv") ? 0 : 1, start = at;
+	int stage = is_op(p, "MatMul") ? 1 : 0, start = at;
 	Node *n, *sig;
 
 	if (p->nout != 1 || y->dtype != DT_FLOAT || p->epi_act || node_in(p, 3) ||
@@ -370,7 +434,8 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 		}
 		if (!(n = sole_user(f, y, p->guard)))
 			break;
-		if (stage == 0 && is_op(n, "BatchNormalization") && fold_bn(f, p, n)) {
+		if (stage == 0 && is_op(n, "BatchNormalization") &&
+		    (is_op(p, "Conv") ? fold_bn(f, p, n) : fold_bn_gemm(f, p, n))) {
 			y = n->out[0];
 			absorb(p, n, &at, f);
 			stage = 1;

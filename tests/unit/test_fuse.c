@@ -250,6 +250,44 @@ START_TEST(matmul_transposed_clip)
 }
 END_TEST
 
+/* Gemm (transB, constant B and a row-varying C, beta 0.5) -> BatchNormalization
+ * -> Relu. */
+static void gemm_bn(MB *b)
+{
+	static const int64_t da[] = {6, 10}, dw[] = {12, 10}, dc[] = {6, 1}, dn[] = {12};
+	float w[120], c[6], sc[12], bb[12], mean[12], var[12];
+	Onnx__NodeProto *n;
+	int i;
+
+	fill(w, 120, 41);
+	fill(c, 6, 42);
+	fill(sc, 12, 43);
+	fill(bb, 12, 44);
+	fill(mean, 12, 45);
+	fill(var, 12, 46);
+	for (i = 0; i < 12; i++)
+		var[i] = var[i] * var[i] + 0.1f;
+	mb_input(b, "A", DT_FLOAT, 2, da);
+	mb_init_f32(b, "W", 2, dw, w);
+	mb_init_f32(b, "C", 2, dc, c);
+	mb_init_f32(b, "s", 1, dn, sc);
+	mb_init_f32(b, "bb", 1, dn, bb);
+	mb_init_f32(b, "m", 1, dn, mean);
+	mb_init_f32(b, "v", 1, dn, var);
+	n = mb_node(b, "Gemm", "gemm", "A,W,C", "G");
+	mb_attr_i(n, "transB", 1);
+	mb_attr_f(n, "beta", 0.5f);
+	mb_node(b, "BatchNormalization", "bn", "G,s,bb,m,v", "N");
+	mb_node(b, "Relu", "relu", "N", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(gemm_batchnorm_relu)
+{
+	check(gemm_bn, 13, "Gemm BatchNormalization Relu", "Gemm", 1e-5);
+}
+END_TEST
+
 /* A Conv output read twice is not fused with either reader. */
 static void conv_two_uses(MB *b)
 {
@@ -309,6 +347,7 @@ static Suite *fuse_suite(void)
 	tcase_add_test(tc, matmul_bias_add_silu);
 	tcase_add_test(tc, gemm_residual_leakyrelu);
 	tcase_add_test(tc, matmul_transposed_clip);
+	tcase_add_test(tc, gemm_batchnorm_relu);
 	tcase_add_test(tc, shared_output_not_fused);
 	tcase_add_test(tc, transpose_pairs);
 	suite_add_tcase(s, tc);
