@@ -117,6 +117,22 @@ ONNXCC_EPI_INLINE void NAME##_row(int act, double a, double b, T *restrict y, co
 			y[c] = v > hi ? hi : v; \
 		} \
 		break; \
+	case ONNXCC_ACT_SIGMOID: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_SIGMOID, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_SILU: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_SILU, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_LEAKYRELU: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_LEAKYRELU, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_HARDSWISH: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_HARDSWISH, y[c], a, b); \
+		break; \
 	default: \
 		for (c = 0; c < n; c++) \
 			y[c] = ONNXCC_ACT_ONE(T, act, y[c], a, b); \
