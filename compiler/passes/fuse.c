@@ -126,10 +126,10 @@ static void note_fused(Node *p, const Node *n)
 static Value *new_const(Graph *g, const Value *like, const char *suffix, int rank,
 			const int64_t *dims, float *data)
 {
-	char *name = xmalloc(strlen(like->name) + strlen(suffix) + 1);
+	char *name = xmalloc(strlen(like->name) + strlen(suffix) + 24);
 	Value *v;
 
-	sprintf(name, "%s%s", like->name, suffix);
+	sprintf(name, "%s%s_%d", like->name, suffix, g->nvalues);	/* unique */
 	v = graph_value(g, name);
 	free(name);
 	if (value_set_shape(v, DT_FLOAT, rank, dims) != 0)
