@@ -21,6 +21,7 @@ static const Pass pipeline[] = {
 	{"infer", pass_infer},
 	{"fold", pass_fold},
 	{"dce", pass_dce},
+	{"fuse", pass_fuse},
 	{"lower", pass_lower},
 	{"memplan", pass_memplan},
 };
@@ -193,6 +194,19 @@ static int valid_identifier(const char *s)
 	return 1;
 }
 
+/* --report: the nodes passes/fuse.c merged, one group a line. */
+static void report_fused(const Graph *g)
+{
+	int i, n = 0;
+
+	for (i = 0; i < g->nnodes; i++)
+		n += !g->nodes[i]->dead && g->nodes[i]->fused;
+	printf("fused: %d\n", n);
+	for (i = 0; i < g->nnodes; i++)
+		if (!g->nodes[i]->dead && g->nodes[i]->fused)
+			printf("  %s\n", g->nodes[i]->fused);
+}
+
 int compile(const CompileOptions *co)
 {
 	Graph *g;
@@ -208,6 +222,7 @@ int compile(const CompileOptions *co)
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);
 	dt_set_string_bytes(co->string_bytes ? co->string_bytes : DT_STRING_BYTES_DEFAULT);
+	pass_opt_level = co->opt_level;
 	g = onnx_load(co->input, co->shapes, co->nshapes);
 	if (!g)
 		return -1;
@@ -230,6 +245,8 @@ int compile(const CompileOptions *co)
 		       (long long)g->arena_size, (long long)g->arena_lower_bound,
 		       g->arena_lower_bound ? (double)g->arena_size / (double)g->arena_lower_bound : 1.0,
 		       (long long)g->const_size, g->calls->n);
+	if (rc == 0 && co->report)
+		report_fused(g);
 	if (rc == 0 && co->output)
 		rc = write_outputs(g, co);
 	if (rc == 0 && co->io)

@@ -244,6 +244,7 @@ static void node_free(Node *n)
 	free(n->in);
 	free(n->out);
 	free(n->name);
+	free(n->fused);
 	free(n->op_type);
 	free(n->domain);
 	free(n);

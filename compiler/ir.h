@@ -120,6 +120,14 @@ struct Node {
 	Guard *guard;         /* NULL: runs unconditionally */
 	int inferred;         /* pass_infer has handled it */
 	int dead;             /* removed by a pass, freed with the graph */
+	/* An epilogue fused into a Conv, Gemm or MatMul (passes/fuse.c): the
+	 * residual in[3] (if present) added to the output, then the activation
+	 * epi_act (ONNXCC_ACT_* of templates/linalg.h; 0: none) with parameters
+	 * epi_a, epi_b.  `fused`: "Conv_1 + Relu_2", the nodes merged into this
+	 * one, for --report (NULL: none). */
+	int epi_act;
+	double epi_a, epi_b;
+	char *fused;
 };
 
 struct Graph {

@@ -17,7 +17,7 @@ static const char usage[] =
 	"options:\n"
 	"  -o FILE               output C file (the header is FILE with .h)\n"
 	"  --name NAME           symbol prefix (default: the output file's stem)\n"
-	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
+	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2; -O0 fuses no nodes)\n"
 	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
 	"  --shape NAME=seq:D0,D1;D0,D1;..  a sequence input: its elements' shapes\n"
 	"                       ('-' is a scalar element, 'seq:' an empty sequence)\n"
@@ -25,12 +25,17 @@ static const char usage[] =
 	"  --string-bytes N      bytes of one string element (text, NUL, zero padding),\n"
 	"                        default 64; longer results make the run function\n"
 	"                        return NAME_ERR_STRING\n"
-	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, lower,\n"
+	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, fuse, lower,\n"
 	"                        memplan) or after the last pass\n"
 	"  --cpu NAME            target CPU of the kernels: generic (portable C),\n"
-	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced\n"
-	"                        SIMD), native (default: what this machine supports)\n"
-	"  --report              print the target CPU, the arena size and its lower bound\n"
+	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced
+"
+	"                        SIMD), native (default: what this machine supports)
+"
+	"  --report              print the target CPU, the arena size and its lower bound,
+"
+	"                        and the nodes fused together
+"
 	"  --help                this text\n"
 	"  --version             the version\n"
 	"\n"

@@ -1,16 +1,18 @@
 /* conv.h: convolution (Conv) as im2col + the GEMM core of linalg.h.
  *
- * conv: b = {X, W, Y, [bias] (has_bias), [col] (use_col)}
+ * conv: b = {X, W, Y, [bias] (has_bias), [col] (use_col), [R] (has_res)}
  *       p = {nd, N, C, M, G, has_bias, use_col, chunk,
- *            in[nd], k[nd], out[nd], stride[nd], dilation[nd], pad[nd]}
- *       f = {}
+ *            in[nd], k[nd], out[nd], stride[nd], dilation[nd], pad[nd], act, has_res}
+ *       f = {act_a, act_b}
  *   X is N x C x in[..], W is M x C/G x k[..], Y is N x M x out[..]; pad holds
  *   the leading pads (the trailing ones only shape out).  For each image n and
  *   group g, with K = C/G prod(k) and OS = prod(out):
  *       Y[n, g] (M/G x OS) = W[g] (M/G x K) col (K x OS) + bias[g] (per row)
  *   Without use_col (a 1x1 kernel with stride 1 and no pads) col is X[n, g]
  *   itself.  Otherwise col is built `chunk` output columns at a time into the
- *   scratch buffer (K x chunk), so that it stays in cache and small. */
+ *   scratch buffer (K x chunk), so that it stays in cache and small.
+ *   The epilogue (linalg.h's onnxcc_gemm_args, fused by passes/fuse.c) adds
+ *   R (shaped as Y) and applies the activation act to each finished tile. */
 #ifndef ONNXCC_CONV_H
 #define ONNXCC_CONV_H
 
@@ -131,22 +133,27 @@ ONNXCC_KERNEL(NAME) \
 	T *col = usecol ? (T *)b[3 + hasb] : (T *)0; \
 	onnxcc_gemm_args a; \
 	(void)f; \
+	const T *R = p[9 + 6 * p[0]] ? (const T *)b[3 + hasb + usecol] : (const T *)0; \
 	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
+	onnxcc_gemm_epi_args(&a, p + 8 + 6 * p[0], f); \
 	kk = a.k; \
 	for (n = 0; n < nn; n++) \
 		for (g = 0; g < grp; g++) { \
 			const T *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
 			const T *bg = bias ? bias + g * mg : bias; \
 			T *yg = Y + (n * m + g * mg) * os; \
+			const T *rg = R ? R + (n * m + g * mg) * os : R; \
 			if (!usecol) { \
 				a.n = os; \
 				a.rsb = is; \
+				a.res = rg; \
 				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1); \
 				continue; \
 			} \
 			for (p0 = 0; p0 < os; p0 += chunk) { \
 				a.n = os - p0 < chunk ? os - p0 : chunk; \
 				a.rsb = a.n; \
+				a.res = rg ? rg + p0 : rg; \
 				NAME##_im2col(xg, col, p, cg, p0, a.n); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1); \
 			} \
@@ -154,12 +161,13 @@ ONNXCC_KERNEL(NAME) \
 }
 
 /* The float32 convolution of an ISA (gemm_simd.h): the same parameters and
- * buffers as ONNXCC_CONV, then p[8 + 6 nd] = packed_w (W is the weights
+ * buffers as ONNXCC_CONV, but p[8 + 6 nd] = packed_w (W is the weights
  * packed group after group, each as the A operand: onnxcc_f32_prepack with
  * the ISA's MR and KC, round_up(M/G, MR) K floats per group) and one more
  * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
  * writes it packed as the GEMM's B operand, each row made in scratch (chunk
- * floats) and spread over the panels; without, scratch is the GEMM's. */
+ * floats) and spread over the panels; without, scratch is the GEMM's.  act
+ * and has_res follow packed_w, R follows scratch. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
@@ -188,9 +196,10 @@ ONNXCC_KERNEL(NAME) \
 	const float *bias = hasb ? (const float *)b[3] : (const float *)0; \
 	float *col = usecol ? (float *)b[3 + hasb] : (float *)0; \
 	float *scratch = (float *)b[3 + hasb + usecol]; \
+	const float *R = p[10 + 6 * p[0]] ? (const float *)b[4 + hasb + usecol] : (const float *)0; \
 	onnxcc_gemm_args a; \
-	(void)f; \
 	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
+	onnxcc_gemm_epi_args(&a, p + 9 + 6 * p[0], f); \
 	kk = a.k; \
 	for (n = 0; n < nn; n++) \
 		for (g = 0; g < grp; g++) { \
@@ -198,15 +207,18 @@ ONNXCC_KERNEL(NAME) \
 			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
+			const float *rg = R ? R + (n * m + g * mg) * os : R; \
 			if (!usecol) { \
 				a.n = os; \
 				a.rsb = is; \
+				a.res = rg; \
 				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1, pw, (const float *)0, scratch); \
 				continue; \
 			} \
 			for (p0 = 0; p0 < os; p0 += chunk) { \
 				a.n = os - p0 < chunk ? os - p0 : chunk; \
 				a.rsb = a.n; \
+				a.res = rg ? rg + p0 : rg; \
 				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, col, scratch); \
 			} \

@@ -125,6 +125,7 @@ ONNXCC_KERNEL(NAME) \
 	} \
 	a.m = mg * kk; a.k = cg; a.rsa = 1; a.csa = mg * kk; a.csb = 1; a.rsb = is; \
 	a.rsc = 0; a.csc = 0; a.csy = 1; \
+	a.act = ONNXCC_ACT_NONE; a.act_a = a.act_b = 0; a.res = 0; \
 	for (n = 0; n < nn; n++) \
 		for (gi = 0; gi < grp; gi++) { \
 			const T *xg = X + (n * c + gi * cg) * is, *wg = W + gi * cg * mg * kk; \

@@ -412,7 +412,27 @@ ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float 
 ONNXCC_F32_UKR_C(onnxcc_f32_ukr_neon, 8, 12)
 #endif
 
-/* The driver of one ISA: Y = alpha op(A) op(B) + beta C (C may be NULL), K > 0.
+/* The epilogue (linalg.h) of the float32 tile at row i, column j of Y: a whole
+ * MR x NR tile with contiguous rows takes rows of constant length, which the
+ * compiler vectorizes in full. */
+ONNXCC_GEMM_EPI(onnxcc_f32_epi, float)
+ONNXCC_EPI_INLINE void onnxcc_f32_epi_tile(const onnxcc_gemm_args *g, int64_t i, int64_t j,
+	int64_t mr, int64_t nr, float *Y, int64_t MR, int64_t NR)
+{
+	const float *R = (const float *)g->res;
+	int64_t off = i * g->rsy + j * g->csy, t;
+
+	if (mr == MR && nr == NR && g->csy == 1) {
+		for (t = 0; t < MR; t++)
+			onnxcc_f32_epi_row(g->act, g->act_a, g->act_b, Y + off + t * g->rsy,
+					   R ? R + off + t * g->rsy : R, NR);
+		return;
+	}
+	onnxcc_f32_epi(g, Y + off, R ? R + off : R, mr, nr);
+}
+
+/* The driver of one ISA: Y = alpha op(A) op(B) + beta C (C may be NULL), K > 0,
+ * then g's epilogue, applied to each micro-tile right after its last K block.
  * pa / pb: A / B prepacked (onnxcc_f32_prepack with this ISA's MR / NR and KC),
  * or NULL to pack into scratch (onnxcc_f32_gemm_scratch floats). */
 #define ONNXCC_F32_GEMM_DRIVER(ISA, TARGET, MR, NR, KC, MC, NC) \
@@ -448,6 +468,10 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 							nc - jr < NR ? nc - jr : NR, first, last, \
 							C ? C + i * g->rsc + j * g->csc : C, g->rsc, \
 							g->csc, alpha, beta); \
+						if (last && (g->act || g->res)) \
+							onnxcc_f32_epi_tile(g, i, j, \
+								mc - ir < MR ? mc - ir : MR, \
+								nc - jr < NR ? nc - jr : NR, Y, MR, NR); \
 					} \
 			} \
 		} \
@@ -489,6 +513,7 @@ static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *
 		t.m = g->n; t.n = g->m; t.k = g->k; \
 		t.rsa = g->csb; t.csa = g->rsb; t.rsb = g->csa; t.csb = g->rsa; \
 		t.rsc = g->csc; t.csc = g->rsc; t.rsy = g->csy; t.csy = g->rsy; \
+		t.act = g->act; t.act_a = g->act_a; t.act_b = g->act_b; t.res = g->res; \
 		onnxcc_f32_gemm_##ISA(&t, B, A, C, Y, alpha, beta, pa, pb, scratch); \
 		return; \
 	} \
@@ -497,7 +522,8 @@ static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *
 
 /* The MatMul / Gemm kernel of an ISA: linalg.h's gemm parameters, then
  * p[11 + 3r] = packed_a, p[12 + 3r] = packed_b (A / B is the prepacked
- * constant; only with no batch), and one more buffer after Y: the scratch. */
+ * constant; only with no batch), then act, has_res (f: alpha, beta, act_a,
+ * act_b), and one more buffer after Y: the scratch (then R, has_res). */
 #define ONNXCC_F32_GEMM_SIMD(NAME, ISA) \
 ONNXCC_F32_GEMM_ISA(NAME##_prod, ISA) \
 ONNXCC_KERNEL(NAME) \
@@ -513,10 +539,13 @@ ONNXCC_KERNEL(NAME) \
 	g.m = p[0]; g.n = p[1]; g.k = p[2]; \
 	g.rsa = p[3]; g.csa = p[4]; g.rsb = p[5]; g.csb = p[6]; g.rsc = p[8]; g.csc = p[9]; \
 	g.rsy = g.n; g.csy = 1; \
+	onnxcc_gemm_epi_args(&g, sb + r + 2, f + 2); \
 	for (i = 0; i < r; i++) \
 		nb *= dims[i]; \
 	for (i = 0; i < nb; i++) { \
 		int64_t j = i; \
+		if (sb[r + 3]) \
+			g.res = (const float *)b[4 + hasc] + i * g.m * g.n; \
 		for (offa = 0, offb = 0, d = r - 1; d >= 0; d--) { \
 			offa += (j % dims[d]) * sa[d]; \
 			offb += (j % dims[d]) * sb[d]; \

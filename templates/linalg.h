@@ -1,11 +1,13 @@
 /* linalg.h: matrix products (MatMul, Gemm), and the GEMM core Conv shares.
  *
- * gemm: b = {A, B, Y} or {A, B, C, Y} (has_c)
- *       p = {M, N, K, rsa, csa, rsb, csb, has_c, rsc, csc, r, dims[r], sa[r], sb[r]}
- *       f = {alpha, beta}
+ * gemm: b = {A, B, Y} or {A, B, C, Y} (has_c), then [R] (has_res)
+ *       p = {M, N, K, rsa, csa, rsb, csb, has_c, rsc, csc, r, dims[r], sa[r], sb[r],
+ *            act, has_res}
+ *       f = {alpha, beta, act_a, act_b}
  *   For each index of the batch shape dims[r] (r may be 0), with A and B
  *   advanced by the batch element strides sa and sb:
- *       Y[batch] = alpha * A B + beta * C
+ *       Y[batch] = act(alpha * A B + beta * C + R[batch])
+ *   (the epilogue, onnxcc_gemm_args: act ONNXCC_ACT_*, R laid out as Y).
  *   A is M x K with element strides (rsa, csa), B is K x N with (rsb, csb), so
  *   a transpose is just swapped strides; C is broadcast to M x N by (rsc, csc)
  *   (0 along broadcast dimensions).  Y is contiguous, batch after batch of
@@ -40,11 +42,127 @@
 #define ONNXCC_GEMM_NOINLINE
 #endif
 
-/* Shape and element strides of one product Y = op(A) op(B) (+ C). */
+/* Shape and element strides of one product Y = op(A) op(B) (+ C), and its
+ * epilogue (fused by passes/fuse.c): once an element of Y has its final
+ * alpha A B + beta C, it gets res's element (res laid out as Y, same strides;
+ * NULL: none) added, then the activation act (ONNXCC_ACT_*, parameters act_a,
+ * act_b) applied, while the tile is still in cache.  act 0 and res NULL: none. */
 typedef struct onnxcc_gemm_args {
 	int64_t m, n, k;
 	int64_t rsa, csa, rsb, csb, rsc, csc, rsy, csy;
+	int act;
+	double act_a, act_b;
+	const void *res;
 } onnxcc_gemm_args;
+
+/* Activations an epilogue applies; the formulas are elementwise.h's. */
+#define ONNXCC_ACT_NONE 0
+#define ONNXCC_ACT_RELU 1
+#define ONNXCC_ACT_LEAKYRELU 2     /* a = alpha */
+#define ONNXCC_ACT_CLIP 3          /* a = lo, b = hi (the upper bound wins; NaN passes) */
+#define ONNXCC_ACT_SIGMOID 4
+#define ONNXCC_ACT_HARDSIGMOID 5   /* a = alpha, b = beta */
+#define ONNXCC_ACT_HARDSWISH 6
+#define ONNXCC_ACT_GELU 7          /* a = 1 for the tanh approximation */
+#define ONNXCC_ACT_SILU 8          /* x * Sigmoid(x), the sigmoid rounded to T first */
+#define ONNXCC_ACT_TANH 9
+#define ONNXCC_ACT_ELU 10          /* a = alpha */
+#define ONNXCC_ACT_COUNT 11
+
+/* One element's activation, in T as elementwise.h computes it (a and b double,
+ * like its f[]). */
+#define ONNXCC_ACT_ONE(T, act, x, a, b) \
+	((act) == ONNXCC_ACT_RELU ? ((x) > 0 ? (x) : (T)0) \
+	 : (act) == ONNXCC_ACT_CLIP ? ((x) < (T)(a) ? ((T)(a) > (T)(b) ? (T)(b) : (T)(a)) \
+				     : (x) > (T)(b) ? (T)(b) : (x)) \
+	 : (act) == ONNXCC_ACT_LEAKYRELU ? (T)((double)(x) >= 0 ? (x) : (x) * (a)) \
+	 : (act) == ONNXCC_ACT_SIGMOID ? (T)((double)(x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x))) \
+	 : (act) == ONNXCC_ACT_SILU \
+		? (T)((x) * (T)((double)(x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x)))) \
+	 : (act) == ONNXCC_ACT_HARDSIGMOID ? (T)fmax(0, fmin(1, (a) * (x) + (b))) \
+	 : (act) == ONNXCC_ACT_HARDSWISH ? (T)((x) * fmax(0, fmin(1, (x) / 6 + 0.5))) \
+	 : (act) == ONNXCC_ACT_GELU ? (T)((a) != 0 \
+		? 0.5 * (x) * (1 + tanh(0.7978845608028654 * ((x) + 0.044715 * (x) * (x) * (x)))) \
+		: 0.5 * (x) * (1 + erf((x) * 0.7071067811865476))) \
+	 : (act) == ONNXCC_ACT_TANH ? (T)tanh(x) \
+	 : (act) == ONNXCC_ACT_ELU ? (T)((double)(x) >= 0 ? (x) : (a) * expm1(x)) \
+	 : (x))
+
+/* The epilogue of rows [0, mr) x columns [0, nr) of Y (R: the residual at the
+ * same place, or NULL).  The common activations get loops of their own. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ONNXCC_EPI_INLINE static inline __attribute__((always_inline, unused))
+#else
+#define ONNXCC_EPI_INLINE static inline
+#endif
+#define ONNXCC_GEMM_EPI(NAME, T) \
+ONNXCC_EPI_INLINE void NAME##_row(int act, double a, double b, T *restrict y, const T *restrict r, \
+	int64_t n) \
+{ \
+	T lo = (T)a, hi = (T)b; \
+	int64_t c; \
+	if (r) \
+		for (c = 0; c < n; c++) \
+			y[c] = (T)(y[c] + r[c]); \
+	switch (act) { \
+	case ONNXCC_ACT_NONE: \
+		break; \
+	case ONNXCC_ACT_RELU: \
+		for (c = 0; c < n; c++) \
+			y[c] = y[c] > 0 ? y[c] : (T)0; \
+		break; \
+	case ONNXCC_ACT_CLIP: \
+		for (c = 0; c < n; c++) { \
+			T v = y[c] < lo ? lo : y[c]; \
+			y[c] = v > hi ? hi : v; \
+		} \
+		break; \
+	case ONNXCC_ACT_SIGMOID: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_SIGMOID, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_SILU: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_SILU, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_LEAKYRELU: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_LEAKYRELU, y[c], a, b); \
+		break; \
+	case ONNXCC_ACT_HARDSWISH: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, ONNXCC_ACT_HARDSWISH, y[c], a, b); \
+		break; \
+	default: \
+		for (c = 0; c < n; c++) \
+			y[c] = ONNXCC_ACT_ONE(T, act, y[c], a, b); \
+	} \
+} \
+static inline void NAME(const onnxcc_gemm_args *g, T *Y, const T *R, int64_t mr, int64_t nr) \
+{ \
+	int64_t i, j, rs = g->rsy, cs = g->csy; \
+	if (cs == 1) { \
+		for (i = 0; i < mr; i++) \
+			NAME##_row(g->act, g->act_a, g->act_b, Y + i * rs, R ? R + i * rs : R, nr); \
+		return; \
+	} \
+	for (j = 0; j < nr; j++)	/* a transposed product: columns are contiguous */ \
+		for (i = 0; i < mr; i++) { \
+			T *y = Y + i * rs + j * cs; \
+			if (R) \
+				*y = (T)(*y + R[i * rs + j * cs]); \
+			*y = ONNXCC_ACT_ONE(T, g->act, *y, g->act_a, g->act_b); \
+		} \
+}
+
+/* An epilogue's parameters from a kernel's p (act, has_res) and f (a, b). */
+ONNXCC_HELPER void onnxcc_gemm_epi_args(onnxcc_gemm_args *g, const int64_t *p, const double *f)
+{
+	g->act = (int)p[0];
+	g->act_a = f[0];
+	g->act_b = f[1];
+	g->res = 0;
+}
 
 /* One row of the tile: accumulators c<R>0..7 += x * b0..7. */
 #define ONNXCC_GEMM_ROW(c, x) \
@@ -137,7 +255,7 @@ static inline void NAME(int64_t nr, int64_t kc, const T *B, int64_t rsb, int64_t
 
 /* The panel of columns [j0, j0 + 8) and K block [k0, k0 + kc): pack it into
  * bp and run the tiles of rows [i1, i2) over it. */
-#define ONNXCC_GEMM_PANEL(NAME, T, U) \
+#define ONNXCC_GEMM_PANEL(NAME, T, U, EPI) \
 ONNXCC_GEMM_TILE(NAME##_tile, T, U) \
 ONNXCC_GEMM_PACK(NAME##_pack, T) \
 static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const T *C, T *Y, \
@@ -152,14 +270,18 @@ static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const
 			    Y + i0 * g->rsy + j0 * g->csy, g->rsy, g->csy, k0 == 0, \
 			    k0 + kc >= g->k, C ? C + i0 * g->rsc + j0 * g->csc : C, \
 			    g->rsc, g->csc, alpha, beta); \
+	if (k0 + kc >= g->k && (g->act || g->res)) { \
+		const T *R = (const T *)g->res; \
+		EPI(g, Y + i1 * g->rsy + j0 * g->csy, R ? R + i1 * g->rsy + j0 * g->csy : R, i2 - i1, nr); \
+	} \
 }
 
 /* Y = alpha op(A) op(B) + beta C (C may be NULL) for one matrix, K > 0.
  * Usually K blocks outermost, then MC-row blocks of A (which stay in L2),
  * then panels.  A transposed B (columns contiguous) with a small A goes panel
  * by panel down the whole K instead, so each of B's rows streams whole. */
-#define ONNXCC_GEMM_BLOCKED(NAME, T, U) \
-ONNXCC_GEMM_PANEL(NAME##_panel, T, U) \
+#define ONNXCC_GEMM_BLOCKED(NAME, T, U, EPI) \
+ONNXCC_GEMM_PANEL(NAME##_panel, T, U, EPI) \
 static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const T *C, T *Y, \
 	U alpha, U beta) \
 { \
@@ -181,7 +303,7 @@ static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const
 /* A single row of Y with B's rows contiguous (a depthwise convolution, a
  * vector-matrix product): Y's row accumulates B's rows scaled by A's, 8
  * columns at a time.  The 4-row tile would waste three quarters of its work. */
-#define ONNXCC_GEMM_ROW1(NAME, T, U) \
+#define ONNXCC_GEMM_ROW1(NAME, T, U, EPI) \
 static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const T *C, \
 	T *restrict Y, U alpha, U beta) \
 { \
@@ -204,14 +326,17 @@ static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const
 				v += beta == 1 ? (U)C[j * g->csc] : beta * (U)C[j * g->csc]; \
 			Y[j] = (T)v; \
 		} \
+	if (g->act || g->res) \
+		EPI(g, Y, (const T *)g->res, 1, n); \
 }
 
 /* The core: handles K = 0 and single rows, and computes a product with fewer
  * than 8 columns as its transpose, so that the tile's 8 columns are not mostly
  * padding. */
 #define ONNXCC_GEMM_CORE(NAME, T, U) \
-ONNXCC_GEMM_BLOCKED(NAME##_blocked, T, U) \
-ONNXCC_GEMM_ROW1(NAME##_row1, T, U) \
+ONNXCC_GEMM_EPI(NAME##_epi, T) \
+ONNXCC_GEMM_BLOCKED(NAME##_blocked, T, U, NAME##_epi) \
+ONNXCC_GEMM_ROW1(NAME##_row1, T, U, NAME##_epi) \
 static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const T *C, T *Y, \
 	U alpha, U beta) \
 { \
@@ -222,6 +347,8 @@ static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const
 		for (i = 0; i < g->m; i++) \
 			for (j = 0; j < g->n; j++) \
 				Y[i * g->rsy + j * g->csy] = C ? (T)(beta * (U)C[i * g->rsc + j * g->csc]) : (T)0; \
+		if (g->act || g->res) \
+			NAME##_epi(g, Y, (const T *)g->res, g->m, g->n); \
 		return; \
 	} \
 	if (g->m == 1 && g->csb == 1 && g->csy == 1) { \
@@ -233,6 +360,7 @@ static inline void NAME(const onnxcc_gemm_args *g, const T *A, const T *B, const
 		t.m = g->n; t.n = g->m; t.k = g->k; \
 		t.rsa = g->csb; t.csa = g->rsb; t.rsb = g->csa; t.csb = g->rsa; \
 		t.rsc = g->csc; t.csc = g->rsc; t.rsy = g->csy; t.csy = g->rsy; \
+		t.act = g->act; t.act_a = g->act_a; t.act_b = g->act_b; t.res = g->res; \
 		NAME##_blocked(&t, B, A, C, Y, alpha, beta); \
 		return; \
 	} \
@@ -268,11 +396,15 @@ ONNXCC_KERNEL(NAME) \
 	g.m = p[0]; g.n = p[1]; g.k = p[2]; \
 	g.rsa = p[3]; g.csa = p[4]; g.rsb = p[5]; g.csb = p[6]; g.rsc = p[8]; g.csc = p[9]; \
 	g.rsy = g.n; g.csy = 1; \
+	onnxcc_gemm_epi_args(&g, sb + r, f + 2); \
 	for (i = 0; i < r; i++) \
 		nb *= dims[i]; \
-	for (i = 0; i < nb; i++) \
+	for (i = 0; i < nb; i++) { \
+		if (sb[r + 1]) \
+			g.res = (const T *)b[3 + hasc] + i * g.m * g.n; \
 		NAME##_core(&g, A + NAME##_offset(i, r, dims, sa), \
 			    B + NAME##_offset(i, r, dims, sb), C, Y + i * g.m * g.n, alpha, beta); \
+	} \
 }
 
 #endif

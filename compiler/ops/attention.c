@@ -316,6 +316,7 @@ static int attn_gemm(Lower *L, Value *a, Value *b, Value *y, const int64_t *mnk,
 	kcall_ints(k, kb, r);
 	kcall_f(k, alpha);
 	kcall_f(k, 0.0);
+	kcall_epilogue(k, NULL);
 	return 0;
 }
 

@@ -239,5 +239,8 @@ int conv_lower(Node *n, Lower *L)
 	kcall_ints(k, c.pad, c.nd);
 	if (isa)
 		kcall_i(k, packw);
+	kcall_epilogue(k, n);
+	if (node_in(n, 3))	/* a fused residual (passes/fuse.c) */
+		kcall_buf(k, n->in[3]);
 	return narrow_half(L, yt, y);
 }

@@ -146,18 +146,25 @@ static KCall *gemm_call(Lower *L, Value *y, Value *a, Value *b, Value *c,
 	return k;
 }
 
-/* After the batch parameters: the fast kernel's packed_a, packed_b. */
-static void gemm_finish(KCall *k, int packb)
+/* After the batch parameters: the fast kernel's packed_a, packed_b; then the
+ * epilogue (alpha and beta come first in f) and the residual's buffer. */
+static void gemm_finish(KCall *k, int packb, const Node *n, double alpha, double beta)
 {
-	if (packb < 0)
-		return;
-	kcall_i(k, 0);
-	kcall_i(k, packb);
+	if (packb >= 0) {
+		kcall_i(k, 0);
+		kcall_i(k, packb);
+	}
+	kcall_f(k, alpha);
+	kcall_f(k, beta);
+	kcall_epilogue(k, n);
+	if (node_in(n, 3))	/* a fused residual (passes/fuse.c) */
+		kcall_buf(k, n->in[3]);
 }
 
 int matmul_lower(Node *n, Lower *L)
 {
-	Value *a = n->in[0], *b = n->in[1], *y = n->out[0], *yt;
+	/* c: a bias (passes/fuse.c), broadcast along the last axis */
+	Value *a = n->in[0], *b = n->in[1], *c = node_in(n, 2), *y = n->out[0], *yt;
 	MatOperand ma, mb;
 	int64_t dims[IR_MAX_RANK], sa[IR_MAX_RANK], sb[IR_MAX_RANK], mnk[3], st[6] = {0};
 	int r, d, kept = 0, packb;
@@ -191,16 +198,18 @@ int matmul_lower(Node *n, Lower *L)
 			sa[kept] = sa[d];
 			sb[kept++] = sb[d];
 		}
+	if (c) {	/* a single row (numel N) or a scalar, added to each row */
+		st[4] = 0;
+		st[5] = value_numel(c) == 1 ? 0 : 1;
+	}
 	if (widen_half(L, &a) != 0 || widen_half(L, &b) != 0 || !(yt = half_out(L, y)) ||
-	    !(k = gemm_call(L, yt, a, b, NULL, mnk, st, kept == 0, &packb)))
+	    !(k = gemm_call(L, yt, a, b, c, mnk, st, kept == 0, &packb)))
 		return -1;
 	kcall_i(k, kept);
 	kcall_ints(k, dims, kept);
 	kcall_ints(k, sa, kept);
 	kcall_ints(k, sb, kept);
-	gemm_finish(k, packb);
-	kcall_f(k, 1.0);
-	kcall_f(k, 0.0);
+	gemm_finish(k, packb, n, 1.0, c ? 1.0 : 0.0);
 	return narrow_half(L, yt, y);
 }
 
@@ -301,8 +310,6 @@ int gemm_lower(Node *n, Lower *L)
 	    !(yt = half_out(L, y)) || !(k = gemm_call(L, yt, a, b, c, mnk, st, 1, &packb)))
 		return -1;
 	kcall_i(k, 0);
-	gemm_finish(k, packb);
-	kcall_f(k, alpha);
-	kcall_f(k, beta);
+	gemm_finish(k, packb, n, alpha, beta);
 	return narrow_half(L, yt, y);
 }

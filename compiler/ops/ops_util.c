@@ -368,3 +368,11 @@ int lower_convert(Lower *L, Value *x, Value *y)
 	kcall_i(k, value_numel(y));
 	return 0;
 }
+
+void kcall_epilogue(KCall *k, const Node *n)
+{
+	kcall_i(k, n ? n->epi_act : 0);
+	kcall_i(k, n && node_in(n, 3) != NULL);
+	kcall_f(k, n ? n->epi_a : 0.0);
+	kcall_f(k, n ? n->epi_b : 0.0);
+}

@@ -41,6 +41,11 @@ static inline int64_t ck_mul(int64_t a, int64_t b, int *ovf)
 	return r;
 }
 
+/* The epilogue parameters of a Conv, Gemm or MatMul call (ir.h, Node.epi_act;
+ * templates/linalg.h): appends act and has_res to k's p, act_a and act_b to
+ * its f.  The residual's buffer (node_in(n, 3)) the caller appends last. */
+void kcall_epilogue(KCall *k, const Node *n);
+
 /* numpy-style broadcast of the non-NULL inputs' shapes into out (rank, dims). */
 int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims);
 

@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&co, 0, sizeof co);
 	co.input = path;
 	co.output = out;
+	co.opt_level = 2;	/* the default, fusion included */
 	compile(&co);
 	return 0;
 }

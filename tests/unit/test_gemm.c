@@ -94,7 +94,9 @@ static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb,
 		p[np++] = 0;
 		p[np++] = packb;
 	}
-	kn->fn(b, p, (const double[]){alpha, beta});
+	p[np++] = 0;	/* no epilogue */
+	p[np++] = 0;
+	kn->fn(b, p, (const double[]){alpha, beta, 0, 0});
 	for (bi = 0; bi < nb; bi++)
 		for (i = 0; i < m; i++)
 			for (j = 0; j < n; j++) {
@@ -203,7 +205,7 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 			ns = chunk;
 		b[nbuf++] = scratch = calloc((size_t)(ns + 1), sizeof(float));
 	}
-	kn->fn(b, p, NULL);
+	kn->fn(b, p, (const double[]){0, 0});	/* p[20..22]: no epilogue */
 	for (n = 0; n < nn; n++)
 		for (o = 0; o < m; o++)
 			for (y = 0; y < oh; y++)

@@ -1,0 +1,360 @@
+/* test_fuse.c: passes/fuse.c.  Each test builds a small model, runs the
+ * passes as the driver does at -O0 (no fusion) and at -O2, checks the live
+ * operators after fusion, and runs the lowered calls in the compiler (the
+ * kernels the generated code uses) for the portable and the host's SIMD
+ * kernels: the fused outputs must match the unfused ones. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+#include "lower.h"
+#include "ops.h"
+#include "passes/passes.h"
+
+typedef void (*Build)(MB *b);
+
+/* Deterministic values in [-1, 1). */
+static void fill(float *x, int64_t n, unsigned seed)
+{
+	int64_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+	}
+}
+
+/* Build the model, run the passes at `opt` for `cpu`, and return the output
+ * "Y" (value_numel floats, malloc'd; *n its count); *ops gets the live ops
+ * after fusion. */
+static float *run(Build build, int opset, int opt, int cpu, int64_t *n, char *ops, size_t nops)
+{
+	MB *b = mb_new(opset);
+	Graph *g;
+	void **bufs;
+	Value *y;
+	float *out;
+	int i, j;
+
+	build(b);
+	g = unit_load(b);
+	ck_assert_msg(g != NULL, "load: %s", ir_last_error());
+	ck_assert_msg(pass_infer(g) == 0, "infer: %s", ir_last_error());
+	ck_assert_msg(pass_fold(g) == 0, "fold: %s", ir_last_error());
+	ck_assert_msg(pass_dce(g) == 0, "dce: %s", ir_last_error());
+	pass_opt_level = opt;
+	ck_assert_msg(pass_fuse(g) == 0, "fuse: %s", ir_last_error());
+	ir_verify(g, "fuse");
+	snprintf(ops, nops, "%s", unit_live_ops(g));
+	lower_cpu = cpu;
+	ck_assert_msg(pass_lower(g) == 0, "lower: %s", ir_last_error());
+	bufs = xcalloc(g->nvalues, sizeof(void *));
+	for (i = 0; i < g->ninputs; i++) {
+		Value *v = g->inputs[i];
+		bufs[v->id] = xmalloc((size_t)value_nbytes(v));
+		fill(bufs[v->id], value_numel(v), 7u + (unsigned)i);
+	}
+	for (i = 0; i < g->calls->n; i++)
+		for (j = 0; j < g->calls->v[i].nbuf; j++) {
+			Value *v = g->calls->v[i].buf[j];
+			if (bufs[v->id])
+				continue;
+			ck_assert_msg(!v->is_splat, "%s is a splat", v->name);
+			bufs[v->id] = v->data ? v->data : xcalloc(1, (size_t)value_nbytes(v) + 1);
+		}
+	ck_assert_int_eq(kernels_run(g->calls, bufs), 0);
+	y = graph_find(g, "Y");
+	ck_assert_ptr_nonnull(y);
+	ck_assert_ptr_nonnull(bufs[y->id]);
+	*n = value_numel(y);
+	out = xmalloc((size_t)value_nbytes(y));
+	memcpy(out, bufs[y->id], (size_t)value_nbytes(y));
+	for (i = 0; i < g->nvalues; i++)
+		if (bufs[i] && !g->values[i]->data)
+			free(bufs[i]);
+	free(bufs);
+	pass_opt_level = 2;
+	graph_free(g);
+	return out;
+}
+
+/* The model fuses into `want` (live ops at -O2), and gives the same output as
+ * at -O0 within rtol (the BatchNormalization and bias folds round differently)
+ * on the portable kernels and on the host's. */
+static void check(Build build, int opset, const char *unfused, const char *want, double rtol)
+{
+	int cpus[2] = {CPU_GENERIC, cpu_native()}, c;
+	char ops[1024];
+
+	for (c = 0; c < 2; c++) {
+		int64_t n0, n1, i;
+		float *ref = run(build, opset, 0, cpus[c], &n0, ops, sizeof ops);
+		float *got;
+		ck_assert_str_eq(ops, unfused);
+		got = run(build, opset, 2, cpus[c], &n1, ops, sizeof ops);
+		ck_assert_str_eq(ops, want);
+		ck_assert_int_eq(n0, n1);
+		for (i = 0; i < n0; i++)
+			ck_assert_msg(fabs(got[i] - ref[i]) <= rtol * (1 + fabs(ref[i])),
+				      "cpu %s: Y[%lld] = %.9g fused, %.9g unfused", cpu_name(cpus[c]),
+				      (long long)i, got[i], ref[i]);
+		free(ref);
+		free(got);
+	}
+}
+
+/* Conv -> BatchNormalization -> Add(residual input) -> Relu. */
+static void conv_bn_add_relu(MB *b)
+{
+	static const int64_t dx[] = {2, 8, 9, 7}, dw[] = {16, 8, 3, 3}, dc[] = {16};
+	static const int64_t dy[] = {2, 16, 9, 7}, pads[] = {1, 1, 1, 1};
+	float w[16 * 8 * 9], bias[16], sc[16], bb[16], mean[16], var[16];
+	int i;
+
+	fill(w, 16 * 8 * 9, 1);
+	fill(bias, 16, 2);
+	fill(sc, 16, 3);
+	fill(bb, 16, 4);
+	fill(mean, 16, 5);
+	fill(var, 16, 6);
+	for (i = 0; i < 16; i++)
+		var[i] = var[i] * var[i] + 0.1f;
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_input(b, "R", DT_FLOAT, 4, dy);
+	mb_init_f32(b, "W", 4, dw, w);
+	mb_init_f32(b, "B", 1, dc, bias);
+	mb_init_f32(b, "s", 1, dc, sc);
+	mb_init_f32(b, "bb", 1, dc, bb);
+	mb_init_f32(b, "m", 1, dc, mean);
+	mb_init_f32(b, "v", 1, dc, var);
+	mb_attr_ints(mb_node(b, "Conv", "conv", "X,W,B", "C"), "pads", 4, pads);
+	mb_node(b, "BatchNormalization", "bn", "C,s,bb,m,v", "N");
+	mb_node(b, "Add", "add", "N,R", "S");
+	mb_node(b, "Relu", "relu", "S", "Y");
+	mb_output(b, "Y", DT_FLOAT, 4, dy);
+}
+
+START_TEST(conv_batchnorm_residual_relu)
+{
+	check(conv_bn_add_relu, 13, "Conv BatchNormalization Add Relu", "Conv", 1e-5);
+}
+END_TEST
+
+/* A pointwise grouped Conv (2 groups) with a per-channel bias Add and Clip(0, 6). */
+static void conv_bias_clip(MB *b)
+{
+	static const int64_t dx[] = {1, 8, 5, 6}, dw[] = {12, 4, 1, 1}, dc[] = {12, 1, 1};
+	static const int64_t one = 1;
+	static const float lo = 0, hi = 0.5f;
+	float w[12 * 4], bias[12];
+	Onnx__NodeProto *n;
+
+	fill(w, 48, 11);
+	fill(bias, 12, 12);
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "W", 4, dw, w);
+	mb_init_f32(b, "c", 3, dc, bias);
+	mb_init_f32(b, "lo", 0, &one, &lo);
+	mb_init_f32(b, "hi", 0, &one, &hi);
+	n = mb_node(b, "Conv", "conv", "X,W", "C");
+	mb_attr_i(n, "group", 2);
+	mb_node(b, "Add", "add", "c,C", "S");
+	mb_node(b, "Clip", "clip", "S,lo,hi", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(conv_bias_add_clip)
+{
+	check(conv_bias_clip, 13, "Conv Add Clip", "Conv", 1e-6);
+}
+END_TEST
+
+/* MatMul (batched A, constant B) + Add(bias) -> SiLU as Mul(x, Sigmoid(x)). */
+static void matmul_bias_silu(MB *b)
+{
+	static const int64_t da[] = {2, 5, 24}, dw[] = {24, 40}, dc[] = {40};
+	float w[24 * 40], bias[40];
+
+	fill(w, 24 * 40, 21);
+	fill(bias, 40, 22);
+	mb_input(b, "X", DT_FLOAT, 3, da);
+	mb_init_f32(b, "W", 2, dw, w);
+	mb_init_f32(b, "c", 1, dc, bias);
+	mb_node(b, "MatMul", "mm", "X,W", "M");
+	mb_node(b, "Add", "add", "M,c", "S");
+	mb_node(b, "Sigmoid", "sig", "S", "G");
+	mb_node(b, "Mul", "mul", "S,G", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(matmul_bias_add_silu)
+{
+	check(matmul_bias_silu, 13, "MatMul Add Sigmoid Mul", "MatMul", 1e-6);
+}
+END_TEST
+
+/* Gemm (transB, run-time operands) + Add(residual) -> LeakyRelu; 3 columns
+ * only, so the portable and SIMD products run transposed. */
+static void gemm_residual_leaky(MB *b)
+{
+	static const int64_t da[] = {37, 19}, db[] = {3, 19}, dy[] = {37, 3};
+	Onnx__NodeProto *n;
+
+	mb_input(b, "A", DT_FLOAT, 2, da);
+	mb_input(b, "B", DT_FLOAT, 2, db);
+	mb_input(b, "R", DT_FLOAT, 2, dy);
+	n = mb_node(b, "Gemm", "gemm", "A,B", "G");
+	mb_attr_i(n, "transB", 1);
+	mb_attr_f(n, "alpha", 0.5f);
+	mb_node(b, "Add", "add", "R,G", "S");
+	mb_attr_f(mb_node(b, "LeakyRelu", "lrelu", "S", "Y"), "alpha", 0.1f);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(gemm_residual_leakyrelu)
+{
+	check(gemm_residual_leaky, 13, "Gemm Add LeakyRelu", "Gemm", 1e-6);
+}
+END_TEST
+
+/* MatMul with 3 columns (computed transposed) -> Clip(-0.2, 0.3) with min > max
+ * nowhere, then the same with min > max (the upper bound wins). */
+static void matmul_clip_both(MB *b, float lo, float hi)
+{
+	static const int64_t da[] = {29, 11}, db[] = {11, 3}, one = 1;
+
+	mb_input(b, "A", DT_FLOAT, 2, da);
+	mb_input(b, "B", DT_FLOAT, 2, db);
+	mb_init_f32(b, "lo", 0, &one, &lo);
+	mb_init_f32(b, "hi", 0, &one, &hi);
+	mb_node(b, "MatMul", "mm", "A,B", "M");
+	mb_node(b, "Clip", "clip", "M,lo,hi", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+static void matmul_clip(MB *b)
+{
+	matmul_clip_both(b, -0.2f, 0.3f);
+}
+
+static void matmul_clip_crossed(MB *b)
+{
+	matmul_clip_both(b, 0.3f, -0.2f);
+}
+
+START_TEST(matmul_transposed_clip)
+{
+	check(matmul_clip, 13, "MatMul Clip", "MatMul", 0);
+	check(matmul_clip_crossed, 13, "MatMul Clip", "MatMul", 0);
+}
+END_TEST
+
+/* Gemm (transB, constant B and a row-varying C, beta 0.5) -> BatchNormalization
+ * -> Relu. */
+static void gemm_bn(MB *b)
+{
+	static const int64_t da[] = {6, 10}, dw[] = {12, 10}, dc[] = {6, 1}, dn[] = {12};
+	float w[120], c[6], sc[12], bb[12], mean[12], var[12];
+	Onnx__NodeProto *n;
+	int i;
+
+	fill(w, 120, 41);
+	fill(c, 6, 42);
+	fill(sc, 12, 43);
+	fill(bb, 12, 44);
+	fill(mean, 12, 45);
+	fill(var, 12, 46);
+	for (i = 0; i < 12; i++)
+		var[i] = var[i] * var[i] + 0.1f;
+	mb_input(b, "A", DT_FLOAT, 2, da);
+	mb_init_f32(b, "W", 2, dw, w);
+	mb_init_f32(b, "C", 2, dc, c);
+	mb_init_f32(b, "s", 1, dn, sc);
+	mb_init_f32(b, "bb", 1, dn, bb);
+	mb_init_f32(b, "m", 1, dn, mean);
+	mb_init_f32(b, "v", 1, dn, var);
+	n = mb_node(b, "Gemm", "gemm", "A,W,C", "G");
+	mb_attr_i(n, "transB", 1);
+	mb_attr_f(n, "beta", 0.5f);
+	mb_node(b, "BatchNormalization", "bn", "G,s,bb,m,v", "N");
+	mb_node(b, "Relu", "relu", "N", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(gemm_batchnorm_relu)
+{
+	check(gemm_bn, 13, "Gemm BatchNormalization Relu", "Gemm", 1e-5);
+}
+END_TEST
+
+/* A Conv output read twice is not fused with either reader. */
+static void conv_two_uses(MB *b)
+{
+	static const int64_t dx[] = {1, 3, 6, 6}, dw[] = {4, 3, 3, 3};
+	float w[4 * 27];
+
+	fill(w, 4 * 27, 31);
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "W", 4, dw, w);
+	mb_node(b, "Conv", "conv", "X,W", "C");
+	mb_node(b, "Relu", "relu", "C", "Z");
+	mb_node(b, "Add", "add", "C,Z", "Y");
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(shared_output_not_fused)
+{
+	check(conv_two_uses, 13, "Conv Relu Add", "Conv Relu Add", 0);
+}
+END_TEST
+
+/* Transpose pairs: perm (0 2 1) twice is the identity (a view); (1 2 0) then
+ * (0 2 1) compose into one Transpose reading X. */
+static void transposes(MB *b)
+{
+	static const int64_t dx[] = {2, 3, 4}, p021[] = {0, 2, 1}, p120[] = {1, 2, 0};
+
+	mb_input(b, "X", DT_FLOAT, 3, dx);
+	mb_attr_ints(mb_node(b, "Transpose", "t1", "X", "T1"), "perm", 3, p021);
+	mb_attr_ints(mb_node(b, "Transpose", "t2", "T1", "T2"), "perm", 3, p021);
+	mb_attr_ints(mb_node(b, "Transpose", "t3", "X", "T3"), "perm", 3, p120);
+	mb_attr_ints(mb_node(b, "Transpose", "t4", "T3", "T4"), "perm", 3, p021);
+	mb_node(b, "Relu", "relu", "T4", "U");	/* (3, 2, 4) */
+	mb_node(b, "Reshape", "r", "U,shape", "V");
+	mb_node(b, "Add", "add", "T2,V", "Y");
+	{
+		static const int64_t two = 3, shape[] = {2, 3, 4};
+		mb_init_i64(b, "shape", 1, &two, shape);
+	}
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+START_TEST(transpose_pairs)
+{
+	check(transposes, 13, "Transpose Transpose Transpose Transpose Relu Reshape Add",
+	      "Identity Transpose Relu Reshape Add", 0);
+}
+END_TEST
+
+static Suite *fuse_suite(void)
+{
+	Suite *s = suite_create("fuse");
+	TCase *tc = tcase_create("fuse");
+
+	tcase_add_test(tc, conv_batchnorm_residual_relu);
+	tcase_add_test(tc, conv_bias_add_clip);
+	tcase_add_test(tc, matmul_bias_add_silu);
+	tcase_add_test(tc, gemm_residual_leakyrelu);
+	tcase_add_test(tc, matmul_transposed_clip);
+	tcase_add_test(tc, gemm_batchnorm_relu);
+	tcase_add_test(tc, shared_output_not_fused);
+	tcase_add_test(tc, transpose_pairs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(fuse_suite());
+}
