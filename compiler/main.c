@@ -28,14 +28,10 @@ static const char usage[] =
 	"  --dump-ir[=PASS]      print the IR after PASS (infer, fold, dce, fuse, lower,\n"
 	"                        memplan) or after the last pass\n"
 	"  --cpu NAME            target CPU of the kernels: generic (portable C),\n"
-	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced
-"
-	"                        SIMD), native (default: what this machine supports)
-"
-	"  --report              print the target CPU, the arena size and its lower bound,
-"
-	"                        and the nodes fused together
-"
+	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced\n"
+	"                        SIMD), native (default: what this machine supports)\n"
+	"  --report              print the target CPU, the arena size and its lower bound,\n"
+	"                        and the nodes fused together\n"
 	"  --help                this text\n"
 	"  --version             the version\n"
 	"\n"

@@ -108,7 +108,7 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, int ta, int tb, int ckin
 	float *A = random_floats(m * k), *B = random_floats(k * n), *C = random_floats(m * n);
 	float *Y = calloc((size_t)(m * n + 1), sizeof(float)), *Ys = calloc((size_t)(m * n + 1), sizeof(float));
 	float *Ap = NULL, *Bp = NULL, *scratch;
-	onnxcc_gemm_args g;
+	onnxcc_gemm_args g = {0};	/* no epilogue: act 0, no residual */
 	const float *Cp;
 	int64_t i, j, kk;
 	char what[160];
