@@ -31,6 +31,7 @@ usage: run_conformance.sh [options]
   --shard K/N      run only every Nth case, starting with the Kth (0-based)
   --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
                    e.g. sanitizers
+  --backend NAME   code generator for onnxcc-run: c (default) or llvm
   --update         add cases that pass to tests/conformance/passing.txt (and, on
                    a full run, list the others with their reason in
                    tests/conformance/not_passing.tsv)
@@ -128,7 +129,7 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
-				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
+				${BACKEND:+--backend "$BACKEND"} ${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
 		result=$(classify "$rc" "$log.out" "$log.err")
@@ -234,7 +235,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU=
+	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU= BACKEND=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -246,6 +247,7 @@ main() {
 		--update) UPDATE=1 ;;
 		--shard) SHARD=${2?--shard needs K/N}; shift ;;
 		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
+		--backend) BACKEND=${2?--backend needs c or llvm}; shift ;;
 		--help | -h) usage; exit 0 ;;
 		*) echo "run_conformance.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 		esac
@@ -268,7 +270,7 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU BACKEND
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
