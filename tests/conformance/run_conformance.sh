@@ -276,7 +276,7 @@ main() {
 	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${BACKEND:+, --backend $BACKEND}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case
