@@ -90,7 +90,7 @@ static LLVMValueRef const_global(L *l, LLVMValueRef init, const char *what, int 
 
 static LLVMValueRef cstring(L *l, const char *s)
 {
-	return const_global(l, LLVMConstStringInContext(l->ctx, s, (unsigned)strlen(s), 0), "str", 1);
+	return const_global(l, LLVMConstStringInContext2(l->ctx, s, strlen(s), 0), "str", 1);
 }
 
 static LLVMValueRef byte_gep(L *l, LLVMValueRef base, int64_t off)
@@ -135,10 +135,25 @@ static void emit_consts(L *l)
 			memcpy(blob + v->offset, v->data,
 			       (size_t)(v->is_splat ? dt_size(v->dtype) : value_nbytes(v)));
 	}
-	l->consts = const_global(l, LLVMConstStringInContext(l->ctx, (const char *)blob,
-							     (unsigned)l->g->const_size, 1),
+	l->consts = const_global(l, LLVMConstStringInContext2(l->ctx, (const char *)blob,
+							      (size_t)l->g->const_size, 1),
 				 "consts", 64);
 	free(blob);
+}
+
+/* A public name must be exactly the header's: if a kernel or helper of the
+ * bitcode has it (--name chosen so), that one is renamed (it becomes internal). */
+static void claim_name(L *l, const char *name)
+{
+	LLVMValueRef v = LLVMGetNamedFunction(l->mod, name);
+	char buf[300];
+
+	if (!v)
+		v = LLVMGetNamedGlobal(l->mod, name);
+	if (v) {
+		snprintf(buf, sizeof buf, "%s.kernel", name);
+		LLVMSetValueName2(v, buf, strlen(buf));
+	}
 }
 
 /* NAME_inputs / NAME_outputs, as emit_c.c's emit_info. */
@@ -169,6 +184,7 @@ static void emit_info(L *l, const char *which, Value **vals, int n)
 		rows[n++] = LLVMConstNull(st);
 	arr = LLVMArrayType2(st, (uint64_t)n);
 	snprintf(name, sizeof name, "%s_%s", l->o->name, which);
+	claim_name(l, name);
 	gv = LLVMAddGlobal(l->mod, arr, name);
 	LLVMSetInitializer(gv, LLVMConstArray2(st, rows, (uint64_t)n));
 	LLVMSetGlobalConstant(gv, 1);
@@ -292,6 +308,7 @@ static int emit_run(L *l)
 		pt[i] = l->ptr;
 	fty = LLVMFunctionType(l->i32, pt, (unsigned)nparams, 0);
 	snprintf(name, sizeof name, "%s_run", l->o->name);
+	claim_name(l, name);
 	l->run = LLVMAddFunction(l->mod, name, fty);
 	entry = new_block(l, "entry");
 	LLVMPositionBuilderAtEnd(l->b, entry);
@@ -331,6 +348,7 @@ static void emit_generic(L *l)
 	int i, n = g->ninputs + g->noutputs + 1;
 
 	snprintf(name, sizeof name, "%s_run_generic", l->o->name);
+	claim_name(l, name);
 	fn = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i32, pt, 3, 0));
 	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, fn, "entry"));
 	bad = LLVMBuildIsNull(l->b, LLVMGetParam(fn, 1), "");
@@ -388,6 +406,9 @@ static void internalize(L *l, const char *cpu, const char *features)
 			continue;
 		if (!is_public(l, nm))
 			LLVMSetLinkage(f, LLVMInternalLinkage);
+		/* C throws nothing: no unwind tables (nor, on ARM, the EHABI personality) */
+		LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(
+						l->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 		a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
 		if (a)
 			old = LLVMGetStringAttributeValue(a, &len);
