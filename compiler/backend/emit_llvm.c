@@ -70,6 +70,7 @@ typedef struct L {
 	const Graph *g;
 	const EmitOptions *o;
 	int nconst;
+	unsigned noinline, alwaysinline;  /* attribute kinds */
 } L;
 
 static LLVMValueRef const_global(L *l, LLVMValueRef init, const char *what, int align)
@@ -253,6 +254,13 @@ static int emit_call(L *l, const KCall *c, LLVMBasicBlockRef entry)
 		free(v);
 	}
 	LLVMBuildCall2(l->b, LLVMGlobalGetValueType(fn), fn, args, 3, "");
+	/* Every call inlines, so that its constant parameters specialize the
+	 * kernel (gcc does so for the C backend's static kernels; LLVM's cost
+	 * model would keep a kernel called from several places, e.g. each
+	 * MaxPool, out of line and generic).  The out-of-line SIMD GEMMs stay. */
+	if (!LLVMGetEnumAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex, l->noinline))
+		LLVMAddAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(l->ctx, l->alwaysinline, 0));
 	/* ONNXCC_BARRIER(): an empty asm statement that clobbers memory */
 	LLVMBuildCall2(l->b, l->barrier_ty, l->barrier, NULL, 0, "");
 	if (c->checks) {
@@ -520,6 +528,8 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	l.f64 = LLVMDoubleTypeInContext(l.ctx);
 	l.ptr = LLVMPointerTypeInContext(l.ctx, 0);
 	l.intptr = LLVMIntPtrTypeInContext(l.ctx, td);
+	l.noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+	l.alwaysinline = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
 	l.barrier_ty = LLVMFunctionType(LLVMVoidTypeInContext(l.ctx), NULL, 0, 0);
 	l.barrier = LLVMGetInlineAsm(l.barrier_ty, "", 0, "~{memory}", 9, 1, 0,
 				     LLVMInlineAsmDialectATT, 0);
