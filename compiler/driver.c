@@ -91,6 +91,44 @@ static int close_out(OutFile *o)
 	return 0;
 }
 
+/* --emit, or what the output's extension says; -1 if unknown. */
+static int emit_kind(const CompileOptions *co)
+{
+	static const char *const names[] = {"c", "obj", "asm", "llvm-ir"};
+	const char *dot, *slash;
+	int i;
+
+	if (co->emit) {
+		for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+			if (strcmp(co->emit, names[i]) == 0)
+				return i;
+		return -1;
+	}
+	dot = co->output ? strrchr(co->output, '.') : NULL;
+	slash = co->output ? strrchr(co->output, '/') : NULL;
+	if (!dot || (slash && dot < slash))
+		return EMIT_C;
+	if (strcmp(dot, ".o") == 0 || strcmp(dot, ".obj") == 0)
+		return EMIT_OBJ;
+	if (strcmp(dot, ".s") == 0 || strcmp(dot, ".S") == 0)
+		return EMIT_ASM;
+	if (strcmp(dot, ".ll") == 0)
+		return EMIT_LLVM_IR;
+	return EMIT_C;
+}
+
+/* The triple the LLVM backend targets by default: the host's. */
+static const char *host_triple(void)
+{
+#if defined(__x86_64__)
+	return "x86_64-linux-gnu";
+#elif defined(__aarch64__)
+	return "aarch64-linux-gnu";
+#else
+	return "unknown";
+#endif
+}
+
 static int write_outputs(Graph *g, const CompileOptions *co)
 {
 	char name[96], hpath[4096], *dot;
@@ -114,13 +152,17 @@ static int write_outputs(Graph *g, const CompileOptions *co)
 	eo.header_name = slash ? slash + 1 : hpath;
 	/* the model's file name only, so the output does not depend on where it was run */
 	eo.model_path = strrchr(co->input, '/') ? strrchr(co->input, '/') + 1 : co->input;
+	eo.emit = emit_kind(co);
+	eo.target = co->target ? co->target : host_triple();
+	eo.cpu = co->cpu;
+	eo.opt_level = co->opt_level;
 	if (strcmp(hpath, co->output) == 0)
 		return ir_error("%s: the output must not end in .h (the header goes beside it)", co->output);
 	rc = open_out(&src, co->output);
 	if (rc == 0)
 		rc = open_out(&hdr, hpath);
 	if (rc == 0)
-		rc = backend_c.emit(g, &eo, src.f);
+		rc = (eo.emit == EMIT_C ? &backend_c : &backend_llvm)->emit(g, &eo, src.f);
 	if (rc == 0)
 		rc = emit_header(g, &eo, hdr.f);
 	if (rc == 0)
@@ -218,6 +260,27 @@ int compile(const CompileOptions *co)
 	lower_cpu = cpu_parse(co->cpu ? co->cpu : "native");
 	if (lower_cpu < 0)
 		return ir_error("--cpu %s: expected generic, avx2, avx512f, neon or native", co->cpu);
+	if (emit_kind(co) < 0)
+		return ir_error("--emit %s: expected c, obj, asm or llvm-ir", co->emit);
+	if (co->target && emit_kind(co) == EMIT_C)
+		return ir_error("--target %s: C output is portable; --target is for --emit=obj, asm "
+				"or llvm-ir", co->target);
+	if (co->target && !emit_llvm_available(co->target))
+		return ir_error("--target %s: not a target of this onnxcc (x86_64-linux-gnu, "
+				"aarch64-linux-gnu, thumbv7em-none-eabihf)", co->target);
+	if (co->target) {
+		/* The kernels a target has: x86-64's SIMD ones, AArch64's NEON ones
+		 * (every AArch64 CPU has Advanced SIMD), else the portable ones. */
+		int x86 = strncmp(co->target, "x86_64", 6) == 0;
+		int arm64 = strncmp(co->target, "aarch64", 7) == 0;
+		int native = !co->cpu || strcmp(co->cpu, "native") == 0;
+		if (!x86 && native)
+			lower_cpu = arm64 ? CPU_NEON : CPU_GENERIC;
+		else if (!x86 && lower_cpu != CPU_GENERIC && !(arm64 && lower_cpu == CPU_NEON))
+			return ir_error("--cpu %s: an x86-64 CPU, but --target is %s", co->cpu, co->target);
+		else if (x86 && lower_cpu == CPU_NEON)
+			return ir_error("--cpu %s: an AArch64 CPU, but --target is %s", co->cpu, co->target);
+	}
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);

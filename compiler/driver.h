@@ -43,6 +43,9 @@ typedef struct CompileOptions {
 	CompiledIO *io;           /* if set, filled in on success */
 	int probe_random;         /* add the operands of random outputs' checks as outputs */
 	const char *cpu;          /* --cpu: generic, avx2, avx512f, neon, native; NULL: native */
+	const char *emit;         /* --emit: c, obj, asm, llvm-ir; NULL: from the output's
+				   * extension (.o obj, .s asm, .ll llvm-ir, else c) */
+	const char *target;       /* --target: an LLVM target triple; NULL: the host's */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

@@ -8,14 +8,21 @@
 #include "lower.h"
 
 static const char usage[] =
-	"usage: onnxcc MODEL.onnx -o OUT.c [options]\n"
+	"usage: onnxcc MODEL.onnx -o OUT.c|OUT.o [options]\n"
 	"\n"
-	"Compile an ONNX model ahead of time into C: OUT.c and OUT.h (beside it).\n"
+	"Compile an ONNX model ahead of time into C (OUT.c) or, through LLVM, an\n"
+	"object file (OUT.o), with OUT.h beside it.\n"
 	"The header declares NAME_run(inputs..., outputs..., arena), a generic entry\n"
 	"NAME_run_generic, NAME_ARENA_SIZE and metadata tables.\n"
 	"\n"
 	"options:\n"
-	"  -o FILE               output C file (the header is FILE with .h)\n"
+	"  -o FILE               output file (the header is FILE with .h)\n"
+	"  --emit=KIND           c (C source, the C backend), obj (object file),\n"
+	"                        asm or llvm-ir (the LLVM backend); default from\n"
+	"                        FILE's extension: .o obj, .s asm, .ll llvm-ir, else c\n"
+	"  --target TRIPLE       LLVM backend target: x86_64-linux-gnu,\n"
+	"                        aarch64-linux-gnu, thumbv7em-none-eabihf\n"
+	"                        (Cortex-M4F); default: this machine\n"
 	"  --name NAME           symbol prefix (default: the output file's stem)\n"
 	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2; -O0 fuses no nodes)\n"
 	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
@@ -169,6 +176,17 @@ int main(int argc, char **argv)
 			if (cpu_parse(argv[i]) < 0)
 				return usage_error("--cpu %s: expected generic, avx2, avx512f, neon or native", argv[i]);
 			co.cpu = argv[i];
+		} else if (strncmp(a, "--emit=", 7) == 0 || strcmp(a, "--emit") == 0) {
+			if (!a[6] && ++i == argc)
+				return usage_error("%s needs c, obj, asm or llvm-ir", a);
+			co.emit = a[6] ? a + 7 : argv[i];
+			if (strcmp(co.emit, "c") && strcmp(co.emit, "obj") && strcmp(co.emit, "asm") &&
+			    strcmp(co.emit, "llvm-ir"))
+				return usage_error("--emit %s: expected c, obj, asm or llvm-ir", co.emit);
+		} else if (strcmp(a, "--target") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a target triple", a);
+			co.target = argv[i];
 		} else if (strcmp(a, "--report") == 0) {
 			co.report = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -182,7 +200,7 @@ int main(int argc, char **argv)
 	if (!co.input)
 		return usage_error("%s", "no model given");
 	if (!co.output && !co.dump_ir && !co.report)
-		return usage_error("%s", "no output given (-o FILE.c)");
+		return usage_error("%s", "no output given (-o FILE.c or -o FILE.o)");
 	if (compile(&co) != 0) {
 		fprintf(stderr, "onnxcc: %s\n", ir_last_error());
 		return 1;

@@ -31,7 +31,8 @@ static const char usage[] =
 	"  --atol A        absolute tolerance (default 1e-7)\n"
 	"  --save DIR      write the produced outputs as DIR/output_K.pb\n"
 	"  --repeat N      run N more times after a warm-up; print median_ms=<ms>\n"
-	"  --backend c     code generator (only c for now)\n"
+	"  --backend c|llvm  code generator: C source built with $CC (default), or an\n"
+	"                  object file from onnxcc's LLVM backend linked with $CC\n"
 	"  --cflags FLAGS  extra flags for the C compiler ($CC, default cc)\n"
 	"  --cc CC         the C compiler (default $CC, or cc), e.g. a cross compiler\n"
 	"  --exec CMD      run the built program through CMD, e.g. an emulator:\n"
@@ -56,6 +57,7 @@ typedef struct Options {
 	const char *model, *dataset, *save, *cflags, *keep, *cpu, *cc, *exec;
 	double rtol, atol;
 	int repeat, opt, string_bytes;
+	int llvm;               /* --backend llvm */
 } Options;
 
 /* A model input or output: its name and whether it is a tensor, a sequence
@@ -448,8 +450,10 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strcmp(a, "--keep") && more) {
 			o->keep = argv[++i];
 		} else if (!strcmp(a, "--backend") && more) {
-			if (strcmp(argv[++i], "c") != 0) {
-				fprintf(stderr, "onnxcc-run: backend '%s' is not available\n", argv[i]);
+			o->llvm = strcmp(argv[++i], "llvm") == 0;
+			if (strcmp(argv[i], "c") != 0 && !o->llvm) {
+				fprintf(stderr, "onnxcc-run: backend '%s' is not available (c or llvm)\n",
+					argv[i]);
 				return -1;
 			}
 		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
@@ -527,7 +531,7 @@ static int run(const Options *o, const char *dir)
 		wcount[k] = nwant - wfirst[k];
 		nfiles++;
 	}
-	snprintf(path, sizeof path, "%s/model.c", dir);
+	snprintf(path, sizeof path, "%s/model.%s", dir, o->llvm ? "o" : "c");
 	co.input = o->model;
 	co.output = path;
 	co.name = "onnxcc_model";
@@ -565,14 +569,15 @@ static int run(const Options *o, const char *dir)
 		}
 	}
 	snprintf(cmd, sizeof cmd,
-		 "%s -std=c99 -O2 -Wall -Wextra -Werror %s -I'%s' '%s' '%s/model.c' -o '%s/harness' -lm "
+		 "%s -std=c99 -O2 -Wall -Wextra -Werror %s -I'%s' '%s' '%s/model.%s' -o '%s/harness' -lm "
 		 "> '%s/cc.log' 2>&1",
 		 o->cc ? o->cc : getenv("CC") ? getenv("CC") : "cc", o->cflags, dir, harness_path(), dir,
-		 dir, dir);
+		 o->llvm ? "o" : "c", dir, dir);
 	if (run_cmd(cmd) != 0) {
 		snprintf(cmd, sizeof cmd, "head -c 4000 '%s/cc.log' >&2", dir);
 		run_cmd(cmd);
-		fprintf(stderr, "onnxcc-run: the generated code does not build (%s/model.c)\n", dir);
+		fprintf(stderr, "onnxcc-run: the generated code does not build (%s/model.%s)\n", dir,
+			o->llvm ? "o" : "c");
 		return EXIT_BUILD;
 	}
 	snprintf(cmd, sizeof cmd, "%s%s'%s/harness' '%s' %d", o->exec ? o->exec : "", o->exec ? " " : "",

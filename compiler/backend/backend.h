@@ -11,7 +11,15 @@ typedef struct EmitOptions {
 	const char *name;        /* symbol prefix, a C identifier */
 	const char *header_name; /* file name the source includes: "model.h" */
 	const char *model_path;  /* for the banner */
+	int emit;                /* EMIT_*: what the LLVM backend writes */
+	const char *target;      /* LLVM backend: target triple ("x86_64-linux-gnu") */
+	const char *cpu;         /* LLVM backend: --cpu as given; NULL: native */
+	int opt_level;           /* onnxcc -O: LLVM's pipeline is O3 at -O3, else O2 */
 } EmitOptions;
+
+/* What onnxcc writes (--emit): C source, or through LLVM an object file,
+ * assembly or textual LLVM IR. */
+enum { EMIT_C, EMIT_OBJ, EMIT_ASM, EMIT_LLVM_IR };
 
 typedef struct Backend {
 	const char *name;
@@ -20,6 +28,18 @@ typedef struct Backend {
 } Backend;
 
 extern const Backend backend_c;
+extern const Backend backend_llvm;
+
+/* The kernels compiled to LLVM bitcode for one target triple, embedded in
+ * onnxcc at build time (CMakeLists.txt, compiler/backend/bitcode/kernels.c). */
+typedef struct EmbeddedBitcode {
+	const char *triple;
+	const unsigned char *start, *end;
+} EmbeddedBitcode;
+/* Terminated by a NULL triple; empty when onnxcc was built without LLVM. */
+extern const EmbeddedBitcode embedded_bitcode[];
+/* Whether the LLVM backend can write code for this triple. */
+int emit_llvm_available(const char *target);
 
 /* The header both backends share: entry points, arena macros, metadata. */
 int emit_header(Graph *g, const EmitOptions *o, FILE *out);

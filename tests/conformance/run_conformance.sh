@@ -44,6 +44,7 @@ usage: run_conformance.sh [options]
                    and use FILE as the ratchet instead of passing.txt
   --out DIR        results folder (default BUILD/conformance, or
                    BUILD/conformance-cross with --cc or --exec)
+  --backend NAME   code generator for onnxcc-run: c (default) or llvm
   --update         add cases that pass to tests/conformance/passing.txt (and, on
                    a full run, list the others with their reason in
                    tests/conformance/not_passing.tsv)
@@ -141,8 +142,8 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
-				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} ${RUN_CC:+--cc "$RUN_CC"} \
-				${RUN_EXEC:+--exec "$RUN_EXEC"} >"$log.out" 2>"$log.err" </dev/null
+				${BACKEND:+--backend "$BACKEND"} ${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} \
+				${RUN_CC:+--cc "$RUN_CC"} ${RUN_EXEC:+--exec "$RUN_EXEC"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
 		result=$(classify "$rc" "$log.out" "$log.err")
@@ -249,7 +250,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc out=
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST=''
+	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST='' BACKEND=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -265,6 +266,7 @@ main() {
 		--exec) RUN_EXEC=${2?--exec needs a command}; shift ;;
 		--list) LIST=${2?--list needs a file}; shift ;;
 		--out) out=${2?--out needs a directory}; shift ;;
+		--backend) BACKEND=${2?--backend needs c or llvm}; shift ;;
 		--help | -h) usage; exit 0 ;;
 		*) echo "run_conformance.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 		esac
@@ -304,7 +306,7 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU RUN_CC RUN_EXEC
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU RUN_CC RUN_EXEC BACKEND
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ "$LIST" != "$here/passing.txt" ]; then
@@ -312,7 +314,7 @@ main() {
 		{ if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${RUN_CC:+, --cc $RUN_CC}${RUN_EXEC:+, --exec $RUN_EXEC}"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${BACKEND:+, --backend $BACKEND}${RUN_CC:+, --cc $RUN_CC}${RUN_EXEC:+, --exec $RUN_EXEC}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case
