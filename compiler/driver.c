@@ -204,6 +204,9 @@ int compile(const CompileOptions *co)
 	lower_cpu = cpu_parse(co->cpu ? co->cpu : "native");
 	if (lower_cpu < 0)
 		return ir_error("--cpu %s: expected generic, avx2, avx512f or native", co->cpu);
+	if (co->threads < 0 || co->threads > LOWER_MAX_THREADS)
+		return ir_error("--threads %d: expected 1 to %d", co->threads, LOWER_MAX_THREADS);
+	lower_threads = co->threads > 1 ? co->threads : 1;
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);

@@ -43,6 +43,7 @@ typedef struct CompileOptions {
 	CompiledIO *io;           /* if set, filled in on success */
 	int probe_random;         /* add the operands of random outputs' checks as outputs */
 	const char *cpu;          /* --cpu: generic, avx2, avx512f, native; NULL: native */
+	int threads;              /* --threads: 0 or 1 single-threaded (no pthreads) */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

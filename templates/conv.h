@@ -159,7 +159,10 @@ ONNXCC_KERNEL(NAME) \
  * the ISA's MR and KC, round_up(M/G, MR) K floats per group) and one more
  * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
  * writes it packed as the GEMM's B operand, each row made in scratch (chunk
- * floats) and spread over the panels; without, scratch is the GEMM's. */
+ * floats) and spread over the panels; without, scratch is the GEMM's.
+ * Threads (onnxcc --threads): each task takes a share of the output
+ * positions (whole NR panels) of every image and group, with its own col
+ * and scratch: conv_lower makes both ONNXCC_NTHREADS times the size above. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
@@ -178,10 +181,16 @@ static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, co
 				dst[j0 * kcb + c] = j0 + c < pc ? rowbuf[j0 + c] : 0.0f; \
 	} \
 } \
-ONNXCC_KERNEL(NAME) \
+typedef struct NAME##_job { \
+	void *const *b; \
+	const int64_t *p; \
+} NAME##_job; \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
+	void *const *b = ((const NAME##_job *)ctx)->b; \
+	const int64_t *p = ((const NAME##_job *)ctx)->p; \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
-	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
 	int packw = (int)p[8 + 6 * p[0]]; \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
@@ -189,28 +198,51 @@ ONNXCC_KERNEL(NAME) \
 	float *col = usecol ? (float *)b[3 + hasb] : (float *)0; \
 	float *scratch = (float *)b[3 + hasb + usecol]; \
 	onnxcc_gemm_args a; \
-	(void)f; \
 	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
 	kk = a.k; \
-	for (n = 0; n < nn; n++) \
+	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
+	onnxcc_share(os, NR, t, nt, &lo, &hi); \
+	per = onnxcc_f32_gemm_scratch(mg, usecol ? chunk : os, kk, MR, NR, KC, \
+		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA, packw, (int)usecol); \
+	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per; \
+	scratch += t * per; \
+	if (col) \
+		col += t * kk * onnxcc_round_up(chunk, NR); \
+	for (n = 0; n < nn && lo < hi; n++) \
 		for (g = 0; g < grp; g++) { \
 			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
 			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
 			if (!usecol) { \
-				a.n = os; \
+				a.n = hi - lo; \
 				a.rsb = is; \
-				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1, pw, (const float *)0, scratch); \
+				NAME##_gemm(&a, wg, xg + lo, bg, yg + lo, 1, 1, pw, (const float *)0, \
+					    scratch); \
 				continue; \
 			} \
-			for (p0 = 0; p0 < os; p0 += chunk) { \
-				a.n = os - p0 < chunk ? os - p0 : chunk; \
+			for (p0 = lo; p0 < hi; p0 += chunk) { \
+				a.n = hi - p0 < chunk ? hi - p0 : chunk; \
 				a.rsb = a.n; \
 				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, col, scratch); \
 			} \
 		} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	NAME##_job j; \
+	int64_t nd = p[0], os = 1, d; \
+	(void)f; \
+	j.b = b; \
+	j.p = p; \
+	for (d = 0; d < nd; d++) \
+		os *= p[8 + 2 * nd + d]; \
+	/* threads for a convolution of at least two tiles of output positions */ \
+	if (ONNXCC_NTHREADS > 1 && os > NR) \
+		onnxcc_parallel(NAME##_task, &j); \
+	else \
+		NAME##_task(&j, 0, 1); \
 }
 
 #endif

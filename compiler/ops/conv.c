@@ -211,6 +211,8 @@ int conv_lower(Node *n, Lower *L)
 		chunk = col_chunk(&c, kdim, x->dtype, isa ? isa->nr : 8);
 		dims[0] = kdim;
 		dims[1] = isa ? (chunk + isa->nr - 1) / isa->nr * isa->nr : chunk;
+		if (isa)	/* one col per thread */
+			dims[0] *= lower_threads;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
 	}
 	if (isa) {
@@ -221,6 +223,7 @@ int conv_lower(Node *n, Lower *L)
 			dims[0] = chunk;
 		if (dims[0] < 1)
 			dims[0] = 1;
+		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
 	kcall_i(k, c.nd);

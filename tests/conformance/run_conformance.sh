@@ -28,6 +28,7 @@ usage: run_conformance.sh [options]
                    or $ONNXCC_BUILD)
   --cpu NAME       target CPU for onnxcc-run (generic, avx2, avx512f, native;
                    default: onnxcc's default, native)
+  --threads N      threads of the generated code (onnxcc-run --threads)
   --shard K/N      run only every Nth case, starting with the Kth (0-based)
   --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
                    e.g. sanitizers
@@ -128,7 +129,7 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
-				${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
+				${THREADS:+--threads "$THREADS"} ${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
 		result=$(classify "$rc" "$log.out" "$log.err")
@@ -234,7 +235,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU=
+	FILTER= UPDATE=0 TIMEOUT=120 SHARD= CFLAGS_EXTRA= CPU= THREADS=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -243,6 +244,7 @@ main() {
 		--build) build=${2?--build needs a directory}; shift ;;
 		--top) top=${2?--top needs a number}; shift ;;
 		--cpu) CPU=${2?--cpu needs a name}; shift ;;
+		--threads) THREADS=${2?--threads needs a number}; shift ;;
 		--update) UPDATE=1 ;;
 		--shard) SHARD=${2?--shard needs K/N}; shift ;;
 		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
@@ -268,13 +270,13 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU THREADS
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${THREADS:+, --threads $THREADS}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case
