@@ -153,6 +153,73 @@ ONNXCC_KERNEL(NAME) \
 		} \
 }
 
+/* dwconv2d: a 2-D depthwise convolution (C = M = G: one input and one output
+ * channel per group), the parameters and buffers of ONNXCC_CONV without col.
+ * Each output row starts at the bias; the interior columns (every x tap
+ * inside the image, [a, z)) take one weight at a time over the whole run of
+ * columns, a branch-free loop over contiguous outputs that compilers
+ * vectorize; the edge columns add their valid taps one by one.  Taps outside
+ * the image (padding) are skipped.  Threads: task t takes a share of the
+ * N * C channels. */
+#define ONNXCC_DWCONV2D(NAME, T) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
+	const T *X = (const T *)b[0], *W = (const T *)b[1]; \
+	T *Y = (T *)b[2]; \
+	const T *bias = p[5] ? (const T *)b[3] : (const T *)0; \
+	int64_t C = p[2], ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
+	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
+	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px, ch, lo, hi; \
+	z = z < 0 ? 0 : z / sx + 1; \
+	a = a > ow ? ow : a; \
+	z = z > ow ? ow : z < a ? a : z; \
+	onnxcc_share(p[1] * C, 1, t, nt, &lo, &hi); \
+	for (ch = lo; ch < hi; ch++) { \
+		const T *restrict x0 = X + ch * ih * iw, *restrict w0 = W + ch % C * kh * kw; \
+		T bv = bias ? bias[ch % C] : (T)0; \
+		int64_t oy, ox, ty, tx, ylo, yhi; \
+		for (oy = 0; oy < oh; oy++) { \
+			int64_t y0s = oy * sy - py; \
+			T *restrict yr = Y + (ch * oh + oy) * ow; \
+			for (ox = 0; ox < ow; ox++) \
+				yr[ox] = bv; \
+			ylo = y0s < 0 ? (dy - 1 - y0s) / dy : 0; \
+			yhi = ih - y0s <= 0 ? 0 : (ih - y0s + dy - 1) / dy; \
+			yhi = yhi > kh ? kh : yhi; \
+			for (ty = ylo; ty < yhi; ty++) { \
+				const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
+				for (tx = 0; tx < kw; tx++) { \
+					const T *restrict xt = xr + tx * dx; \
+					T wv = w0[ty * kw + tx]; \
+					for (ox = a; ox < z; ox++) \
+						yr[ox] += wv * xt[ox * sx]; \
+				} \
+				for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
+					int64_t x0s = ox * sx - px; \
+					T acc = 0; \
+					for (tx = 0; tx < kw; tx++) \
+						if (x0s + tx * dx >= 0 && x0s + tx * dx < iw) \
+							acc += w0[ty * kw + tx] * xr[px + x0s + tx * dx]; \
+					yr[ox] += acc; \
+				} \
+			} \
+		} \
+	} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const void *ctx[2]; \
+	(void)f; \
+	ctx[0] = (const void *)b; \
+	ctx[1] = (const void *)p; \
+	if (ONNXCC_NTHREADS > 1 && p[1] * p[2] > 1 && p[1] * p[2] * p[12] * p[13] >= 8192) \
+		onnxcc_parallel(NAME##_task, (void *)ctx); \
+	else \
+		NAME##_task((void *)ctx, 0, 1); \
+}
+
 /* The float32 convolution of an ISA (gemm_simd.h): the same parameters and
  * buffers as ONNXCC_CONV, then p[8 + 6 nd] = packed_w (W is the weights
  * packed group after group, each as the A operand: onnxcc_f32_prepack with
