@@ -215,7 +215,7 @@ static void value_free(Value *v)
 	free(v);
 }
 
-static void node_free(Node *n)
+void node_clear_attrs(Node *n)
 {
 	int i, j;
 
@@ -233,6 +233,13 @@ static void node_free(Node *n)
 			value_free(a->t);
 	}
 	free(n->attrs);
+	n->attrs = NULL;
+	n->nattrs = 0;
+}
+
+static void node_free(Node *n)
+{
+	node_clear_attrs(n);
 	free(n->caps);
 	free(n->in);
 	free(n->out);

@@ -204,6 +204,8 @@ void node_add_output(Node *n, Value *v);
 Attr *node_add_attr(Node *n, const char *name, int type);
 /* Deep copy of attribute a onto n (a subgraph is shared, not copied). */
 void node_copy_attr(Node *n, const Attr *a);
+/* Drop all of n's attributes. */
+void node_clear_attrs(Node *n);
 void node_add_cap(Node *n, Value *v);
 /* A guard owned by g: cond must be a bool scalar. */
 Guard *graph_guard(Graph *g, Value *cond, Guard *up);

@@ -381,6 +381,27 @@ static int run_cmd(const char *cmd)
 	return rc == -1 ? -1 : rc;
 }
 
+/* The harness's source: installed as PREFIX/share/onnxcc/onnxcc_harness.c
+ * beside PREFIX/bin/onnxcc-run (cmake --install), else the source tree's. */
+static const char *harness_path(void)
+{
+	static char path[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			if (snprintf(path, sizeof path, "%s/../share/onnxcc/onnxcc_harness.c", exe) <
+				    (int)sizeof path && access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	return ONNXCC_HARNESS;
+}
+
 static int parse_args(int argc, char **argv, Options *o)
 {
 	int i;
@@ -549,7 +570,8 @@ static int run(const Options *o, const char *dir)
 	snprintf(cmd, sizeof cmd,
 		 "%s -std=c99 -O2 -Wall -Wextra -Werror%s %s -I'%s' '%s' '%s/model.c' -o '%s/harness' -lm "
 		 "> '%s/cc.log' 2>&1",
-		 getenv("CC") ? getenv("CC") : "cc", o->threads > 1 ? " -pthread" : "", o->cflags, dir, ONNXCC_HARNESS, dir, dir, dir);
+		 getenv("CC") ? getenv("CC") : "cc", o->threads > 1 ? " -pthread" : "", o->cflags, dir,
+		 harness_path(), dir, dir, dir);
 	if (run_cmd(cmd) != 0) {
 		snprintf(cmd, sizeof cmd, "head -c 4000 '%s/cc.log' >&2", dir);
 		run_cmd(cmd);

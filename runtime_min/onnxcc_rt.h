@@ -6,6 +6,23 @@
 
 #include <stdint.h>
 #include <string.h>
+/* GCC's <tgmath.h> names every variant of a generic function, the complex
+ * long double ones too (cexpl, cpowl, ...), which newlib's <complex.h>
+ * declares only for Cygwin: declared here, a float call still resolves to
+ * expf and friends at compile time, and these are never linked. */
+#if defined(_NEWLIB_VERSION) && !defined(__CYGWIN__)
+#include <complex.h>
+long double complex cacosl(long double complex), casinl(long double complex);
+long double complex catanl(long double complex), ccosl(long double complex);
+long double complex csinl(long double complex), ctanl(long double complex);
+long double complex cacoshl(long double complex), casinhl(long double complex);
+long double complex catanhl(long double complex), ccoshl(long double complex);
+long double complex csinhl(long double complex), ctanhl(long double complex);
+long double complex cexpl(long double complex), clogl(long double complex);
+long double complex cpowl(long double complex, long double complex);
+long double complex csqrtl(long double complex), conjl(long double complex);
+long double complex cprojl(long double complex);
+#endif
 #include <tgmath.h>
 
 /* The kernel signature (compiler/lower.h): buffers, integer and float parameters. */

@@ -21,13 +21,18 @@ if [ ! -f build-fuzz/CMakeCache.txt ]; then
 fi
 cmake --build build-fuzz --target onnxcc_fuzz -j "${JOBS:-$(nproc)}"
 
-# Seeds: the conformance models up to 64 KiB (the light models are too big to mutate well).
+# Seeds: the conformance models up to 64 KiB (the light models are too big to mutate well),
+# and the CLI test's control-flow and function models.
 mkdir -p build-fuzz/seeds build-fuzz/corpus
 if [ -d "$data/node" ] && [ -z "$(ls -A build-fuzz/seeds)" ]; then
 	for m in "$data"/{node,simple,pytorch-converted,pytorch-operator}/*/model.onnx; do
 		[ "$(stat -c %s "$m")" -le 65536 ] || continue
 		c=${m%/model.onnx}
 		cp "$m" "build-fuzz/seeds/${c##*/}.onnx"
+	done
+	# and the CLI test's models with subgraphs and model-local functions (ctest made them)
+	for m in build/tests/control/model.onnx build/tests/control/fn/model.onnx; do
+		[ -f "$m" ] && cp "$m" "build-fuzz/seeds/cli_$(basename "$(dirname "$m")").onnx"
 	done
 fi
 

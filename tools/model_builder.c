@@ -440,3 +440,73 @@ void mb_write_file(const char *path, const uint8_t *bytes, size_t len)
 {
 	write_file(path, bytes, len);
 }
+
+/* Fields newer than Debian's onnx.proto go in as unknown fields, which
+ * protobuf-c packs as they are. */
+static void unknown_bytes(ProtobufCMessage *m, uint32_t tag, const void *data, size_t len)
+{
+	ProtobufCMessageUnknownField *f;
+	MBBuf buf = {0};
+
+	m->unknown_fields = realloc(m->unknown_fields,
+				    (m->n_unknown_fields + 1) * sizeof *m->unknown_fields);
+	need(m->unknown_fields != NULL, "realloc");
+	f = &m->unknown_fields[m->n_unknown_fields++];
+	mb_pb_varint(&buf, len);	/* protobuf-c keeps the length prefix in the data */
+	mb_pb_raw(&buf, data, len);
+	f->tag = tag;
+	f->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	f->len = buf.len;
+	f->data = buf.p;
+}
+
+Onnx__FunctionProto *mb_function(MB *b, const char *domain, const char *name, const char *ins,
+				 const char *outs, const char *attrs, MB *body)
+{
+	Onnx__FunctionProto *f = zalloc(sizeof *f), init = ONNX__FUNCTION_PROTO__INIT;
+
+	*f = init;
+	f->domain = (char *)domain;
+	f->name = (char *)name;
+	split_names(ins, &f->n_input, &f->input);
+	split_names(outs, &f->n_output, &f->output);
+	if (*attrs)
+		split_names(attrs, &f->n_attribute, &f->attribute);
+	f->n_node = body->g.n_node;
+	f->node = body->g.node;
+	f->n_opset_import = body->m.n_opset_import;
+	f->opset_import = body->m.opset_import;
+	PUSH(b->m.n_functions, b->m.functions, f);
+	return f;
+}
+
+void mb_function_default_f(Onnx__FunctionProto *f, const char *name, float v)
+{
+	Onnx__NodeProto holder = ONNX__NODE_PROTO__INIT;
+	Onnx__AttributeProto *a;
+	uint8_t *bytes;
+	size_t len;
+
+	mb_attr_f(&holder, name, v);
+	a = holder.attribute[0];
+	len = onnx__attribute_proto__get_packed_size(a);
+	bytes = zalloc(len + 1);
+	need(onnx__attribute_proto__pack(a, bytes) == len, "pack");
+	unknown_bytes(&f->base, 11, bytes, len);
+	free(bytes);
+}
+
+void mb_attr_ref(Onnx__NodeProto *n, const char *name, int type, const char *ref)
+{
+	attr(n, name, type)->ref_attr_name = (char *)ref;
+}
+
+void mb_function_overload(Onnx__FunctionProto *f, const char *overload)
+{
+	unknown_bytes(&f->base, 13, overload, strlen(overload));
+}
+
+void mb_node_overload(Onnx__NodeProto *n, const char *overload)
+{
+	unknown_bytes(&n->base, 8, overload, strlen(overload));
+}

@@ -50,6 +50,20 @@ void mb_attr_tensor_f32(Onnx__NodeProto *n, const char *name, int rank, const in
  * mb_input/mb_node/mb_output on an MB of its own. */
 void mb_attr_graph(Onnx__NodeProto *n, const char *name, MB *body);
 
+/* A model-local function domain.name(ins) -> outs (comma-separated names)
+ * whose body is body's nodes, binding to body's opset imports; `attrs` lists
+ * its attribute parameters without defaults ("" for none). */
+Onnx__FunctionProto *mb_function(MB *b, const char *domain, const char *name, const char *ins,
+				 const char *outs, const char *attrs, MB *body);
+/* A default for function attribute `name` (FunctionProto.attribute_proto). */
+void mb_function_default_f(Onnx__FunctionProto *f, const char *name, float v);
+/* Attribute `name` of a node in a function body refers to the function's
+ * attribute `ref` (ref_attr_name). */
+void mb_attr_ref(Onnx__NodeProto *n, const char *name, int type, const char *ref);
+/* The overload of a function or of a node calling one (IR version 10). */
+void mb_function_overload(Onnx__FunctionProto *f, const char *overload);
+void mb_node_overload(Onnx__NodeProto *n, const char *overload);
+
 /* Serialize; returns malloc'ed bytes and their count. */
 uint8_t *mb_bytes(MB *b, size_t *len);
 /* Write bytes to a new temporary file; returns its path (kept in b->path). */

@@ -2,7 +2,14 @@
  * its main graph into the tensor IR: initializers and Constant-like data
  * become constant values, inputs get their static shapes, nodes get their
  * operator-table rows and attributes, and the node list is put in
- * topological order. */
+ * topological order.
+ *
+ * A node that calls a model-local function (ModelProto.functions) becomes an
+ * internal Call node whose "body" is the function's body, loaded as a template
+ * for that call: attribute references (ref_attr_name) take the call's
+ * attribute or the function's default, inputs the call leaves out are missing
+ * inputs in the body, and the body's nodes bind to the function's own opset
+ * imports.  Inference inlines the body (ops/control.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +29,18 @@ typedef struct Loader {
 	int sub;              /* loading a subgraph (an If branch, a Loop body) */
 	int depth;            /* nesting of subgraphs */
 	const char *dir;      /* the model's folder: external data is read from it */
+	/* Loading the body of a model-local function for one call: */
+	const Onnx__FunctionProto *fn;
+	const Node *call;     /* the calling node, its attributes already resolved */
+	Onnx__AttributeProto **defaults;  /* the function's attribute defaults */
+	size_t ndefaults;
+	char **absent;        /* formal inputs the call leaves out */
+	size_t nabsent;
 } Loader;
+
+/* Function bodies loaded in all, over every call (nested calls multiply). */
+#define MAX_INLINED_NODES 200000
+static size_t inlined_nodes;
 
 /* Subgraphs nest at most this deep (a malicious model could nest without end). */
 #define MAX_SUBGRAPH_DEPTH 32
@@ -34,19 +52,84 @@ static int is_default_domain(const char *d)
 	return !d || !*d || strcmp(d, "ai.onnx") == 0;
 }
 
-/* The opset version the model imports for a domain, or -1. */
-static int64_t opset_of(const Loader *ld, const char *domain)
+static int same_domain(const char *a, const char *b)
+{
+	return is_default_domain(a) ? is_default_domain(b) : b && strcmp(a, b) == 0;
+}
+
+static int64_t opset_in(Onnx__OperatorSetIdProto *const *v, size_t n, const char *domain)
 {
 	size_t i;
 
-	for (i = 0; i < ld->m->n_opset_import; i++) {
-		const Onnx__OperatorSetIdProto *o = ld->m->opset_import[i];
-		int same = is_default_domain(domain) ? is_default_domain(o->domain)
-						     : o->domain && strcmp(o->domain, domain) == 0;
-		if (same)
-			return o->has_version ? o->version : 1;
-	}
+	for (i = 0; i < n; i++)
+		if (same_domain(domain, v[i]->domain))
+			return v[i]->has_version ? v[i]->version : 1;
 	return -1;
+}
+
+/* The opset version imported for a domain (by the function being inlined,
+ * else by the model), or -1. */
+static int64_t opset_of(const Loader *ld, const char *domain)
+{
+	int64_t v = ld->fn ? opset_in(ld->fn->opset_import, ld->fn->n_opset_import, domain) : -1;
+
+	return v >= 0 ? v : opset_in(ld->m->opset_import, ld->m->n_opset_import, domain);
+}
+
+/* The payload of a length-delimited unknown field: protobuf-c keeps the
+ * length prefix in its data.  NULL if malformed. */
+static const uint8_t *unknown_payload(const ProtobufCMessageUnknownField *f, size_t *len)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (f->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
+		return NULL;
+	for (i = 0; i < f->len && i < 10; i++) {
+		n |= (uint64_t)(f->data[i] & 0x7f) << (7 * i);
+		if (!(f->data[i] & 0x80))
+			break;
+	}
+	if (i >= f->len || i == 10 || n > f->len - i - 1)
+		return NULL;
+	*len = (size_t)n;
+	return f->data + i + 1;
+}
+
+/* A string field that Debian's onnx.proto predates (NodeProto.overload,
+ * FunctionProto.overload: IR version 10), kept by protobuf-c as an unknown
+ * field; "" when absent. */
+static void unknown_string(const ProtobufCMessage *m, uint32_t tag, char *buf, size_t n)
+{
+	unsigned i;
+
+	buf[0] = 0;
+	for (i = 0; i < m->n_unknown_fields; i++) {
+		const ProtobufCMessageUnknownField *f = &m->unknown_fields[i];
+		size_t len;
+		const uint8_t *p = f->tag == tag ? unknown_payload(f, &len) : NULL;
+		if (p)
+			snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), (const char *)p);
+	}
+}
+
+/* The model-local function a node of (domain, op_type) calls, or NULL. */
+static const Onnx__FunctionProto *find_function(const Loader *ld, const Onnx__NodeProto *np)
+{
+	char want[256], have[256];
+	size_t i;
+
+	unknown_string(&np->base, 8, want, sizeof want);
+	for (i = 0; i < ld->m->n_functions; i++) {
+		const Onnx__FunctionProto *f = ld->m->functions[i];
+		if (!f->name || strcmp(f->name, np->op_type) != 0 ||
+		    !same_domain(np->domain ? np->domain : "", f->domain))
+			continue;
+		unknown_string(&f->base, 13, have, sizeof have);
+		if (strcmp(want, have) == 0)
+			return f;
+	}
+	return NULL;
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -487,6 +570,41 @@ static int load_subgraph(Node *n, Attr *a, const Onnx__GraphProto *gp)
 	return 0;
 }
 
+static int load_attr(Node *n, const Onnx__AttributeProto *ap);
+
+/* Attribute ap of a node in a function body refers to the function's
+ * attribute ap->ref_attr_name: the call's value, else the function's default,
+ * else the attribute is left out. */
+static int load_attr_ref(Node *n, const Onnx__AttributeProto *ap)
+{
+	const Loader *ld = cur_loader;
+	const char *ref = ap->ref_attr_name;
+	const Attr *a;
+	size_t i;
+
+	if (!ld->fn)
+		return node_error(n, "attribute '%s' refers to a function attribute outside a function",
+				  ap->name);
+	if ((a = node_attr(ld->call, ref))) {
+		if (ap->has_type && (int)ap->type != a->type)
+			return node_error(n, "attribute '%s' refers to function attribute '%s', which "
+					  "the call '%s' gives with another type", ap->name, ref,
+					  ld->call->name);
+		node_copy_attr(n, a);
+		free(n->attrs[n->nattrs - 1].name);
+		n->attrs[n->nattrs - 1].name = xstrdup(ap->name);
+		return 0;
+	}
+	for (i = 0; i < ld->ndefaults; i++)
+		if (ld->defaults[i]->name && strcmp(ld->defaults[i]->name, ref) == 0) {
+			Onnx__AttributeProto d = *ld->defaults[i];
+			d.name = ap->name;
+			d.ref_attr_name = NULL;
+			return load_attr(n, &d);
+		}
+	return 0;
+}
+
 static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 {
 	Attr *a;
@@ -496,8 +614,7 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 	if (!ap->name)
 		return node_error(n, "an attribute has no name");
 	if (ap->ref_attr_name && *ap->ref_attr_name)
-		return node_error(n, "attribute '%s' refers to a function attribute outside a function",
-				  ap->name);
+		return load_attr_ref(n, ap);
 	a = node_add_attr(n, ap->name, type);
 	switch (type) {
 	case AT_FLOAT: a->f = ap->f; break;
@@ -556,12 +673,143 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 	return 0;
 }
 
+static int is_absent(const Loader *ld, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nabsent; i++)
+		if (strcmp(ld->absent[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The function's attribute defaults (FunctionProto.attribute_proto, IR
+ * version 9: field 11, which Debian's onnx.proto predates). */
+static void load_defaults(Loader *fl, const Onnx__FunctionProto *fp)
+{
+	unsigned i;
+
+	for (i = 0; i < fp->base.n_unknown_fields; i++) {
+		const ProtobufCMessageUnknownField *f = &fp->base.unknown_fields[i];
+		Onnx__AttributeProto *a;
+		size_t len;
+		const uint8_t *p = f->tag == 11 ? unknown_payload(f, &len) : NULL;
+		if (!p)
+			continue;
+		if (!(a = onnx__attribute_proto__unpack(NULL, len, p)))
+			continue;	/* reported if a body node refers to it: it stays absent */
+		fl->defaults = xrealloc(fl->defaults, (fl->ndefaults + 1) * sizeof *fl->defaults);
+		fl->defaults[fl->ndefaults++] = a;
+	}
+}
+
+/* Load the body of function fp, called by node n, as n's "body" template
+ * (a graph whose inputs are the inputs the call gives, in order). */
+static int load_function(Loader *ld, Node *n, const Onnx__FunctionProto *fp)
+{
+	Onnx__GraphProto gp = ONNX__GRAPH_PROTO__INIT;
+	Onnx__ValueInfoProto *vis, **ins, **outs;
+	Loader fl = *ld;
+	Graph *g = n->graph;
+	const char *fname = fp->name;
+	size_t i, k;
+	int rc = 0;
+	Attr *a;
+
+	if (ld->depth >= MAX_SUBGRAPH_DEPTH) {
+		too_deep = 1;
+		return -1;
+	}
+	if ((size_t)n->nin > fp->n_input || (size_t)n->nout > fp->n_output)
+		return node_error(n, "has %d inputs and %d outputs, but function '%s' takes %zu and "
+				  "gives %zu", n->nin, n->nout, fname, fp->n_input, fp->n_output);
+	for (i = 0; i < (size_t)n->nattrs; i++)
+		if (n->attrs[i].type == AT_GRAPH)
+			return node_error(n, "attribute '%s' is a graph; graph attributes of a "
+					  "function call are not supported", n->attrs[i].name);
+	inlined_nodes += fp->n_node;
+	if (inlined_nodes > MAX_INLINED_NODES)
+		return node_error(n, "inlining model-local functions exceeds %d nodes",
+				  MAX_INLINED_NODES);
+	vis = xcalloc(fp->n_input + fp->n_output + 1, sizeof *vis);
+	ins = xcalloc(fp->n_input + 1, sizeof *ins);
+	outs = xcalloc(fp->n_output + 1, sizeof *outs);
+	fl.g = graph_new();
+	fl.sub = 1;
+	fl.depth = ld->depth + 1;
+	fl.fn = fp;
+	fl.call = n;
+	fl.defaults = NULL;
+	fl.ndefaults = 0;
+	fl.absent = xcalloc(fp->n_input + 1, sizeof(char *));
+	fl.nabsent = 0;
+	fl.g->ir_version = g->ir_version;
+	fl.g->opset = g->opset;
+	load_defaults(&fl, fp);
+	for (i = k = 0; i < fp->n_input; i++) {
+		Onnx__ValueInfoProto init = ONNX__VALUE_INFO_PROTO__INIT;
+		if (!fp->input[i] || !*fp->input[i]) {
+			rc = node_error(n, "function '%s' has an input without a name", fname);
+			break;
+		}
+		if (i < (size_t)n->nin && n->in[i]) {
+			vis[k] = init;
+			vis[k].name = fp->input[i];
+			ins[gp.n_input++] = &vis[k++];
+		} else {
+			fl.absent[fl.nabsent++] = fp->input[i];
+		}
+	}
+	for (i = 0; rc == 0 && i < fp->n_output; i++) {
+		Onnx__ValueInfoProto init = ONNX__VALUE_INFO_PROTO__INIT;
+		vis[k] = init;
+		vis[k].name = fp->output[i];
+		outs[gp.n_output++] = &vis[k++];
+	}
+	gp.name = fp->name;
+	gp.input = ins;
+	gp.output = outs;
+	gp.n_node = fp->n_node;
+	gp.node = fp->node;
+	if (rc == 0) {
+		rc = load_graph(&fl, &gp, NULL, 0);
+		cur_loader = ld;
+		if (rc != 0 && too_deep && ld->depth == 0) {
+			too_deep = 0;
+			rc = node_error(n, "its functions or subgraphs nest more than %d deep",
+					MAX_SUBGRAPH_DEPTH);
+		} else if (rc == 0 && fl.g->nfree > 0) {
+			rc = node_error(n, "in function '%s': the body reads '%s', which it does not "
+					"define", fname, fl.g->free_vals[0]->name);
+		} else if (rc != 0 && !too_deep) {
+			rc = node_error(n, "in function '%s': %s", fname, ir_last_error());
+		}
+	}
+	for (i = 0; i < fl.ndefaults; i++)
+		onnx__attribute_proto__free_unpacked(fl.defaults[i], NULL);
+	free(fl.defaults);
+	free(fl.absent);
+	free(vis);
+	free(ins);
+	free(outs);
+	g->subs = xrealloc(g->subs, (g->nsubs + 1) * sizeof(Graph *));
+	g->subs[g->nsubs++] = fl.g;
+	if (rc != 0)
+		return rc;
+	/* The call's attributes live on in the body's nodes. */
+	node_clear_attrs(n);
+	a = node_add_attr(n, "body", AT_GRAPH);
+	a->g = fl.g;
+	return 0;
+}
+
 static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 {
 	Graph *g = ld->g;
 	char synth[128];
 	const char *name = np->name;
 	const char *domain = np->domain ? np->domain : "";
+	const Onnx__FunctionProto *fn = NULL;
 	int64_t version;
 	Node *n;
 	size_t i;
@@ -574,11 +822,18 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 		name = synth;
 	}
 	n = graph_node(g, name, np->op_type, is_default_domain(domain) ? "" : domain);
+	if (strcmp(domain, "onnxcc.internal") == 0)
+		return node_error(n, "domain 'onnxcc.internal' is reserved for onnxcc's own operators");
 	version = opset_of(ld, domain);
-	if (version < 0)
-		return node_error(n, "the model imports no opset for domain '%s'", domain);
 	n->version = (int)version;
-	n->op = op_lookup(n->domain, n->op_type, n->version);
+	if (version >= 0)
+		n->op = op_lookup(n->domain, n->op_type, n->version);
+	if (!n->op && (fn = find_function(ld, np))) {
+		n->op = op_lookup("onnxcc.internal", "Call", 1);
+		n->version = 1;
+	}
+	if (version < 0 && !n->op)
+		return node_error(n, "the model imports no opset for domain '%s'", domain);
 	if (!n->op) {
 		int since, until;
 		if (op_versions(n->domain, n->op_type, &since, &until) &&
@@ -593,7 +848,7 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 	}
 	for (i = 0; i < np->n_input; i++) {
 		Value *v = NULL;
-		if (np->input[i] && *np->input[i]) {
+		if (np->input[i] && *np->input[i] && !is_absent(ld, np->input[i])) {
 			v = graph_find(g, np->input[i]);
 			if (!v)
 				v = graph_value(g, np->input[i]);  /* produced later, or by nobody */
@@ -626,7 +881,7 @@ static int load_node(Loader *ld, const Onnx__NodeProto *np, size_t index)
 	for (i = 0; i < np->n_attribute; i++)
 		if (load_attr(n, np->attribute[i]) != 0)
 			return -1;
-	return 0;
+	return fn ? load_function(ld, n, fn) : 0;
 }
 
 /* The name of n's subgraph attribute that reads outer name `name`. */
@@ -854,6 +1109,7 @@ Graph *onnx_load(const char *path, const InputShape *shapes, int nshapes)
 	}
 	ld.m = m;
 	ld.g = graph_new();
+	inlined_nodes = 0;
 	dir = xstrdup(path);
 	if (strrchr(dir, '/'))
 		strrchr(dir, '/')[strrchr(dir, '/') == dir] = 0;	/* "/m.onnx" -> "/" */

@@ -22,6 +22,8 @@
  *   Scan   unrolled over the scan axis (always static); opset 8's batch axis
  *          is unrolled too.
  *   SequenceMap  the body once per element (sequences are compile-time lists).
+ *   Call   (a model-local function, loaded per call by the frontend) its body,
+ *          inlined like a branch.
  * (The machinery of expansion is in expand.c.)
  *
  * Unrolling is bounded (MAX_EXPANDED_NODES); beyond it the model is refused. */
@@ -602,4 +604,38 @@ int ctrl_check_lower(Node *n, Lower *L)
 	kcall_buf(k, n->in[0]);
 	kcall_checks(k);
 	return 0;
+}
+
+/* Call: a node calling a model-local function -------------------------------- */
+
+/* The frontend loaded the function's body for this call (its attribute
+ * references resolved, left-out inputs missing); inline it like a branch. */
+int ctrl_call_infer(Node *n)
+{
+	const Graph *b = node_subgraph(n, "body");
+	Value **args, **res;
+	Expand c;
+	int from, i, nargs = 0, rc;
+
+	if (!b)
+		return -1;
+	args = xcalloc(n->nin + 1, sizeof(Value *));
+	res = xcalloc(b->noutputs + 1, sizeof(Value *));
+	for (i = 0; i < n->nin; i++)
+		if (n->in[i])
+			args[nargs++] = n->in[i];
+	expand_start(&c, n, &from);
+	rc = expand_clone(&c, b, args, nargs, n->guard, n->name, res);
+	for (i = 0; rc == 0 && i < n->nout; i++)
+		if (n->out[i] && !expand_op(&c, n->guard, "Identity", &res[i], 1, n->out[i], NO_AXIS))
+			rc = -1;
+	free(args);
+	free(res);
+	return expand_finish(&c, from, rc);
+}
+
+int ctrl_call_lower(Node *n, Lower *L)
+{
+	(void)L;
+	die("function call '%s' was not inlined", n->name);
 }

@@ -20,6 +20,11 @@
  *                                 int64, its scan output declared 3 rows long), and
  *                                 data sets DIR/then, DIR/else (n = 3) and DIR/short
  *                                 (n = 2: the run must fail with a shape error)
+ *   mkmodel function DIR          DIR/model.onnx: model-local functions, inlined:
+ *                                 y = Twice(x, k=2) (a function calling ScaleClip
+ *                                 twice, alpha=k) = 4x and z = ScaleClip(x, lo)
+ *                                 = max(2x, lo) (alpha's default 2); data sets
+ *                                 DIR/right and DIR/wrong (z off by one: must fail)
  *
  * Names with ':' and '/' check that the generated interface makes C
  * identifiers of them. */
@@ -99,6 +104,66 @@ static int control(MB *b, const char *dir)
 	return 0;
 }
 
+static void function_set(const char *dir, const char *set, const float *z)
+{
+	static const int64_t d3x[] = {3};
+	static const float lo = 3;
+	char path[1024];
+
+	snprintf(path, sizeof path, "mkdir -p '%s/%s'", dir, set);
+	if (system(path) != 0)
+		exit(1);
+	snprintf(path, sizeof path, "%s/%s/input_0.pb", dir, set);
+	mb_save_tensor_f32(path, "x", 1, d3x, (const float[]){1, 2, 3});
+	snprintf(path, sizeof path, "%s/%s/input_1.pb", dir, set);
+	mb_save_tensor_f32(path, "lo", 0, NULL, &lo);
+	snprintf(path, sizeof path, "%s/%s/output_0.pb", dir, set);
+	mb_save_tensor_f32(path, "y", 1, d3x, (const float[]){4, 8, 12});
+	snprintf(path, sizeof path, "%s/%s/output_1.pb", dir, set);
+	mb_save_tensor_f32(path, "z", 1, d3x, z);
+}
+
+static int functions(MB *b, const char *dir)
+{
+	static const int64_t d3x[] = {3};
+	MB *sc = mb_new(13), *twice = mb_new(13);
+	Onnx__NodeProto *n;
+	char path[1024];
+
+	/* ScaleClip(x, lo) = Clip(x * alpha, lo), alpha 2 unless the call says */
+	mb_attr_ref(mb_node(sc, "Constant", "a", "", "a"), "value_float", AT_FLOAT, "alpha");
+	mb_node(sc, "Mul", "m", "x,a", "m");
+	mb_node(sc, "Clip", "c", "m,lo", "y");
+	mb_function_default_f(mb_function(b, "my.fns", "ScaleClip", "x,lo", "y", "", sc),
+			      "alpha", 2);
+	/* Twice(x) = ScaleClip(ScaleClip(x, alpha=k), alpha=k) */
+	mb_opset(twice, "my.fns", 1);
+	n = mb_node(twice, "ScaleClip", "s1", "x", "t");
+	n->domain = "my.fns";
+	mb_attr_ref(n, "alpha", AT_FLOAT, "k");
+	n = mb_node(twice, "ScaleClip", "s2", "t", "y");
+	n->domain = "my.fns";
+	mb_attr_ref(n, "alpha", AT_FLOAT, "k");
+	mb_function(b, "my.fns", "Twice", "x", "y", "k", twice);
+	mb_opset(b, "my.fns", 1);
+	mb_input(b, "x", DT_FLOAT, 1, d3x);
+	mb_input(b, "lo", DT_FLOAT, 0, NULL);
+	n = mb_node(b, "Twice", "twice", "x", "y");
+	n->domain = "my.fns";
+	mb_attr_f(n, "k", 2);
+	mb_node(b, "ScaleClip", "clip", "x,lo", "z")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3x);
+	mb_output(b, "z", DT_FLOAT, 1, d3x);
+	snprintf(path, sizeof path, "mkdir -p '%s'", dir);
+	if (system(path) != 0)
+		return 1;
+	snprintf(path, sizeof path, "%s/model.onnx", dir);
+	mb_save(b, path);
+	function_set(dir, "right", (const float[]){3, 4, 6});
+	function_set(dir, "wrong", (const float[]){3, 4, 7});
+	return 0;
+}
+
 static float *random_matrix(int64_t n, unsigned *seed)
 {
 	float *x = malloc((size_t)(n ? n : 1) * sizeof(float));
@@ -162,7 +227,7 @@ int main(int argc, char **argv)
 		return matmul(b, argv[2], atoll(argv[3]), atoll(argv[4]), atoll(argv[5]),
 			      argc > 6 && strcmp(argv[6], "const") == 0);
 	if (argc != 3) {
-		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx | control DIR | matmul DIR M N K [const]\n");
+		fprintf(stderr, "usage: mkmodel add|unsupported|int4|strcat OUT.onnx | control|function DIR | matmul DIR M N K [const]\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "strcat") == 0) {
@@ -176,6 +241,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "control") == 0)
 		return control(b, argv[2]);
+	if (strcmp(argv[1], "function") == 0)
+		return functions(b, argv[2]);
 	if (strcmp(argv[1], "random") == 0) {
 		Onnx__NodeProto *n;
 		mb_input(b, "x", DT_FLOAT, 2, d23);

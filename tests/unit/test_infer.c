@@ -368,6 +368,201 @@ START_TEST(bitcast_width)
 }
 END_TEST
 
+/* Model-local functions ---------------------------------------------------- */
+
+static const int64_t d3[] = {3};
+static const float x123[] = {1, 2, 3};
+
+/* my.fns.ScaleClip(x, lo) -> y = Clip(x * alpha, lo); alpha defaults to 2. */
+static void scale_clip(MB *b)
+{
+	MB *body = mb_new(13);
+	Onnx__FunctionProto *f;
+
+	mb_attr_ref(mb_node(body, "Constant", "a", "", "a"), "value_float", AT_FLOAT, "alpha");
+	mb_node(body, "Mul", "m", "x,a", "m");
+	mb_node(body, "Clip", "c", "m,lo", "y");
+	f = mb_function(b, "my.fns", "ScaleClip", "x,lo", "y", "", body);
+	mb_function_default_f(f, "alpha", 2);
+	mb_opset(b, "my.fns", 1);
+}
+
+/* Infer b; y must be the constant want[3]. */
+static void expect_y(MB *b, const float *want)
+{
+	Graph *g = inferred(b);
+	Value *y = graph_find(g, "y");
+	int i;
+
+	ck_assert_msg(y && y->data, "y is not a constant");
+	ck_assert_int_eq(value_numel(y), 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(const_f64(y, i) == want[i], "y[%d] = %g, expected %g", i,
+			      const_f64(y, i), want[i]);
+	graph_free(g);
+}
+
+START_TEST(function_call_attribute)
+{
+	MB *b = mb_new(13);
+	static const float lo[] = {4};
+
+	scale_clip(b);
+	mb_init_f32(b, "x", 1, d3, x123);
+	mb_init_f32(b, "lo", 0, NULL, lo);
+	mb_attr_f(mb_node(b, "ScaleClip", "call", "x,lo", "y"), "alpha", 3);
+	b->g.node[0]->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){4, 6, 9});
+}
+END_TEST
+
+START_TEST(function_default_and_missing_input)
+{
+	MB *b = mb_new(13);
+
+	scale_clip(b);
+	mb_init_f32(b, "x", 1, d3, x123);
+	mb_node(b, "ScaleClip", "call", "x", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){2, 4, 6});
+}
+END_TEST
+
+/* Twice(x) = ScaleClip(ScaleClip(x, alpha=k), alpha=k): a function calling a
+ * function, the inner attribute a reference to the outer one. */
+START_TEST(function_nested)
+{
+	MB *b = mb_new(13), *body = mb_new(13);
+
+	scale_clip(b);
+	mb_opset(body, "my.fns", 1);
+	mb_attr_ref(mb_node(body, "ScaleClip", "s1", "x", "t"), "alpha", AT_FLOAT, "k");
+	mb_attr_ref(mb_node(body, "ScaleClip", "s2", "t", "y"), "alpha", AT_FLOAT, "k");
+	body->g.node[0]->domain = body->g.node[1]->domain = "my.fns";
+	mb_function(b, "my.fns", "Twice", "x", "y", "k", body);
+	mb_init_f32(b, "x", 1, d3, x123);
+	mb_attr_f(mb_node(b, "Twice", "call", "x", "y"), "k", 3);
+	b->g.node[0]->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){9, 18, 27});
+}
+END_TEST
+
+/* The body binds to the function's opset (13: ReduceSum's axes are an input)
+ * while the model imports opset 11 (an attribute there). */
+START_TEST(function_own_opset)
+{
+	MB *b = mb_new(11), *body = mb_new(13);
+	static const int64_t d23[] = {2, 3}, zero[] = {0}, d1[] = {1};
+	static const float x[] = {1, 2, 3, 10, 20, 30};
+	Onnx__NodeProto *n;
+
+	n = mb_node(body, "ReduceSum", "r", "x,axes", "y");
+	mb_attr_i(n, "keepdims", 0);
+	mb_function(b, "my.fns", "SumRows", "x,axes", "y", "", body);
+	mb_opset(b, "my.fns", 1);
+	mb_init_f32(b, "x", 2, d23, x);
+	mb_init_i64(b, "axes", 1, d1, zero);
+	mb_node(b, "SumRows", "call", "x,axes", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){11, 22, 33});
+}
+END_TEST
+
+/* Two overloads of one function name (IR version 10): the node's overload picks. */
+START_TEST(function_overload)
+{
+	MB *b = mb_new(13), *neg = mb_new(13), *id = mb_new(13);
+
+	mb_node(neg, "Neg", "n", "x", "y");
+	mb_node(id, "Identity", "i", "x", "y");
+	mb_function_overload(mb_function(b, "my.fns", "Pick", "x", "y", "", id), "id");
+	mb_function_overload(mb_function(b, "my.fns", "Pick", "x", "y", "", neg), "neg");
+	mb_opset(b, "my.fns", 1);
+	mb_init_f32(b, "x", 1, d3, x123);
+	mb_node_overload(mb_node(b, "Pick", "call", "x", "y"), "neg");
+	b->g.node[0]->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){-1, -2, -3});
+}
+END_TEST
+
+/* A reference with neither a value at the call nor a default is left out:
+ * LeakyRelu keeps its own default alpha (0.01). */
+START_TEST(function_reference_left_out)
+{
+	MB *b = mb_new(13), *body = mb_new(13);
+	static const float x[] = {-100, 1, 2};
+
+	mb_attr_ref(mb_node(body, "LeakyRelu", "l", "x", "y"), "alpha", AT_FLOAT, "slope");
+	mb_function(b, "my.fns", "Leaky", "x", "y", "slope", body);
+	mb_opset(b, "my.fns", 1);
+	mb_init_f32(b, "x", 1, d3, x);
+	mb_node(b, "Leaky", "call", "x", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_y(b, (const float[]){-100 * 0.01f, 1, 2});
+}
+END_TEST
+
+/* Load (or infer) b, which must fail with exactly `msg`. */
+static void expect_error(MB *b, const char *msg)
+{
+	Graph *g = unit_load(b);
+
+	if (g) {
+		ck_assert_int_eq(pass_infer(g), -1);
+		graph_free(g);
+	}
+	ck_assert_str_eq(ir_last_error(), msg);
+}
+
+START_TEST(function_errors)
+{
+	MB *b = mb_new(13), *body = mb_new(13), *rec = mb_new(13);
+
+	/* a body reading a name it does not define (functions have no outer scope) */
+	mb_node(body, "Add", "a", "x,zz", "y");
+	mb_function(b, "my.fns", "Bad", "x", "y", "", body);
+	mb_opset(b, "my.fns", 1);
+	mb_input(b, "x", DT_FLOAT, 1, d3);
+	mb_node(b, "Bad", "call", "x", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_error(b, "node 'call' (Bad): in function 'Bad': the body reads 'zz', which it "
+		     "does not define");
+
+	/* a function calling itself */
+	b = mb_new(13);
+	mb_opset(rec, "my.fns", 1);
+	mb_node(rec, "Self", "again", "x", "y")->domain = "my.fns";
+	mb_function(b, "my.fns", "Self", "x", "y", "", rec);
+	mb_opset(b, "my.fns", 1);
+	mb_input(b, "x", DT_FLOAT, 1, d3);
+	mb_node(b, "Self", "call", "x", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_error(b, "node 'call' (Self): its functions or subgraphs nest more than 32 deep");
+
+	/* more inputs than the function takes */
+	b = mb_new(13);
+	scale_clip(b);
+	mb_input(b, "x", DT_FLOAT, 1, d3);
+	mb_node(b, "ScaleClip", "call", "x,x,x", "y")->domain = "my.fns";
+	mb_output(b, "y", DT_FLOAT, 1, d3);
+	expect_error(b, "node 'call' (ScaleClip): has 3 inputs and 1 outputs, but function "
+		     "'ScaleClip' takes 2 and gives 1");
+
+	/* our internal domain is not for models */
+	b = mb_new(13);
+	mb_opset(b, "onnxcc.internal", 1);
+	mb_input(b, "x", DT_BOOL, 0, NULL);
+	mb_node(b, "Check", "chk", "x", "")->domain = "onnxcc.internal";
+	mb_node(b, "Not", "not", "x", "y");
+	mb_output(b, "y", DT_BOOL, 0, NULL);
+	expect_error(b, "node 'chk' (Check): domain 'onnxcc.internal' is reserved for onnxcc's "
+		     "own operators");
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
 	Suite *s = suite_create("infer");
@@ -391,6 +586,13 @@ static Suite *infer_suite(void)
 	tcase_add_test(tc, nonzero_declared);
 	tcase_add_test(tc, nonzero_undeclared);
 	tcase_add_test(tc, bitcast_width);
+	tcase_add_test(tc, function_call_attribute);
+	tcase_add_test(tc, function_default_and_missing_input);
+	tcase_add_test(tc, function_nested);
+	tcase_add_test(tc, function_own_opset);
+	tcase_add_test(tc, function_overload);
+	tcase_add_test(tc, function_reference_left_out);
+	tcase_add_test(tc, function_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
