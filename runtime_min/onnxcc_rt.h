@@ -86,6 +86,31 @@ static onnxcc_task_fn onnxcc_pool_fn;
 static void *onnxcc_pool_ctx;
 static int64_t onnxcc_pool_next, onnxcc_pool_left; /* tasks not claimed, not finished */
 
+/* Before sleeping, a worker waiting for the next call and the caller waiting
+ * for the workers spin a little (ONNXCC_POOL_SPIN polls), reading the state
+ * with atomic loads: the kernels of a run follow each other within
+ * microseconds, less than a condition variable takes to wake a thread.
+ * The state only changes under the mutex, with atomic stores.  The default
+ * (about 50 us on x86) is short because spinning costs a core that other
+ * processes may need; build with -DONNXCC_POOL_SPIN=N to change it. */
+#if defined(__GNUC__) || defined(__clang__)
+#ifndef ONNXCC_POOL_SPIN
+#define ONNXCC_POOL_SPIN 2000
+#endif
+#define ONNXCC_POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define ONNXCC_POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#else
+#undef ONNXCC_POOL_SPIN
+#define ONNXCC_POOL_SPIN 0
+#define ONNXCC_POOL_LOAD(x) (x)
+#define ONNXCC_POOL_STORE(x, v) ((x) = (v))
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define ONNXCC_POOL_PAUSE() __builtin_ia32_pause()
+#else
+#define ONNXCC_POOL_PAUSE() ((void)0)
+#endif
+
 /* Claim and run the current call's tasks until none is left (mutex held). */
 ONNXCC_HELPER void onnxcc_pool_drain(void)
 {
@@ -96,7 +121,8 @@ ONNXCC_HELPER void onnxcc_pool_drain(void)
 		pthread_mutex_unlock(&onnxcc_pool_mu);
 		fn(ctx, t, ONNXCC_NTHREADS);
 		pthread_mutex_lock(&onnxcc_pool_mu);
-		if (--onnxcc_pool_left == 0)
+		ONNXCC_POOL_STORE(onnxcc_pool_left, onnxcc_pool_left - 1);
+		if (onnxcc_pool_left == 0)
 			pthread_cond_signal(&onnxcc_pool_done);
 	}
 }
@@ -104,10 +130,16 @@ ONNXCC_HELPER void onnxcc_pool_drain(void)
 static void *onnxcc_pool_worker(void *arg)
 {
 	unsigned long seen;
+	long spin;
 	(void)arg;
 	pthread_mutex_lock(&onnxcc_pool_mu);
 	seen = onnxcc_pool_gen;
 	for (;;) {
+		pthread_mutex_unlock(&onnxcc_pool_mu);
+		for (spin = 0; spin < ONNXCC_POOL_SPIN && ONNXCC_POOL_LOAD(onnxcc_pool_gen) == seen &&
+			       !ONNXCC_POOL_LOAD(onnxcc_pool_stop); spin++)
+			ONNXCC_POOL_PAUSE();
+		pthread_mutex_lock(&onnxcc_pool_mu);
 		while (onnxcc_pool_gen == seen && !onnxcc_pool_stop)
 			pthread_cond_wait(&onnxcc_pool_work, &onnxcc_pool_mu);
 		if (onnxcc_pool_stop)
@@ -133,10 +165,17 @@ ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
 	onnxcc_pool_fn = fn;
 	onnxcc_pool_ctx = ctx;
 	onnxcc_pool_next = 0;
-	onnxcc_pool_left = ONNXCC_NTHREADS;
-	onnxcc_pool_gen++;
+	ONNXCC_POOL_STORE(onnxcc_pool_left, ONNXCC_NTHREADS);
+	ONNXCC_POOL_STORE(onnxcc_pool_gen, onnxcc_pool_gen + 1);
 	pthread_cond_broadcast(&onnxcc_pool_work);
 	onnxcc_pool_drain();
+	if (onnxcc_pool_left > 0) {
+		long spin;
+		pthread_mutex_unlock(&onnxcc_pool_mu);
+		for (spin = 0; spin < ONNXCC_POOL_SPIN && ONNXCC_POOL_LOAD(onnxcc_pool_left) > 0; spin++)
+			ONNXCC_POOL_PAUSE();
+		pthread_mutex_lock(&onnxcc_pool_mu);
+	}
 	while (onnxcc_pool_left > 0)
 		pthread_cond_wait(&onnxcc_pool_done, &onnxcc_pool_mu);
 	pthread_mutex_unlock(&onnxcc_pool_mu);
@@ -147,13 +186,13 @@ ONNXCC_HELPER void onnxcc_pool_join(void)
 {
 	int i;
 	pthread_mutex_lock(&onnxcc_pool_mu);
-	onnxcc_pool_stop = 1;
+	ONNXCC_POOL_STORE(onnxcc_pool_stop, 1);
 	pthread_cond_broadcast(&onnxcc_pool_work);
 	pthread_mutex_unlock(&onnxcc_pool_mu);
 	for (i = 0; i < onnxcc_pool_nworkers; i++)
 		pthread_join(onnxcc_pool_thread[i], (void **)0);
 	pthread_mutex_lock(&onnxcc_pool_mu);
-	onnxcc_pool_stop = 0;
+	ONNXCC_POOL_STORE(onnxcc_pool_stop, 0);
 	onnxcc_pool_started = 0;
 	onnxcc_pool_nworkers = 0;
 	pthread_mutex_unlock(&onnxcc_pool_mu);
