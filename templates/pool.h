@@ -188,8 +188,32 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) 
 }
 
 /* The first maximum of the valid taps wins (ties keep the earlier tap). */
+/* NAME_run2d: the 2-D kernel over every channel, split among threads (onnxcc
+ * --threads: onnxcc_parallel tasks, ctx = {b, p}, a share of the channels each). */
+#define ONNXCC_POOL2D_TASK(NAME, T) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
+	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
+	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
+	for (c = lo; c < hi; c++) \
+		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p); \
+} \
+static void NAME##_run2d(void *const *b, const int64_t *p) \
+{ \
+	const void *ctx[2]; \
+	ctx[0] = (const void *)b; \
+	ctx[1] = (const void *)p; \
+	if (ONNXCC_NTHREADS > 1 && p[1] > 1 && p[1] * p[4] * p[5] >= 16384) \
+		onnxcc_parallel(NAME##_task, (void *)ctx); \
+	else \
+		NAME##_task((void *)ctx, 0, 1); \
+}
+
 #define ONNXCC_MAXPOOL(NAME, T) \
 ONNXCC_POOL2D(NAME##_2d, T, 1) \
+ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
@@ -203,8 +227,7 @@ ONNXCC_KERNEL(NAME) \
 	(void)f; \
 	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
 	if (nd == 2 && !mode) { \
-		for (c = 0; c < nc; c++) \
-			NAME##_2d(X + c * insz, Y + c * outsz, p); \
+		NAME##_run2d(b, p); \
 		return; \
 	} \
 	for (c = 0; c < nc; c++) { \
@@ -240,6 +263,7 @@ ONNXCC_KERNEL(NAME) \
 /* The mean of the valid taps, over them or over the padded extent's taps. */
 #define ONNXCC_AVGPOOL(NAME, T) \
 ONNXCC_POOL2D(NAME##_2d, T, 0) \
+ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
@@ -252,8 +276,7 @@ ONNXCC_KERNEL(NAME) \
 	(void)f; \
 	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
 	if (nd == 2) { \
-		for (c = 0; c < nc; c++) \
-			NAME##_2d(X + c * insz, Y + c * outsz, p); \
+		NAME##_run2d(b, p); \
 		return; \
 	} \
 	for (c = 0; c < nc; c++) { \
