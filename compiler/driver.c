@@ -281,6 +281,12 @@ int compile(const CompileOptions *co)
 		else if (x86 && lower_cpu == CPU_NEON)
 			return ir_error("--cpu %s: an AArch64 CPU, but --target is %s", co->cpu, co->target);
 	}
+	if (co->threads < 0 || co->threads > LOWER_MAX_THREADS)
+		return ir_error("--threads %d: expected 1 to %d", co->threads, LOWER_MAX_THREADS);
+	if (co->threads > 1 && emit_kind(co) != EMIT_C)
+		return ir_error("--threads %d: only the C backend makes threaded code (the LLVM "
+				"backend's kernels are single-threaded)", co->threads);
+	lower_threads = co->threads > 1 ? co->threads : 1;
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);

@@ -46,6 +46,7 @@ typedef struct CompileOptions {
 	const char *emit;         /* --emit: c, obj, asm, llvm-ir; NULL: from the output's
 				   * extension (.o obj, .s asm, .ll llvm-ir, else c) */
 	const char *target;       /* --target: an LLVM target triple; NULL: the host's */
+	int threads;              /* --threads: 0 or 1 single-threaded (no pthreads) */
 } CompileOptions;
 
 /* Compile a model; 0 on success, -1 with ir_last_error() set on bad input.

@@ -168,6 +168,7 @@ int lower_node(Graph *g, Node *n, KCallList *out)
 }
 
 int lower_cpu = CPU_GENERIC;
+int lower_threads = 1;
 
 static const char *const cpu_names[] = {"generic", "avx2", "avx512f", "neon"};
 

@@ -64,6 +64,11 @@ typedef struct KCallList {
 enum { CPU_GENERIC, CPU_AVX2, CPU_AVX512F, CPU_NEON };
 /* The target of pass_lower (set by compile()). */
 extern int lower_cpu;
+/* Threads of the generated code (onnxcc --threads, set by compile()): the
+ * parallel kernels' per-thread scratch is sized for this many; 1 (the
+ * default) gives single-threaded code with no pthreads at all. */
+#define LOWER_MAX_THREADS 64
+extern int lower_threads;
 /* generic, avx2, avx512f, neon or native (this host); -1 if unknown. */
 int cpu_parse(const char *name);
 const char *cpu_name(int cpu);

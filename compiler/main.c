@@ -37,6 +37,9 @@ static const char usage[] =
 	"  --cpu NAME            target CPU of the kernels: generic (portable C),\n"
 	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced\n"
 	"                        SIMD), native (default: what this machine supports)\n"
+	"  --threads N           run the heavy kernels (GEMM, convolution) on N\n"
+	"                        threads (a pthread pool; link with -pthread);\n"
+	"                        default 1: single-threaded, no pthreads\n"
 	"  --report              print the target CPU, the arena size and its lower bound,\n"
 	"                        and the nodes fused together\n"
 	"  --help                this text\n"
@@ -187,6 +190,15 @@ int main(int argc, char **argv)
 			if (++i == argc)
 				return usage_error("%s needs a target triple", a);
 			co.target = argv[i];
+		} else if (strcmp(a, "--threads") == 0) {
+			char *end;
+			long v;
+			if (++i == argc)
+				return usage_error("%s needs a number of threads", a);
+			v = strtol(argv[i], &end, 10);
+			if (*end || end == argv[i] || v < 1 || v > LOWER_MAX_THREADS)
+				return usage_error("--threads %s: expected 1 to 64", argv[i]);
+			co.threads = (int)v;
 		} else if (strcmp(a, "--report") == 0) {
 			co.report = 1;
 		} else if (a[0] == '-' && a[1]) {

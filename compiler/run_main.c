@@ -41,6 +41,8 @@ static const char usage[] =
 	"  --string-bytes N  bytes of one string element (onnxcc --string-bytes)\n"
 	"  -O0..-O3        onnxcc optimization level\n"
 	"  --cpu NAME      target CPU (onnxcc --cpu: generic, avx2, avx512f, neon, native)\n"
+	"  --threads N     threads of the generated code (onnxcc --threads; N > 1\n"
+	"                  builds with -pthread)\n"
 	"\n"
 	"exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 compile error, 4 C build error,\n"
 	"5 run-time error\n";
@@ -56,7 +58,7 @@ typedef struct Tensor {
 typedef struct Options {
 	const char *model, *dataset, *save, *cflags, *keep, *cpu, *cc, *exec;
 	double rtol, atol;
-	int repeat, opt, string_bytes;
+	int repeat, opt, string_bytes, threads;
 	int llvm;               /* --backend llvm */
 } Options;
 
@@ -440,6 +442,13 @@ static int parse_args(int argc, char **argv, Options *o)
 					o->cpu);
 				return -1;
 			}
+		} else if (!strcmp(a, "--threads") && more) {
+			o->threads = atoi(argv[++i]);
+			if (o->threads < 1 || o->threads > LOWER_MAX_THREADS) {
+				fprintf(stderr, "onnxcc-run: --threads %s: expected 1 to %d\n", argv[i],
+					LOWER_MAX_THREADS);
+				return -1;
+			}
 		} else if (!strcmp(a, "--string-bytes") && more) {
 			o->string_bytes = atoi(argv[++i]);
 			if (o->string_bytes < 2 || o->string_bytes > DT_STRING_BYTES_MAX) {
@@ -537,6 +546,7 @@ static int run(const Options *o, const char *dir)
 	co.name = "onnxcc_model";
 	co.opt_level = o->opt;
 	co.cpu = o->cpu;
+	co.threads = o->threads;
 	co.string_bytes = o->string_bytes;
 	co.shapes = shapes;
 	co.nshapes = nshapes;
@@ -569,10 +579,10 @@ static int run(const Options *o, const char *dir)
 		}
 	}
 	snprintf(cmd, sizeof cmd,
-		 "%s -std=c99 -O2 -Wall -Wextra -Werror %s -I'%s' '%s' '%s/model.%s' -o '%s/harness' -lm "
+		 "%s -std=c99 -O2 -Wall -Wextra -Werror%s %s -I'%s' '%s' '%s/model.%s' -o '%s/harness' -lm "
 		 "> '%s/cc.log' 2>&1",
-		 o->cc ? o->cc : getenv("CC") ? getenv("CC") : "cc", o->cflags, dir, harness_path(), dir,
-		 o->llvm ? "o" : "c", dir, dir);
+		 o->cc ? o->cc : getenv("CC") ? getenv("CC") : "cc", o->threads > 1 ? " -pthread" : "",
+		 o->cflags, dir, harness_path(), dir, o->llvm ? "o" : "c", dir, dir);
 	if (run_cmd(cmd) != 0) {
 		snprintf(cmd, sizeof cmd, "head -c 4000 '%s/cc.log' >&2", dir);
 		run_cmd(cmd);

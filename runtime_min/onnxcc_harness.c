@@ -107,6 +107,9 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 done:
+#if ONNXCC_MODEL_THREADS > 1
+	onnxcc_model_threads_join();
+#endif
 	for (k = 0; k < ONNXCC_MODEL_NUM_INPUTS; k++)
 		free(in[k]);
 	for (k = 0; k < ONNXCC_MODEL_NUM_OUTPUTS; k++)

@@ -59,6 +59,166 @@ long double complex cprojl(long double complex);
 #define ONNXCC_ERR_INDEX 3
 #define ONNXCC_ERR_STRING 4 /* a string result does not fit its record (--string-bytes) */
 
+/* Threads (onnxcc --threads N defines ONNXCC_THREADS N above this file).
+ * onnxcc_parallel(fn, ctx) calls fn(ctx, t, ONNXCC_NTHREADS) once for each t
+ * in [0, ONNXCC_NTHREADS) and returns when all calls have returned; a kernel
+ * gives task t its share of the work and of the per-thread scratch (sized
+ * for ONNXCC_NTHREADS by the compiler).  Single-threaded (the default, and
+ * onnxcc's constant folding) it is a plain call and no pthreads are used.
+ * The pool: ONNXCC_THREADS - 1 workers in static storage, started by the
+ * first parallel call, asleep on a condition variable between calls; every
+ * participant (the caller too) claims tasks until none is left, so a worker
+ * that could not be created only costs speed.  Not reentrant: one parallel
+ * call at a time (the run functions say so in the generated header). */
+typedef void (*onnxcc_task_fn)(void *ctx, int64_t t, int64_t nt);
+
+#if defined(ONNXCC_THREADS) && ONNXCC_THREADS > 1
+#define ONNXCC_NTHREADS ((int64_t)ONNXCC_THREADS)
+#include <pthread.h>
+
+static pthread_mutex_t onnxcc_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t onnxcc_pool_work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t onnxcc_pool_done = PTHREAD_COND_INITIALIZER;
+static pthread_t onnxcc_pool_thread[ONNXCC_THREADS - 1];
+static int onnxcc_pool_started, onnxcc_pool_stop, onnxcc_pool_nworkers;
+static unsigned long onnxcc_pool_gen;  /* parallel calls so far */
+static onnxcc_task_fn onnxcc_pool_fn;
+static void *onnxcc_pool_ctx;
+static int64_t onnxcc_pool_next, onnxcc_pool_left; /* tasks not claimed, not finished */
+
+/* Before sleeping, a worker waiting for the next call and the caller waiting
+ * for the workers spin a little (ONNXCC_POOL_SPIN polls), reading the state
+ * with atomic loads: the kernels of a run follow each other within
+ * microseconds, less than a condition variable takes to wake a thread.
+ * The state only changes under the mutex, with atomic stores.  The default
+ * (about 50 us on x86) is short because spinning costs a core that other
+ * processes may need; build with -DONNXCC_POOL_SPIN=N to change it. */
+#if defined(__GNUC__) || defined(__clang__)
+#ifndef ONNXCC_POOL_SPIN
+#define ONNXCC_POOL_SPIN 2000
+#endif
+#define ONNXCC_POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define ONNXCC_POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#else
+#undef ONNXCC_POOL_SPIN
+#define ONNXCC_POOL_SPIN 0
+#define ONNXCC_POOL_LOAD(x) (x)
+#define ONNXCC_POOL_STORE(x, v) ((x) = (v))
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define ONNXCC_POOL_PAUSE() __builtin_ia32_pause()
+#else
+#define ONNXCC_POOL_PAUSE() ((void)0)
+#endif
+
+/* Claim and run the current call's tasks until none is left (mutex held). */
+ONNXCC_HELPER void onnxcc_pool_drain(void)
+{
+	while (onnxcc_pool_next < ONNXCC_NTHREADS) {
+		int64_t t = onnxcc_pool_next++;
+		onnxcc_task_fn fn = onnxcc_pool_fn;
+		void *ctx = onnxcc_pool_ctx;
+		pthread_mutex_unlock(&onnxcc_pool_mu);
+		fn(ctx, t, ONNXCC_NTHREADS);
+		pthread_mutex_lock(&onnxcc_pool_mu);
+		ONNXCC_POOL_STORE(onnxcc_pool_left, onnxcc_pool_left - 1);
+		if (onnxcc_pool_left == 0)
+			pthread_cond_signal(&onnxcc_pool_done);
+	}
+}
+
+static void *onnxcc_pool_worker(void *arg)
+{
+	unsigned long seen;
+	long spin;
+	(void)arg;
+	pthread_mutex_lock(&onnxcc_pool_mu);
+	seen = onnxcc_pool_gen;
+	for (;;) {
+		pthread_mutex_unlock(&onnxcc_pool_mu);
+		for (spin = 0; spin < ONNXCC_POOL_SPIN && ONNXCC_POOL_LOAD(onnxcc_pool_gen) == seen &&
+			       !ONNXCC_POOL_LOAD(onnxcc_pool_stop); spin++)
+			ONNXCC_POOL_PAUSE();
+		pthread_mutex_lock(&onnxcc_pool_mu);
+		while (onnxcc_pool_gen == seen && !onnxcc_pool_stop)
+			pthread_cond_wait(&onnxcc_pool_work, &onnxcc_pool_mu);
+		if (onnxcc_pool_stop)
+			break;
+		seen = onnxcc_pool_gen;
+		onnxcc_pool_drain();
+	}
+	pthread_mutex_unlock(&onnxcc_pool_mu);
+	return (void *)0;
+}
+
+ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&onnxcc_pool_mu);
+	if (!onnxcc_pool_started) {
+		onnxcc_pool_started = 1;
+		onnxcc_pool_nworkers = 0;
+		while (onnxcc_pool_nworkers < ONNXCC_THREADS - 1 &&
+		       pthread_create(&onnxcc_pool_thread[onnxcc_pool_nworkers], (const pthread_attr_t *)0,
+				      onnxcc_pool_worker, (void *)0) == 0)
+			onnxcc_pool_nworkers++;
+	}
+	onnxcc_pool_fn = fn;
+	onnxcc_pool_ctx = ctx;
+	onnxcc_pool_next = 0;
+	ONNXCC_POOL_STORE(onnxcc_pool_left, ONNXCC_NTHREADS);
+	ONNXCC_POOL_STORE(onnxcc_pool_gen, onnxcc_pool_gen + 1);
+	pthread_cond_broadcast(&onnxcc_pool_work);
+	onnxcc_pool_drain();
+	if (onnxcc_pool_left > 0) {
+		long spin;
+		pthread_mutex_unlock(&onnxcc_pool_mu);
+		for (spin = 0; spin < ONNXCC_POOL_SPIN && ONNXCC_POOL_LOAD(onnxcc_pool_left) > 0; spin++)
+			ONNXCC_POOL_PAUSE();
+		pthread_mutex_lock(&onnxcc_pool_mu);
+	}
+	while (onnxcc_pool_left > 0)
+		pthread_cond_wait(&onnxcc_pool_done, &onnxcc_pool_mu);
+	pthread_mutex_unlock(&onnxcc_pool_mu);
+}
+
+/* Stop and join the workers (the generated NAME_threads_join). */
+ONNXCC_HELPER void onnxcc_pool_join(void)
+{
+	int i;
+	pthread_mutex_lock(&onnxcc_pool_mu);
+	ONNXCC_POOL_STORE(onnxcc_pool_stop, 1);
+	pthread_cond_broadcast(&onnxcc_pool_work);
+	pthread_mutex_unlock(&onnxcc_pool_mu);
+	for (i = 0; i < onnxcc_pool_nworkers; i++)
+		pthread_join(onnxcc_pool_thread[i], (void **)0);
+	pthread_mutex_lock(&onnxcc_pool_mu);
+	ONNXCC_POOL_STORE(onnxcc_pool_stop, 0);
+	onnxcc_pool_started = 0;
+	onnxcc_pool_nworkers = 0;
+	pthread_mutex_unlock(&onnxcc_pool_mu);
+}
+#else
+#define ONNXCC_NTHREADS ((int64_t)1)
+ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
+{
+	fn(ctx, 0, 1);
+}
+#endif
+
+/* Task t's share [*lo, *hi) of n units split among nt tasks as evenly as
+ * possible, in whole multiples of `align` (the last share takes the rest). */
+ONNXCC_HELPER void onnxcc_share(int64_t n, int64_t align, int64_t t, int64_t nt, int64_t *lo,
+				int64_t *hi)
+{
+	int64_t blocks = (n + align - 1) / align;
+	*lo = blocks * t / nt * align;
+	*hi = blocks * (t + 1) / nt * align;
+	if (*lo > n)
+		*lo = n;
+	if (*hi > n)
+		*hi = n;
+}
+
 /* Kernels index tensors with int64_t; the largest rank they support. */
 #define ONNXCC_MAX_RANK 8
 

@@ -160,6 +160,80 @@ ONNXCC_KERNEL(NAME) \
 		} \
 }
 
+/* dwconv2d: a 2-D depthwise convolution (C = M = G: one input and one output
+ * channel per group), the parameters and buffers of ONNXCC_CONV without col.
+ * Each output row starts at the bias; the interior columns (every x tap
+ * inside the image, [a, z)) take one weight at a time over the whole run of
+ * columns, a branch-free loop over contiguous outputs that compilers
+ * vectorize; the edge columns add their valid taps one by one.  Taps outside
+ * the image (padding) are skipped.  Each finished row gets the fused
+ * epilogue (act p[20], has_res p[21], f = {act_a, act_b}, R the last buffer).
+ * Threads: task t takes a share of the N * C channels. */
+#define ONNXCC_DWCONV2D(NAME, T) \
+ONNXCC_GEMM_EPI(NAME##_epi, T) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
+	const double *f = (const double *)((const void *const *)ctx)[2]; \
+	const T *X = (const T *)b[0], *W = (const T *)b[1]; \
+	T *Y = (T *)b[2]; \
+	const T *bias = p[5] ? (const T *)b[3] : (const T *)0; \
+	const T *R = p[21] ? (const T *)b[3 + p[5]] : (const T *)0; \
+	int act = (int)p[20]; \
+	int64_t C = p[2], ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
+	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
+	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px, ch, lo, hi; \
+	z = z < 0 ? 0 : z / sx + 1; \
+	a = a > ow ? ow : a; \
+	z = z > ow ? ow : z < a ? a : z; \
+	onnxcc_share(p[1] * C, 1, t, nt, &lo, &hi); \
+	for (ch = lo; ch < hi; ch++) { \
+		const T *restrict x0 = X + ch * ih * iw, *restrict w0 = W + ch % C * kh * kw; \
+		T bv = bias ? bias[ch % C] : (T)0; \
+		int64_t oy, ox, ty, tx, ylo, yhi; \
+		for (oy = 0; oy < oh; oy++) { \
+			int64_t y0s = oy * sy - py; \
+			T *restrict yr = Y + (ch * oh + oy) * ow; \
+			for (ox = 0; ox < ow; ox++) \
+				yr[ox] = bv; \
+			ylo = y0s < 0 ? (dy - 1 - y0s) / dy : 0; \
+			yhi = ih - y0s <= 0 ? 0 : (ih - y0s + dy - 1) / dy; \
+			yhi = yhi > kh ? kh : yhi; \
+			for (ty = ylo; ty < yhi; ty++) { \
+				const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
+				for (tx = 0; tx < kw; tx++) { \
+					const T *restrict xt = xr + tx * dx; \
+					T wv = w0[ty * kw + tx]; \
+					for (ox = a; ox < z; ox++) \
+						yr[ox] += wv * xt[ox * sx]; \
+				} \
+				for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
+					int64_t x0s = ox * sx - px; \
+					T acc = 0; \
+					for (tx = 0; tx < kw; tx++) \
+						if (x0s + tx * dx >= 0 && x0s + tx * dx < iw) \
+							acc += w0[ty * kw + tx] * xr[px + x0s + tx * dx]; \
+					yr[ox] += acc; \
+				} \
+			} \
+			if (act || R) \
+				NAME##_epi_row(act, f[0], f[1], yr, R ? R + (ch * oh + oy) * ow : R, ow); \
+		} \
+	} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const void *ctx[3]; \
+	ctx[0] = (const void *)b; \
+	ctx[1] = (const void *)p; \
+	ctx[2] = (const void *)f; \
+	if (ONNXCC_NTHREADS > 1 && p[1] * p[2] > 1 && p[1] * p[2] * p[12] * p[13] >= 8192) \
+		onnxcc_parallel(NAME##_task, (void *)ctx); \
+	else \
+		NAME##_task((void *)ctx, 0, 1); \
+}
+
 /* The float32 convolution of an ISA (gemm_simd.h): the same parameters and
  * buffers as ONNXCC_CONV, but p[8 + 6 nd] = packed_w (W is the weights
  * packed group after group, each as the A operand: onnxcc_f32_prepack with
@@ -167,7 +241,10 @@ ONNXCC_KERNEL(NAME) \
  * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
  * writes it packed as the GEMM's B operand, each row made in scratch (chunk
  * floats) and spread over the panels; without, scratch is the GEMM's.  act
- * and has_res follow packed_w, R follows scratch. */
+ * and has_res follow packed_w, R follows scratch.
+ * Threads (onnxcc --threads): each task takes a share of the output
+ * positions (whole NR panels) of every image and group, with its own col
+ * and scratch: conv_lower makes both ONNXCC_NTHREADS times the size above. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
@@ -186,10 +263,18 @@ static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, co
 				dst[j0 * kcb + c] = j0 + c < pc ? rowbuf[j0 + c] : 0.0f; \
 	} \
 } \
-ONNXCC_KERNEL(NAME) \
+typedef struct NAME##_job { \
+	void *const *b; \
+	const int64_t *p; \
+	const double *f; \
+} NAME##_job; \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
+	void *const *b = ((const NAME##_job *)ctx)->b; \
+	const int64_t *p = ((const NAME##_job *)ctx)->p; \
+	const double *f = ((const NAME##_job *)ctx)->f; \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
-	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
 	int packw = (int)p[8 + 6 * p[0]]; \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
@@ -201,7 +286,15 @@ ONNXCC_KERNEL(NAME) \
 	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
 	onnxcc_gemm_epi_args(&a, p + 9 + 6 * p[0], f); \
 	kk = a.k; \
-	for (n = 0; n < nn; n++) \
+	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
+	onnxcc_share(os, NR, t, nt, &lo, &hi); \
+	per = onnxcc_f32_gemm_scratch(mg, usecol ? chunk : os, kk, MR, NR, KC, \
+		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA, packw, (int)usecol); \
+	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per; \
+	scratch += t * per; \
+	if (col) \
+		col += t * kk * onnxcc_round_up(chunk, NR); \
+	for (n = 0; n < nn && lo < hi; n++) \
 		for (g = 0; g < grp; g++) { \
 			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
 			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
@@ -209,20 +302,36 @@ ONNXCC_KERNEL(NAME) \
 			float *yg = Y + (n * m + g * mg) * os; \
 			const float *rg = R ? R + (n * m + g * mg) * os : R; \
 			if (!usecol) { \
-				a.n = os; \
+				a.n = hi - lo; \
 				a.rsb = is; \
-				a.res = rg; \
-				NAME##_gemm(&a, wg, xg, bg, yg, 1, 1, pw, (const float *)0, scratch); \
+				a.res = rg ? rg + lo : rg; \
+				NAME##_gemm(&a, wg, xg + lo, bg, yg + lo, 1, 1, pw, (const float *)0, \
+					    scratch); \
 				continue; \
 			} \
-			for (p0 = 0; p0 < os; p0 += chunk) { \
-				a.n = os - p0 < chunk ? os - p0 : chunk; \
+			for (p0 = lo; p0 < hi; p0 += chunk) { \
+				a.n = hi - p0 < chunk ? hi - p0 : chunk; \
 				a.rsb = a.n; \
 				a.res = rg ? rg + p0 : rg; \
 				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, col, scratch); \
 			} \
 		} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	NAME##_job j; \
+	int64_t nd = p[0], os = 1, d; \
+	j.b = b; \
+	j.p = p; \
+	j.f = f; \
+	for (d = 0; d < nd; d++) \
+		os *= p[8 + 2 * nd + d]; \
+	/* threads for a convolution of at least two tiles of output positions */ \
+	if (ONNXCC_NTHREADS > 1 && os > NR) \
+		onnxcc_parallel(NAME##_task, &j); \
+	else \
+		NAME##_task(&j, 0, 1); \
 }
 
 #endif

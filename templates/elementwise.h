@@ -13,18 +13,43 @@
 #ifndef ONNXCC_ELEMENTWISE_H
 #define ONNXCC_ELEMENTWISE_H
 
+/* Threads (onnxcc --threads): big unary and binary kernels run as
+ * onnxcc_parallel tasks, ctx = {b, p, f}; a unary task takes a share of the
+ * elements, a binary one a share of the outer rows, or of every row's
+ * elements when there are fewer rows than threads. */
+#define ONNXCC_EW_PAR_MIN 32768 /* elements of the smallest threaded kernel */
+#define ONNXCC_EW_CALL(NAME, n) \
+	{ \
+		const void *ctx_[3]; \
+		ctx_[0] = (const void *)b; \
+		ctx_[1] = (const void *)p; \
+		ctx_[2] = (const void *)f; \
+		if (ONNXCC_NTHREADS > 1 && (n) >= ONNXCC_EW_PAR_MIN) \
+			onnxcc_parallel(NAME##_task, (void *)ctx_); \
+		else \
+			NAME##_task((void *)ctx_, 0, 1); \
+	}
+#define ONNXCC_EW_TASK_ARGS \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
+	const double *f = (const double *)((const void *const *)ctx)[2];
+
 #define ONNXCC_UNARY(NAME, TX, TY, OP) \
-ONNXCC_KERNEL(NAME) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
+	ONNXCC_EW_TASK_ARGS \
 	const TX *X = (const TX *)b[0]; \
 	TY *Y = (TY *)b[1]; \
-	int64_t i, n = p[0]; \
+	int64_t i, lo, hi; \
 	(void)f; \
-	for (i = 0; i < n; i++) { \
+	onnxcc_share(p[0], 16, t, nt, &lo, &hi); \
+	for (i = lo; i < hi; i++) { \
 		TX x = X[i]; \
 		Y[i] = (TY)(ONNXCC_OP_##OP(x, 0, f)); \
 	} \
-}
+} \
+ONNXCC_KERNEL(NAME) \
+ONNXCC_EW_CALL(NAME, p[0])
 
 /* Offset of outer position o (over dims[0..r-1), last dim excluded) with strides st. */
 ONNXCC_HELPER int64_t onnxcc_outer_offset(int64_t o, int64_t r, const int64_t *dims,
@@ -39,27 +64,45 @@ ONNXCC_HELPER int64_t onnxcc_outer_offset(int64_t o, int64_t r, const int64_t *d
 	return off;
 }
 
+/* Elements of the output shape dims[0..r). */
+ONNXCC_HELPER int64_t onnxcc_ew_numel(int64_t r, const int64_t *dims)
+{
+	int64_t d, n = 1;
+
+	for (d = 0; d < r; d++)
+		n *= dims[d];
+	return n;
+}
+
 #define ONNXCC_BINARY(NAME, TX, TY, OP) \
-ONNXCC_KERNEL(NAME) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
+	ONNXCC_EW_TASK_ARGS \
 	const TX *A = (const TX *)b[0], *B = (const TX *)b[1]; \
 	TY *Y = (TY *)b[2]; \
-	int64_t r = p[0], d, o, i, outer = 1; \
+	int64_t r = p[0], d, o, i, outer = 1, olo, ohi, ilo, ihi; \
 	const int64_t *dims = p + 1, *sa = p + 1 + r, *sb = p + 1 + 2 * r; \
 	int64_t inner = dims[r - 1], ia = sa[r - 1], ib = sb[r - 1]; \
 	(void)f; \
 	for (d = 0; d < r - 1; d++) \
 		outer *= dims[d]; \
-	for (o = 0; o < outer; o++) { \
+	olo = 0, ohi = outer, ilo = 0, ihi = inner; \
+	if (outer >= nt) \
+		onnxcc_share(outer, 1, t, nt, &olo, &ohi); \
+	else \
+		onnxcc_share(inner, 16, t, nt, &ilo, &ihi); \
+	for (o = olo; o < ohi; o++) { \
 		const TX *a0 = A + onnxcc_outer_offset(o, r, dims, sa); \
 		const TX *b0 = B + onnxcc_outer_offset(o, r, dims, sb); \
 		TY *y0 = Y + o * inner; \
-		for (i = 0; i < inner; i++) { \
+		for (i = ilo; i < ihi; i++) { \
 			TX x = a0[i * ia], y = b0[i * ib]; \
 			y0[i] = (TY)(ONNXCC_OP_##OP(x, y, f)); \
 		} \
 	} \
-}
+} \
+ONNXCC_KERNEL(NAME) \
+ONNXCC_EW_CALL(NAME, onnxcc_ew_numel(p[0], p + 1))
 
 /* Width-only kernels (Where) move elements of any type as same-size
  * integers.  The arena holds values of every type and a model's kernels are

@@ -490,6 +490,19 @@ ONNXCC_F32_GEMM_DRIVER(neon, ONNXCC_TARGET_NEON, ONNXCC_NEON_MR, ONNXCC_NEON_NR,
 #define ONNXCC_NR_avx2 ONNXCC_AVX2_NR
 #define ONNXCC_NR_avx512f ONNXCC_AVX512F_NR
 #define ONNXCC_NR_neon ONNXCC_NEON_NR
+/* The rest of an ISA's blocking, by ISA name (the threaded wrapper's scratch). */
+#define ONNXCC_MR_avx2 ONNXCC_AVX2_MR
+#define ONNXCC_KC_avx2 ONNXCC_AVX2_KC
+#define ONNXCC_MC_avx2 ONNXCC_AVX2_MC
+#define ONNXCC_NC_avx2 ONNXCC_AVX2_NC
+#define ONNXCC_MR_avx512f ONNXCC_AVX512F_MR
+#define ONNXCC_KC_avx512f ONNXCC_AVX512F_KC
+#define ONNXCC_MC_avx512f ONNXCC_AVX512F_MC
+#define ONNXCC_NC_avx512f ONNXCC_AVX512F_NC
+#define ONNXCC_MR_neon ONNXCC_NEON_MR
+#define ONNXCC_KC_neon ONNXCC_NEON_KC
+#define ONNXCC_MC_neon ONNXCC_NEON_MC
+#define ONNXCC_NC_neon ONNXCC_NEON_NC
 
 /* A product of one ISA with the edge cases of linalg.h's core: nothing to do,
  * K = 0 (Y = beta C), and a single row with B's rows contiguous (left to the
@@ -520,12 +533,88 @@ static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *
 	onnxcc_f32_gemm_##ISA(g, A, B, C, Y, alpha, beta, pa, pb, scratch); \
 }
 
+/* Threads (onnxcc --threads, onnxcc_parallel in onnxcc_rt.h): a product cut
+ * into one sub-product per thread, each on its own scratch (the compiler
+ * sizes the scratch tensor for ONNXCC_NTHREADS times the single product's
+ * onnxcc_f32_gemm_scratch).  The cut is along N (split = 1: columns of B, Y
+ * and C, each share a whole number of NR panels) or M (split = 0: rows of A,
+ * Y and C, whole MR panels): the one whose operand every thread packs again
+ * is the smaller (A for an N cut, B for an M cut).  A prepacked A cannot be
+ * cut along M, nor a prepacked B along N unless K fits one KC block (the
+ * packed panel j0 then sits at j0 K).  Small products stay on one thread. */
+typedef struct onnxcc_gemm_job {
+	const onnxcc_gemm_args *g;
+	const float *A, *B, *C, *pa, *pb;
+	float *Y, *scratch;
+	float alpha, beta;
+	int64_t stride; /* scratch floats per thread */
+	int split;      /* 0: M, 1: N */
+} onnxcc_gemm_job;
+
+#ifndef ONNXCC_GEMM_PAR_MIN
+#define ONNXCC_GEMM_PAR_MIN ((int64_t)1 << 19) /* m n k of the smallest threaded product */
+#endif
+
+/* NAME: the threaded form of ONNXCC_F32_GEMM_ISA's product (made here as NAME_st);
+ * a task's share of Y, C and the residual start at the same offset. */
+#define ONNXCC_F32_GEMM_PAR(NAME, ISA) \
+ONNXCC_F32_GEMM_ISA(NAME##_st, ISA) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	const onnxcc_gemm_job *j = (const onnxcc_gemm_job *)ctx; \
+	const onnxcc_gemm_args *g = j->g; \
+	onnxcc_gemm_args s = *g; \
+	int64_t lo, hi; \
+	if (j->split) { \
+		onnxcc_share(g->n, ONNXCC_NR_##ISA, t, nt, &lo, &hi); \
+		if (lo >= hi) \
+			return; \
+		s.n = hi - lo; \
+		s.res = g->res ? (const float *)g->res + lo * g->csy : g->res; \
+		NAME##_st(&s, j->A, j->pb ? j->B : j->B + lo * g->csb, \
+			  j->C ? j->C + lo * g->csc : j->C, j->Y + lo * g->csy, j->alpha, j->beta, \
+			  j->pa, j->pb ? j->pb + lo * g->k : j->pb, j->scratch + t * j->stride); \
+	} else { \
+		onnxcc_share(g->m, ONNXCC_MR_##ISA, t, nt, &lo, &hi); \
+		if (lo >= hi) \
+			return; \
+		s.m = hi - lo; \
+		s.res = g->res ? (const float *)g->res + lo * g->rsy : g->res; \
+		NAME##_st(&s, j->A + lo * g->rsa, j->B, j->C ? j->C + lo * g->rsc : j->C, \
+			  j->Y + lo * g->rsy, j->alpha, j->beta, j->pa, j->pb, \
+			  j->scratch + t * j->stride); \
+	} \
+} \
+static inline void NAME(const onnxcc_gemm_args *g, const float *A, const float *B, \
+	const float *C, float *Y, float alpha, float beta, const float *pa, const float *pb, \
+	float *scratch) \
+{ \
+	onnxcc_gemm_job j; \
+	int64_t um = (g->m + ONNXCC_MR_##ISA - 1) / ONNXCC_MR_##ISA; \
+	int64_t un = (g->n + ONNXCC_NR_##ISA - 1) / ONNXCC_NR_##ISA; \
+	int cut_m = !pa && um >= 2, cut_n = (!pb || g->k <= ONNXCC_KC_##ISA) && un >= 2; \
+	if (ONNXCC_NTHREADS == 1 || g->m * g->n * g->k < ONNXCC_GEMM_PAR_MIN || \
+	    (!cut_m && !cut_n)) { \
+		NAME##_st(g, A, B, C, Y, alpha, beta, pa, pb, scratch); \
+		return; \
+	} \
+	j.g = g; j.A = A; j.B = B; j.C = C; j.pa = pa; j.pb = pb; j.Y = Y; j.scratch = scratch; \
+	j.alpha = alpha; j.beta = beta; \
+	j.split = cut_n && (!cut_m || (g->m <= g->n && un >= ONNXCC_NTHREADS) || \
+			    um < ONNXCC_NTHREADS); \
+	j.stride = onnxcc_f32_gemm_scratch(g->m, g->n, g->k, ONNXCC_MR_##ISA, ONNXCC_NR_##ISA, \
+		ONNXCC_KC_##ISA, ONNXCC_MC_##ISA, ONNXCC_NC_##ISA, pa != 0, pb != 0); \
+	if (j.stride < 1) \
+		j.stride = 1; \
+	onnxcc_parallel(NAME##_task, &j); \
+}
+
 /* The MatMul / Gemm kernel of an ISA: linalg.h's gemm parameters, then
  * p[11 + 3r] = packed_a, p[12 + 3r] = packed_b (A / B is the prepacked
  * constant; only with no batch), then act, has_res (f: alpha, beta, act_a,
  * act_b), and one more buffer after Y: the scratch (then R, has_res). */
 #define ONNXCC_F32_GEMM_SIMD(NAME, ISA) \
-ONNXCC_F32_GEMM_ISA(NAME##_prod, ISA) \
+ONNXCC_F32_GEMM_PAR(NAME##_prod, ISA) \
 ONNXCC_KERNEL(NAME) \
 { \
 	onnxcc_gemm_args g; \

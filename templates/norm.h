@@ -29,20 +29,33 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
+/* Threads (onnxcc --threads): task t takes its share of the outer * C rows. */
 #define ONNXCC_BNAPPLY(NAME, T) \
-ONNXCC_KERNEL(NAME) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
 	const T *X = (const T *)b[0], *P = (const T *)b[1]; \
 	T *Y = (T *)b[2]; \
-	int64_t outer = p[0], C = p[1], inner = p[2], o, c, i; \
+	int64_t C = p[1], inner = p[2], r, lo, hi, i; \
+	onnxcc_share(p[0] * C, 1, t, nt, &lo, &hi); \
+	for (r = lo; r < hi; r++) { \
+		const T *x = X + r * inner; \
+		T *y = Y + r * inner, s = P[r % C], u = P[C + r % C]; \
+		for (i = 0; i < inner; i++) \
+			y[i] = x[i] * s + u; \
+	} \
+} \
+ONNXCC_KERNEL(NAME) \
+{ \
+	const void *ctx[2]; \
 	(void)f; \
-	for (o = 0; o < outer; o++) \
-		for (c = 0; c < C; c++) { \
-			const T *x = X + (o * C + c) * inner; \
-			T *y = Y + (o * C + c) * inner, s = P[c], t = P[C + c]; \
-			for (i = 0; i < inner; i++) \
-				y[i] = x[i] * s + t; \
-		} \
+	ctx[0] = (const void *)b; \
+	ctx[1] = (const void *)p; \
+	if (ONNXCC_NTHREADS > 1 && p[0] * p[1] * p[2] >= 16384) \
+		onnxcc_parallel(NAME##_task, (void *)ctx); \
+	else \
+		NAME##_task((void *)ctx, 0, 1); \
 }
 
 #define ONNXCC_BNSTATS(NAME, T) \

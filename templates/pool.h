@@ -116,8 +116,104 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	return idx;
 }
 
+/* 2-D pooling of one channel x0 -> y0 (p as above, nd = 2, no indices), fast:
+ * in each output row, the interior columns (every x tap inside the image)
+ * take one tap at a time over the whole run of columns, a loop with no
+ * branch over contiguous outputs that compilers vectorize; the edge columns
+ * go one by one.  Every output sees the same taps in the same order as in
+ * the general loops below (the first maximum, the same sums), so the
+ * results are the same.  IS_MAX: max, else mean (p's mode: count_include_pad). */
+#define ONNXCC_POOL2D(NAME, T, IS_MAX) \
+static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) \
+{ \
+	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
+	int64_t sy = p[8], sx = p[9], dy = p[10], dx = p[11], py = p[12], px = p[13]; \
+	int64_t pey = p[14], pex = p[15], incl = p[16], oy, ox, ty, tx, ylo, yhi, yplo, yphi; \
+	/* interior columns [a, z): ox sx - px >= 0 and ox sx - px + (kw - 1) dx < iw */ \
+	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px; \
+	z = z < 0 ? 0 : z / sx + 1; \
+	a = a > ow ? ow : a; \
+	z = z > ow ? ow : z < a ? a : z; \
+	(void)incl; \
+	for (oy = 0; oy < oh; oy++) { \
+		int64_t y0s = oy * sy - py; \
+		T *restrict yr = y0 + oy * ow; \
+		onnxcc_pool_taps(y0s, ih, kh, dy, &ylo, &yhi); \
+		onnxcc_pool_taps(y0s + py, ih + py + pey, kh, dy, &yplo, &yphi); \
+		if (yhi <= ylo) { \
+			for (ox = 0; ox < ow; ox++) \
+				yr[ox] = 0; \
+			continue; \
+		} \
+		for (ty = ylo; ty < yhi; ty++) { \
+			const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
+			for (tx = 0; tx < kw; tx++) { \
+				const T *restrict xt = xr + tx * dx; \
+				if (ty == ylo && tx == 0) { \
+					for (ox = a; ox < z; ox++) \
+						yr[ox] = IS_MAX ? xt[ox * sx] : (T)0 + xt[ox * sx]; \
+				} else { \
+					for (ox = a; ox < z; ox++) { \
+						T v = xt[ox * sx], w = yr[ox]; \
+						yr[ox] = IS_MAX ? (v > w ? v : w) : w + v; \
+					} \
+				} \
+			} \
+		} \
+		if (!IS_MAX) { \
+			T cnt = (T)((incl ? yphi - yplo : yhi - ylo) * kw); \
+			for (ox = a; ox < z; ox++) \
+				yr[ox] = yr[ox] / cnt; \
+		} \
+		for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
+			int64_t x0s = ox * sx - px, xlo, xhi, xplo, xphi, n = 0; \
+			T acc = 0; \
+			onnxcc_pool_taps(x0s, iw, kw, dx, &xlo, &xhi); \
+			onnxcc_pool_taps(x0s + px, iw + px + pex, kw, dx, &xplo, &xphi); \
+			for (ty = ylo; ty < yhi; ty++) \
+				for (tx = xlo; tx < xhi; tx++, n++) { \
+					T v = x0[(y0s + ty * dy) * iw + x0s + tx * dx]; \
+					if (IS_MAX) \
+						acc = n == 0 || v > acc ? v : acc; \
+					else \
+						acc += v; \
+				} \
+			if (!IS_MAX) { \
+				int64_t cnt = incl ? (yphi - yplo) * (xphi - xplo) : n; \
+				acc = cnt > 0 ? acc / (T)cnt : (T)0; \
+			} \
+			yr[ox] = acc; \
+		} \
+	} \
+}
+
 /* The first maximum of the valid taps wins (ties keep the earlier tap). */
+/* NAME_run2d: the 2-D kernel over every channel, split among threads (onnxcc
+ * --threads: onnxcc_parallel tasks, ctx = {b, p}, a share of the channels each). */
+#define ONNXCC_POOL2D_TASK(NAME, T) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
+	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
+	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
+	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
+	for (c = lo; c < hi; c++) \
+		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p); \
+} \
+static void NAME##_run2d(void *const *b, const int64_t *p) \
+{ \
+	const void *ctx[2]; \
+	ctx[0] = (const void *)b; \
+	ctx[1] = (const void *)p; \
+	if (ONNXCC_NTHREADS > 1 && p[1] > 1 && p[1] * p[4] * p[5] >= 16384) \
+		onnxcc_parallel(NAME##_task, (void *)ctx); \
+	else \
+		NAME##_task((void *)ctx, 0, 1); \
+}
+
 #define ONNXCC_MAXPOOL(NAME, T) \
+ONNXCC_POOL2D(NAME##_2d, T, 1) \
+ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
@@ -130,6 +226,10 @@ ONNXCC_KERNEL(NAME) \
 	int64_t insz, outsz, c, j, d, e, npad, last = nd - 1; \
 	(void)f; \
 	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
+	if (nd == 2 && !mode) { \
+		NAME##_run2d(b, p); \
+		return; \
+	} \
 	for (c = 0; c < nc; c++) { \
 		const T *x0 = X + c * insz; \
 		for (d = 0; d < nd; d++) \
@@ -162,6 +262,8 @@ ONNXCC_KERNEL(NAME) \
 
 /* The mean of the valid taps, over them or over the padded extent's taps. */
 #define ONNXCC_AVGPOOL(NAME, T) \
+ONNXCC_POOL2D(NAME##_2d, T, 0) \
+ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
@@ -173,6 +275,10 @@ ONNXCC_KERNEL(NAME) \
 	int64_t insz, outsz, c, j, d, e, count, npad, last = nd - 1; \
 	(void)f; \
 	onnxcc_pool_sizes(p, xs, &insz, &outsz); \
+	if (nd == 2) { \
+		NAME##_run2d(b, p); \
+		return; \
+	} \
 	for (c = 0; c < nc; c++) { \
 		const T *x0 = X + c * insz; \
 		for (d = 0; d < nd; d++) \

@@ -56,6 +56,9 @@ static void emit_kernels(Graph *g, FILE *out)
 	char *used = xcalloc(nkernels, 1), **done = NULL;
 	int ndone = 0, i;
 
+	if (lower_threads > 1)
+		fprintf(out, "\n/* --threads: the kernels' pool (runtime_min/onnxcc_rt.h) */\n"
+			"#define ONNXCC_THREADS %d\n", lower_threads);
 	fprintf(out, "\n/* ---- runtime_min/onnxcc_rt.h ---- */\n%s", embedded("onnxcc_rt.h"));
 	for (i = 0; i < g->calls->n; i++)
 		used[g->calls->v[i].kernel] = 1;
@@ -313,6 +316,8 @@ static int emit_c(Graph *g, const EmitOptions *o, FILE *out)
 	emit_info(out, g, o, "outputs", g->outputs, g->noutputs);
 	emit_run(out, g, o);
 	emit_generic(out, g, o);
+	if (lower_threads > 1)
+		fprintf(out, "\nvoid %s_threads_join(void)\n{\n\tonnxcc_pool_join();\n}\n", o->name);
 	return ferror(out) ? ir_error("cannot write the C source") : 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "lower.h"
 
 static void sanitize(const char *s, char *buf, size_t n)
 {
@@ -148,7 +149,23 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 	fprintf(out, "extern const %s_tensor_info %s_inputs[];\n", nm, nm);
 	fprintf(out, "extern const %s_tensor_info %s_outputs[];\n\n", nm, nm);
 	sub_byte_doc(out, g);
-	fprintf(out, "/* Run the model.  Reentrant: all state lives in the arena.\n");
+	fprintf(out, "/* Threads of the generated code (onnxcc --threads). */\n#define %s_THREADS %d\n\n",
+		up, lower_threads);
+	if (lower_threads > 1)
+		fprintf(out, "/* Threads: the heavy kernels run on %d threads, this one and %d workers\n"
+			" * of a pthread pool in static storage (build and link with -pthread).\n"
+			" * The first run starts the workers (pthread_create); they sleep on a\n"
+			" * condition variable between kernels.  If they cannot be created, the\n"
+			" * calling thread does all the work.  %s_threads_join() stops and joins\n"
+			" * them (call it before unloading the code or at exit if you like; a\n"
+			" * later run starts them again).  The pool is shared by every run, so\n"
+			" * the run functions are NOT reentrant: never run this model from two\n"
+			" * threads at once, nor call %s_threads_join() during a run. */\n"
+			"void %s_threads_join(void);\n\n",
+			lower_threads, lower_threads - 1, nm, nm, nm);
+	fprintf(out, "/* Run the model.  %s\n",
+		lower_threads > 1 ? "Not reentrant (see the threads above); the other state lives\n * in the arena."
+				  : "Reentrant: all state lives in the arena.");
 	for (i = 0; i < g->ninputs; i++)
 		param_doc(out, g, g->inputs[i]);
 	for (i = 0; i < g->noutputs; i++)

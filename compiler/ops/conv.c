@@ -149,7 +149,7 @@ int conv_lower(Node *n, Lower *L)
 	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
 	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
-	int i, use_col, packw = 0;
+	int i, use_col, packw = 0, dw;
 	const GemmIsa *isa;
 	KCall *k;
 
@@ -169,6 +169,12 @@ int conv_lower(Node *n, Lower *L)
 	/* float32 takes the target's fast GEMM, except for depthwise-like
 	 * convolutions (a single output channel per group) */
 	isa = x->dtype == DT_FLOAT && mg > 1 ? gemm_isa(L->cpu) : NULL;
+	/* a 2-D depthwise convolution (one input and one output channel per
+	 * group) takes the direct kernel: no col */
+	dw = c.nd == 2 && mg == 1 && w->dims[1] == 1 && kdim > 0 &&
+	     (x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE);
+	if (dw)
+		use_col = 0;
 	wk = w;	/* the weights the convolution reads: w, or w packed */
 	if (isa) {
 		/* the weights of each group are the A operand, mg x kdim, packed at
@@ -198,6 +204,7 @@ int conv_lower(Node *n, Lower *L)
 		}
 	}
 	if (!(k = isa ? lower_callf(L, "f32_conv_%s", isa->suffix)
+		 : dw ? lower_callf(L, "%s_dwconv2d__scalar", dt_short(x->dtype))
 		      : lower_callf(L, "%s_conv__scalar", dt_short(x->dtype))))
 		return -1;
 	kcall_buf(k, x);
@@ -211,6 +218,8 @@ int conv_lower(Node *n, Lower *L)
 		chunk = col_chunk(&c, kdim, x->dtype, isa ? isa->nr : 8);
 		dims[0] = kdim;
 		dims[1] = isa ? (chunk + isa->nr - 1) / isa->nr * isa->nr : chunk;
+		if (isa)	/* one col per thread */
+			dims[0] *= lower_threads;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
 	}
 	if (isa) {
@@ -221,6 +230,7 @@ int conv_lower(Node *n, Lower *L)
 			dims[0] = chunk;
 		if (dims[0] < 1)
 			dims[0] = 1;
+		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
 	kcall_i(k, c.nd);

@@ -137,6 +137,7 @@ static KCall *gemm_call(Lower *L, Value *y, Value *a, Value *b, Value *c,
 		dims[0] = gemm_isa_scratch(isa, mnk[0], mnk[1], mnk[2], 0, *packb);
 		if (dims[0] < 1)
 			dims[0] = 1;
+		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
 	kcall_ints(k, mnk, 3);

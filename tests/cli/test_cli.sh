@@ -58,6 +58,7 @@ expect 2 "-o without a file" -- "$onnxcc" add.onnx -o && contains stderr "-o nee
 expect 2 "two models" -- "$onnxcc" add.onnx add.onnx -o x.c && contains stderr "more than one model"
 expect 2 "bad --shape" -- "$onnxcc" add.onnx -o x.c --shape nonsense && contains stderr "--shape nonsense"
 expect 2 "bad --string-bytes" -- "$onnxcc" add.onnx -o x.c --string-bytes 1 && contains stderr "--string-bytes 1: expected 2 to 65536"
+expect 2 "bad --threads" -- "$onnxcc" add.onnx -o x.c --threads 0 && contains stderr "--threads 0: expected 1 to 64"
 expect 2 "unknown --dump-ir pass" -- "$onnxcc" add.onnx --dump-ir=nopass && contains stderr "unknown pass"
 
 # bad models: exit 1, one message, and no output file (not even a temporary)
@@ -188,6 +189,19 @@ for cc in $compilers; do
 	expect 0 "$cc builds app4.c (int4)" -- \
 		"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -O2 app4.c m4.c -o "app4.$cc" -lm
 	expect 0 "app4 ($cc) runs" -- "./app4.$cc" && contains stdout "right"
+done
+
+# --threads: the default needs no pthreads at all; N > 1 declares the pool's
+# join function and builds warning-free with -pthread
+expect 0 "compile add.onnx --threads 3" -- "$onnxcc" add.onnx -o mt.c --threads 3
+grep -q '#define MT_THREADS 3' mt.h || fail "mt.h does not define MT_THREADS 3"
+grep -q 'void mt_threads_join(void);' mt.h || fail "mt.h does not declare mt_threads_join"
+grep -q '#define M1_THREADS 1' m1.h || fail "m1.h does not define M1_THREADS 1"
+for cc in $compilers; do
+	expect 0 "$cc -E m1.c (single-threaded)" -- "$cc" -std=c99 -E m1.c &&
+		! grep -q 'pthread_create' "$work/stdout" || fail "m1.c (no --threads) uses pthreads"
+	expect 0 "$cc -std=c99 -Wall -Wextra -Werror -pedantic -pthread -c mt.c" -- \
+		"$cc" -std=c99 -Wall -Wextra -Werror -pedantic -pthread -c mt.c -o "mt.$cc.o"
 done
 
 # string tensors: records of --string-bytes bytes; a result too long is ERR_STRING

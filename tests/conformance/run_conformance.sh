@@ -33,6 +33,7 @@ usage: run_conformance.sh [options]
                    or $ONNXCC_BUILD)
   --cpu NAME       target CPU for onnxcc-run (generic, avx2, avx512f, native;
                    default: onnxcc's default, native)
+  --threads N      threads of the generated code (onnxcc-run --threads)
   --shard K/N      run only every Nth case, starting with the Kth (0-based)
   --cflags FLAGS   extra flags for building the generated code (onnxcc-run --cflags),
                    e.g. sanitizers
@@ -142,7 +143,7 @@ run_case() {
 		# shellcheck disable=SC2086 # $tol is a list of options
 		{
 			TMPDIR=$tmp timeout -k 10 "$TIMEOUT" "$RUNNER" "$model" "$ds" $tol ${CPU:+--cpu "$CPU"} \
-				${BACKEND:+--backend "$BACKEND"} ${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} \
+				${BACKEND:+--backend "$BACKEND"} ${THREADS:+--threads "$THREADS"} ${CFLAGS_EXTRA:+--cflags "$CFLAGS_EXTRA"} \
 				${RUN_CC:+--cc "$RUN_CC"} ${RUN_EXEC:+--exec "$RUN_EXEC"} >"$log.out" 2>"$log.err" </dev/null
 			rc=$?
 		} 2>/dev/null
@@ -250,7 +251,7 @@ ratchet() {
 main() {
 	local jobs top=10 build=${ONNXCC_BUILD:-$repo/build} start ids total rc out=
 	jobs=$(nproc 2>/dev/null || echo 2)
-	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST='' BACKEND=''
+	FILTER='' UPDATE=0 TIMEOUT=120 SHARD='' CFLAGS_EXTRA='' CPU='' RUN_CC='' RUN_EXEC='' LIST='' BACKEND='' THREADS=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--filter) FILTER=${2?--filter needs a regex}; shift ;;
@@ -259,6 +260,7 @@ main() {
 		--build) build=${2?--build needs a directory}; shift ;;
 		--top) top=${2?--top needs a number}; shift ;;
 		--cpu) CPU=${2?--cpu needs a name}; shift ;;
+		--threads) THREADS=${2?--threads needs a number}; shift ;;
 		--update) UPDATE=1 ;;
 		--shard) SHARD=${2?--shard needs K/N}; shift ;;
 		--cflags) CFLAGS_EXTRA=${2?--cflags needs flags}; shift ;;
@@ -306,7 +308,7 @@ main() {
 		echo "run_conformance.sh: $RUNNER not found: build first (or pass --build DIR)" >&2
 		exit 1
 	fi
-	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU RUN_CC RUN_EXEC BACKEND
+	export DATA RUNNER OUT TIMEOUT CFLAGS_EXTRA CPU RUN_CC RUN_EXEC BACKEND THREADS
 	rm -rf "$OUT/cases" "$OUT/tmp" "$OUT/logs" "$OUT/results.tsv" "$OUT/summary.txt"
 	mkdir -p "$OUT/cases" "$OUT/tmp" "$OUT/logs"
 	ids=$(list_cases | { if [ "$LIST" != "$here/passing.txt" ]; then
@@ -314,7 +316,7 @@ main() {
 		{ if [ -n "$FILTER" ]; then grep -E -- "$FILTER"; else cat; fi; } |
 		{ if [ -n "$SHARD" ]; then awk -v k="${SHARD%/*}" -v n="${SHARD#*/}" '(NR - 1) % n == k'; else cat; fi; })
 	total=$(printf '%s' "$ids" | grep -c .)
-	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${BACKEND:+, --backend $BACKEND}${RUN_CC:+, --cc $RUN_CC}${RUN_EXEC:+, --exec $RUN_EXEC}"
+	echo "conformance: $total cases from $DATA, $jobs jobs, ${TIMEOUT}s limit${CPU:+, --cpu $CPU}${THREADS:+, --threads $THREADS}${BACKEND:+, --backend $BACKEND}${RUN_CC:+, --cc $RUN_CC}${RUN_EXEC:+, --exec $RUN_EXEC}"
 	start=$(date +%s)
 	if [ "$total" -gt 0 ]; then
 		printf '%s\n' "$ids" | xargs -d '\n' -P "$jobs" -n 1 bash "$here/run_conformance.sh" --one-case

@@ -10,9 +10,32 @@
 
 #include "lower.h"
 #include "unit.h"
+/* The threaded kernels are instantiated here, with 3 threads (an odd count:
+ * uneven shares) and every product big enough to be cut; those of onnxcc's
+ * kernel table are single-threaded. */
+#define ONNXCC_THREADS 3
+#define ONNXCC_GEMM_PAR_MIN 1
 #include "onnxcc_rt.h"
 #include "linalg.h"
 #include "gemm_simd.h"
+#include "conv.h"
+
+ONNXCC_F32_GEMM_SIMD(thr_gemm_avx2, avx2)
+ONNXCC_F32_GEMM_SIMD(thr_gemm_avx512f, avx512f)
+ONNXCC_F32_CONV_SIMD(thr_conv_avx2, avx2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR, ONNXCC_AVX2_KC)
+ONNXCC_F32_CONV_SIMD(thr_conv_avx512f, avx512f, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
+		     ONNXCC_AVX512F_KC)
+
+/* The kernel function of a fast ISA's kernel, threaded (3 threads) or from the table. */
+typedef void (*kernel_fn)(void *const *b, const int64_t *p, const double *f);
+static kernel_fn pick(const Kernel *kn, int cpu, int threaded, int conv)
+{
+	if (!threaded)
+		return kn->fn;
+	if (cpu == CPU_AVX2)
+		return conv ? thr_conv_avx2 : thr_gemm_avx2;
+	return conv ? thr_conv_avx512f : thr_gemm_avx512f;
+}
 
 static int host_has(int cpu)
 {
@@ -55,7 +78,7 @@ enum { C_NONE, C_ROW, C_COL, C_FULL, C_ONE, C_KINDS };
 /* Y = alpha op(A) op(B) + beta C with nb batches of A and B (nb > 1: B not
  * prepacked) on kernel `cpu`, checked element by element against doubles. */
 static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb, int ckind,
-		       double alpha, double beta, int64_t nb, int packb)
+		       double alpha, double beta, int64_t nb, int packb, int thr)
 {
 	const Kernel *kn = gemm_kernel(cpu, "gemm");
 	const GemmIsa *isa = gemm_isa(cpu);
@@ -89,14 +112,15 @@ static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb,
 		b[nbuf++] = C;
 	b[nbuf++] = Y;
 	if (isa) {
-		scratch = calloc((size_t)(gemm_isa_scratch(isa, m, n, k, 0, packb) + 1), sizeof(float));
+		scratch = calloc((size_t)((gemm_isa_scratch(isa, m, n, k, 0, packb) + 1) *
+					  (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 		b[nbuf++] = scratch;
 		p[np++] = 0;
 		p[np++] = packb;
 	}
 	p[np++] = 0;	/* no epilogue */
 	p[np++] = 0;
-	kn->fn(b, p, (const double[]){alpha, beta, 0, 0});
+	pick(kn, cpu, thr, 0)(b, p, (const double[]){alpha, beta, 0, 0});
 	for (bi = 0; bi < nb; bi++)
 		for (i = 0; i < m; i++)
 			for (j = 0; j < n; j++) {
@@ -114,8 +138,8 @@ static void check_gemm(int cpu, int64_t m, int64_t n, int64_t k, int ta, int tb,
 					mag += fabs(beta * C[i * rsc + j * csc]);
 				}
 				ck_assert_msg(fabs(got - want) <= 1e-5 * mag + 1e-6,
-					      "%s m=%lld n=%lld k=%lld ta=%d tb=%d c=%d batch %lld: Y[%lld,%lld] = %g, "
-					      "expected %g", kn->name, (long long)m, (long long)n, (long long)k, ta,
+					      "%s%s m=%lld n=%lld k=%lld ta=%d tb=%d c=%d batch %lld: Y[%lld,%lld] = %g, "
+					      "expected %g", kn->name, thr ? " (3 threads)" : "", (long long)m, (long long)n, (long long)k, ta,
 					      tb, ckind, (long long)bi, (long long)i, (long long)j, got, want);
 			}
 	free(A);
@@ -132,10 +156,18 @@ static const int64_t sizes[][3] = {
 	{300, 5, 40}, {2000, 1, 3},
 };
 
+/* Odd shapes for the threaded products: cuts along M and N, with B packed or
+ * not, K within one KC block or beyond it, shares of one panel or less. */
+static const int64_t thr_sizes[][3] = {
+	{1, 1, 1}, {7, 13, 19}, {1, 50, 300}, {1, 1000, 500}, {2, 70, 3}, {33, 1, 17},
+	{9, 33, 5}, {100, 37, 513}, {3, 1100, 20}, {200, 70, 40}, {300, 5, 40}, {17, 9, 0},
+	{61, 97, 400}, {2000, 1, 3}, {13, 200, 1000},
+};
+
 static void check_cpu(int cpu)
 {
 	size_t s;
-	int ta, tb, c;
+	int ta, tb, c, thr;
 
 	if (!host_has(cpu))
 		return;
@@ -143,14 +175,24 @@ static void check_cpu(int cpu)
 		int64_t m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
 		for (ta = 0; ta < 2; ta++)
 			for (tb = 0; tb < 2; tb++)
-				check_gemm(cpu, m, n, k, ta, tb, C_NONE, 1, 0, 1, 0);
+				check_gemm(cpu, m, n, k, ta, tb, C_NONE, 1, 0, 1, 0, 0);
 		for (c = C_ROW; c < C_KINDS; c++)
-			check_gemm(cpu, m, n, k, 0, 1, c, 0.5, 2, 1, 0);
-		check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 3, 0);
+			check_gemm(cpu, m, n, k, 0, 1, c, 0.5, 2, 1, 0, 0);
+		check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 3, 0, 0);
 		if (gemm_isa(cpu)) {
-			check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 1, 1);
-			check_gemm(cpu, m, n, k, 1, 1, C_FULL, -1.5, 0.25, 1, 1);
+			check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 1, 1, 0);
+			check_gemm(cpu, m, n, k, 1, 1, C_FULL, -1.5, 0.25, 1, 1, 0);
 		}
+	}
+	if (!gemm_isa(cpu))
+		return;
+	for (thr = 1, s = 0; s < sizeof thr_sizes / sizeof thr_sizes[0]; s++) {
+		int64_t m = thr_sizes[s][0], n = thr_sizes[s][1], k = thr_sizes[s][2];
+		check_gemm(cpu, m, n, k, 0, 0, C_NONE, 1, 0, 1, 0, thr);
+		check_gemm(cpu, m, n, k, 1, 0, C_ROW, 0.5, 2, 1, 0, thr);
+		check_gemm(cpu, m, n, k, 0, 1, C_FULL, 1, 1, 2, 0, thr);
+		check_gemm(cpu, m, n, k, 0, 0, C_COL, 1, 1, 1, 1, thr);
+		check_gemm(cpu, m, n, k, 1, 1, C_FULL, -1.5, 0.25, 1, 1, thr);
 	}
 }
 
@@ -166,7 +208,7 @@ END_TEST
 /* A 2-D convolution on kernel `cpu` (weights prepacked or not) against doubles. */
 static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
 		       int64_t grp, int64_t kh, int64_t kw, int64_t s, int64_t pad, int packw,
-		       int64_t chunk)
+		       int64_t chunk, int thr)
 {
 	const Kernel *kn = gemm_kernel(cpu, "conv");
 	const GemmIsa *isa = gemm_isa(cpu);
@@ -197,15 +239,17 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	b[nbuf++] = Y;
 	b[nbuf++] = bias;
 	if (usecol)	/* the fast kernels' col is packed in whole panels */
-		b[nbuf++] = col = calloc((size_t)(kk * (isa ? onnxcc_round_up(chunk, isa->nr) : chunk)),
-					 sizeof(float));
+		b[nbuf++] = col = calloc((size_t)(kk * (isa ? onnxcc_round_up(chunk, isa->nr) : chunk) *
+						  (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	if (isa) {	/* as compiler/ops/conv.c sizes it */
 		int64_t ns = gemm_isa_scratch(isa, mg, usecol ? chunk : os, kk, packw, usecol);
 		if (usecol && ns < chunk)
 			ns = chunk;
-		b[nbuf++] = scratch = calloc((size_t)(ns + 1), sizeof(float));
+		if (ns < 1)
+			ns = 1;
+		b[nbuf++] = scratch = calloc((size_t)(ns * (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	}
-	kn->fn(b, p, (const double[]){0, 0});	/* p[20..22]: no epilogue */
+	pick(kn, cpu, thr, 1)(b, p, (const double[]){0, 0});	/* p[20..22]: no epilogue */
 	for (n = 0; n < nn; n++)
 		for (o = 0; o < m; o++)
 			for (y = 0; y < oh; y++)
@@ -226,7 +270,8 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 							}
 					got = Y[((n * m + o) * oh + y) * ow + x];
 					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
-						      "%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
+						      "%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
+						      thr ? " (3 threads)" : "",
 						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
 				}
 	free(X);
@@ -240,18 +285,20 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 static void check_conv_cpu(int cpu)
 {
-	int packw;
+	int packw, thr;
 
 	if (!host_has(cpu))
 		return;
-	for (packw = 0; packw <= (gemm_isa(cpu) != NULL); packw++) {
-		check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0);
-		check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0);
-		check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24);
-		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64);
-		check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100);
-		check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0);
-	}
+	for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
+		for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
+			check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr);
+			check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0, thr);
+			check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24, thr);
+			check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64, thr);
+			check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100, thr);
+			check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0, thr);
+			check_conv(cpu, 1, 7, 12, 13, 19, 1, 1, 1, 1, 0, packw, 0, thr);
+		}
 }
 
 START_TEST(conv_generic) { check_conv_cpu(CPU_GENERIC); }
