@@ -25,6 +25,8 @@ ONNXCC_F32_GEMM_SIMD(thr_gemm_avx512f, avx512f)
 ONNXCC_F32_CONV_SIMD(thr_conv_avx2, avx2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR, ONNXCC_AVX2_KC)
 ONNXCC_F32_CONV_SIMD(thr_conv_avx512f, avx512f, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
 		     ONNXCC_AVX512F_KC)
+ONNXCC_F32_GEMM_SIMD(thr_gemm_neon, neon)
+ONNXCC_F32_CONV_SIMD(thr_conv_neon, neon, ONNXCC_NEON_MR, ONNXCC_NEON_NR, ONNXCC_NEON_KC)
 
 /* The kernel function of a fast ISA's kernel, threaded (3 threads) or from the table. */
 typedef void (*kernel_fn)(void *const *b, const int64_t *p, const double *f);
@@ -34,6 +36,8 @@ static kernel_fn pick(const Kernel *kn, int cpu, int threaded, int conv)
 		return kn->fn;
 	if (cpu == CPU_AVX2)
 		return conv ? thr_conv_avx2 : thr_gemm_avx2;
+	if (cpu == CPU_NEON)
+		return conv ? thr_conv_neon : thr_gemm_neon;
 	return conv ? thr_conv_avx512f : thr_gemm_avx512f;
 }
 
