@@ -258,6 +258,10 @@ async function measure(name, model, dir, o) {
 
   const h = new Harness(path.join(dir, 'timing_harness'), dir);
   const info = JSON.parse(await h.line());
+  // The model compiled with --threads 2, when run.sh could build it.
+  const h2 = fs.existsSync(path.join(dir, 'timing_harness2'))
+    ? new Harness(path.join(dir, 'timing_harness2'), dir) : null;
+  if (h2) await h2.line();
 
   // Inputs: fixed-seed values for the compiled (static) shapes.
   const dataDir = path.join(dir, 'data');
@@ -273,6 +277,7 @@ async function measure(name, model, dir, o) {
     feeds[inp.name] = new ort.Tensor(TYPES[inp.elem_type].ort, data, inp.shape);
   });
   await h.cmd('load');
+  if (h2) await h2.cmd('load');
 
   const opts = (n) => ({ intraOpNumThreads: n, interOpNumThreads: 1, executionMode: 'sequential',
     graphOptimizationLevel: 'all' });
@@ -304,6 +309,21 @@ async function measure(name, model, dir, o) {
     fs.writeFileSync(path.join(dataDir, `output_${k}.pb`), tensorProto(out.name, out.elem_type, out.shape, bytesOf(ref.data)));
     return compare(out.name, out.elem_type, new t.arr(ab), ref.data, o.rtol, o.atol);
   });
+  if (h2) {
+    // the threaded code's outputs must agree with ORT's too
+    first.onnxcc2 = (await h2.run(1))[0];
+    await h2.cmd('save');
+    info.outputs.forEach((out, k) => {
+      const ref = r1[out.name], t = TYPES[out.elem_type];
+      const raw = fs.readFileSync(path.join(dir, `out_${k}.bin`));
+      const c = raw.length !== ref.data.byteLength
+        ? { name: out.name, n: ref.data.length, bad: ref.data.length, maxAbs: Infinity, maxRel: Infinity, note: 'size' }
+        : compare(out.name, out.elem_type, new t.arr(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)),
+          ref.data, o.rtol, o.atol);
+      c.name = `${out.name} (--threads 2)`;
+      checks.push(c);
+    });
+  }
   const agree = checks.every((c) => c.bad === 0);
   for (const c of checks)
     if (c.bad) log(`output '${c.name}': ${c.bad} of ${c.n} values differ beyond tolerance` +
@@ -315,6 +335,7 @@ async function measure(name, model, dir, o) {
     ort2: async () => { const t0 = process.hrtime.bigint(); await s2.run(feeds); return Number(process.hrtime.bigint() - t0) / 1e6; },
     onnxcc: async () => (await h.run(1))[0],
   };
+  if (h2) runners.onnxcc2 = async () => (await h2.run(1))[0];
   const keys = Object.keys(runners);
   const est = {};
   for (const k of keys) {
@@ -324,17 +345,20 @@ async function measure(name, model, dir, o) {
   }
   const perRound = keys.reduce((a, k) => a + est[k], 0);
   const rounds = Math.max(o.minRounds, Math.min(o.maxRounds, Math.floor((o.budget * 1000) / perRound)));
-  log(`${o.warmup ? 'warm-up' : 'first run'}: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms; ${rounds} rounds`);
-  const times = { ort1: [], ort2: [], onnxcc: [] };
+  log(`${o.warmup ? 'warm-up' : 'first run'}: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms` +
+    (h2 ? `, onnxcc 2T ${est.onnxcc2.toFixed(2)} ms` : '') + `; ${rounds} rounds`);
+  const times = { ort1: [], ort2: [], onnxcc: [], onnxcc2: [] };
   for (let r = 0; r < rounds; r++)
     for (let j = 0; j < keys.length; j++) {
       const k = keys[(r + j) % keys.length];
       times[k].push(await runners[k]());
     }
   h.close();
+  if (h2) h2.close();
   const res = {
     name, model, rounds, flops: o.flops,
     ort1_ms: median(times.ort1), ort2_ms: median(times.ort2), onnxcc_ms: median(times.onnxcc),
+    onnxcc2_ms: h2 ? median(times.onnxcc2) : null,
     ort1_min_ms: Math.min(...times.ort1), onnxcc_min_ms: Math.min(...times.onnxcc),
     arena: Number(rm[1]), arena_lower_bound: Number(rm[2]),
     agree, max_abs_err: Math.max(...checks.map((c) => c.maxAbs)),
@@ -352,12 +376,12 @@ function fmtMs(x) {
 function table(file, peak) {
   const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
   const out = [];
-  out.push('| model | ORT 1T ms | ORT 2T ms | onnxcc ms | onnxcc/ORT 1T | same, best runs | arena bytes (lower bound) | outputs agree |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  out.push('| model | ORT 1T ms | ORT 2T ms | onnxcc ms | onnxcc/ORT 1T | same, best runs | onnxcc 2T ms | onnxcc 1T/2T | onnxcc 2T/ORT 2T | arena bytes (lower bound) | outputs agree |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   const ratios = [], minRatios = [];
   for (const r of rows) {
     if (r.skipped) {
-      out.push(`| ${r.name} | - | - | - | - | - | - | skipped: ${r.skipped.replace(/\|/g, '\\|')} |`);
+      out.push(`| ${r.name} | - | - | - | - | - | - | - | - | - | skipped: ${r.skipped.replace(/\|/g, '\\|')} |`);
       continue;
     }
     const ratio = r.onnxcc_ms / r.ort1_ms, minRatio = r.onnxcc_min_ms / r.ort1_min_ms;
@@ -367,7 +391,8 @@ function table(file, peak) {
       : `${r.arena} (${r.arena_lower_bound})`;
     const agree = r.agree ? `yes (max abs err ${r.max_abs_err.toExponential(1)})`
       : `NO: ${r.checks.filter((c) => c.bad).map((c) => `${c.name} ${c.bad}/${c.n} off`).join(', ')}`;
-    out.push(`| ${r.name} | ${fmtMs(r.ort1_ms)} | ${fmtMs(r.ort2_ms)} | ${fmtMs(r.onnxcc_ms)} | ${ratio.toFixed(2)} | ${minRatio.toFixed(2)} | ${arena} | ${agree} |`);
+    const t2 = r.onnxcc2_ms ? `${fmtMs(r.onnxcc2_ms)} | ${(r.onnxcc_ms / r.onnxcc2_ms).toFixed(2)} | ${(r.onnxcc2_ms / r.ort2_ms).toFixed(2)}` : '- | - | -';
+    out.push(`| ${r.name} | ${fmtMs(r.ort1_ms)} | ${fmtMs(r.ort2_ms)} | ${fmtMs(r.onnxcc_ms)} | ${ratio.toFixed(2)} | ${minRatio.toFixed(2)} | ${t2} | ${arena} | ${agree} |`);
   }
   const gmean = (a) => Math.exp(a.reduce((x, y) => x + Math.log(y), 0) / a.length);
   if (ratios.length) {

@@ -146,6 +146,16 @@ while IFS=$'\t' read -r name source file ccopts benchopts; do
 		skip "$name" "the generated C does not build ($(grep -m1 error "$w/cc.log"))"
 		continue
 	fi
+	# The same with --threads 2 (timing_harness2; bench.js times it when it exists).
+	mkdir -p "$w/t2"
+	# shellcheck disable=SC2086
+	if "$BUILD/onnxcc" "$model" -o "$w/t2/model.c" --name onnxcc_model --threads 2 $ccopts \
+		>/dev/null 2>"$w/t2/onnxcc.err" &&
+		"$CC" -std=c99 $BENCH_CFLAGS -pthread -I"$w/t2" "$BENCH/timing_harness.c" "$w/t2/model.c" \
+			-o "$w/timing_harness2" -lm >"$w/t2/cc.log" 2>&1; then :; else
+		note "$name: no --threads 2 build (see $w/t2)"
+		rm -f "$w/timing_harness2"
+	fi
 	# shellcheck disable=SC2086
 	if ! node "$BENCH/bench.js" measure "$name" "$model" "$w" --budget "$budget" "${flops[@]}" $benchopts \
 		>>"$out"; then

@@ -7,7 +7,9 @@
 # with --cpu generic, the portable kernels, while the first run used the host's
 # SIMD ones) compiled and run through it with the
 # generated code built with the same sanitizers; any report fails a case, and
-# the ratchet must hold (SANITIZE=0 skips it).  Last, a bounded fuzz run
+# the ratchet must hold (SANITIZE=0 skips it).  Before it, the whole suite
+# again through the LLVM backend (LLVM=0 skips it) and the threaded kernels'
+# cases with --threads 2 (THREADS=0 skips it).  Last, a bounded fuzz run
 # (scripts/fuzz.sh: FUZZ_RUNS inputs from a fixed seed; FUZZ=0 skips it).  JOBS sets
 # the build's parallelism (default: all cores); extra arguments go to ctest.
 set -eu
@@ -25,6 +27,21 @@ if [ -f build/conformance/summary.txt ]; then
 	echo
 	echo "== conformance (build/conformance/results.tsv)"
 	cat build/conformance/summary.txt
+fi
+
+if [ "${LLVM:-1}" != 0 ] && grep -q '^ONNXCC_LLVM:BOOL=ON' build/CMakeCache.txt; then
+	echo
+	echo "== LLVM backend: the conformance suite through onnxcc -o model.o (build/conformance-llvm)"
+	bash tests/conformance/run_conformance.sh --build build --top 0 --backend llvm \
+		--out build/conformance-llvm || rc=1
+fi
+
+if [ "${THREADS:-1}" != 0 ]; then
+	echo
+	echo "== threads: the threaded kernels' cases with --threads 2 (build/conformance-threads)"
+	bash tests/conformance/run_conformance.sh --build build --top 0 --threads 2 \
+		--filter '^(light/|node/test_(conv|gemm|matmul|maxpool|averagepool|batchnorm|relu|add|sum|softmax|basic_conv|globalaveragepool)|pytorch-converted/test_(Conv|Linear|MaxPool|AvgPool|BatchNorm))' \
+		--out build/conformance-threads || rc=1
 fi
 
 if [ "${SANITIZE:-1}" != 0 ]; then

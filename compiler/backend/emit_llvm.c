@@ -541,13 +541,19 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 		goto done;
 	emit_generic(&l);
 	internalize(&l, cpu, features);
+	/* Drop the kernels this model does not call before anything else looks
+	 * at the module: the bitcode holds all of them. */
+	po = LLVMCreatePassBuilderOptions();
+	if ((err = LLVMRunPasses(l.mod, "globaldce", tm, po))) {
+		rc = llvm_error(err, "dropping unused kernels");
+		goto done;
+	}
 	if (LLVMVerifyModule(l.mod, LLVMReturnStatusAction, &msg)) {
 		rc = ir_error("LLVM backend: invalid module: %.2000s", msg);
 		goto done;
 	}
 	LLVMDisposeMessage(msg);
 	msg = NULL;
-	po = LLVMCreatePassBuilderOptions();
 	err = LLVMRunPasses(l.mod, o->opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
 	if (err) {
 		rc = llvm_error(err, "optimizing");
