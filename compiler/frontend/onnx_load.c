@@ -635,7 +635,8 @@ static int load_attr(Node *n, const Onnx__AttributeProto *ap)
 	case AT_INTS:
 		a->n = (int)ap->n_ints;
 		a->ints = xcalloc(ap->n_ints, sizeof(int64_t));
-		memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+		if (ap->n_ints)	/* protobuf-c leaves an empty list NULL */
+			memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
 		break;
 	case AT_TENSOR:
 		if (!ap->t)
