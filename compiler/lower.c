@@ -296,3 +296,18 @@ int kernels_run(const KCallList *l, void **bufs)
 	}
 	return 0;
 }
+
+int guard_chain(const Guard *want, const Guard **chain, const Guard *const *open, int nopen,
+		int *common)
+{
+	int depth = want ? want->depth : 0, i;
+	const Guard *gd;
+
+	if (depth > 64)
+		die("guards nest %d deep", depth);
+	for (gd = want, i = depth - 1; gd; gd = gd->up, i--)
+		chain[i] = gd;
+	for (*common = 0; *common < nopen && *common < depth && open[*common] == chain[*common];)
+		(*common)++;
+	return depth;
+}

@@ -126,6 +126,11 @@ void kcalls_free(KCallList *l);
 /* The j-th value call c reads or writes: its buffers, then the conditions of
  * its guards (a guarded call reads them too); NULL past the last. */
 Value *kcall_value(const KCall *c, int j);
+/* The guards a call runs under, from the outermost, in chain[0..depth) (at
+ * most 64; depth is returned), and in *common how many of the open guards
+ * open[0..nopen) they keep: what a backend closes and opens between calls. */
+int guard_chain(const Guard *want, const Guard **chain, const Guard *const *open, int nopen,
+		int *common);
 
 /* Run calls on host buffers: bufs[value id] points to each value's data.
  * Returns 0, or the status code of the first checking call that failed. */

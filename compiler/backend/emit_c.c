@@ -230,15 +230,8 @@ static void emit_call(FILE *out, const Graph *g, const KCall *c, const KCall *pr
 static int emit_guards(FILE *out, const Graph *g, const Guard *want, const Guard **open, int nopen)
 {
 	const Guard *chain[64];
-	int depth = want ? want->depth : 0, common = 0, i;
-	const Guard *gd;
+	int common, depth = guard_chain(want, chain, open, nopen, &common);
 
-	if (depth > 64)
-		die("guards nest %d deep", depth);
-	for (gd = want, i = depth - 1; gd; gd = gd->up, i--)
-		chain[i] = gd;
-	while (common < nopen && common < depth && open[common] == chain[common])
-		common++;
 	for (; nopen > common; nopen--)
 		fprintf(out, "\t}\n");
 	for (; nopen < depth; nopen++) {

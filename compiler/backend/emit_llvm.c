@@ -276,15 +276,8 @@ static int emit_guards(L *l, const Guard *want, const Guard **open, LLVMBasicBlo
 		       int nopen)
 {
 	const Guard *chain[64];
-	int depth = want ? want->depth : 0, common = 0, i;
-	const Guard *gd;
+	int common, depth = guard_chain(want, chain, open, nopen, &common);
 
-	if (depth > 64)
-		die("guards nest %d deep", depth);
-	for (gd = want, i = depth - 1; gd; gd = gd->up, i--)
-		chain[i] = gd;
-	while (common < nopen && common < depth && open[common] == chain[common])
-		common++;
 	for (; nopen > common; nopen--) {
 		LLVMBuildBr(l->b, join[nopen - 1]);
 		LLVMPositionBuilderAtEnd(l->b, join[nopen - 1]);
