@@ -314,8 +314,14 @@ int compile(const CompileOptions *co)
 		       (long long)g->arena_size, (long long)g->arena_lower_bound,
 		       g->arena_lower_bound ? (double)g->arena_size / (double)g->arena_lower_bound : 1.0,
 		       (long long)g->const_size, g->calls->n);
-	if (rc == 0 && co->report)
+	if (rc == 0 && co->report) {
+		int ninit = 0, j;
+		for (j = 0; j < g->calls->n; j++)
+			ninit += g->calls->v[j].init;
+		printf("static: %lld bytes, filled once by %d init calls\n", (long long)g->static_size,
+		       ninit);
 		report_fused(g);
+	}
 	if (rc == 0 && co->output)
 		rc = write_outputs(g, co);
 	if (rc == 0 && co->io)

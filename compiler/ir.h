@@ -68,11 +68,13 @@ struct Value {
 	int dyn_elem;
 	/* Memory plan (passes/memplan.c). */
 	int mem;              /* MEM_* */
-	int64_t offset;       /* byte offset in the arena or the constant blob */
+	int64_t offset;       /* byte offset in the arena, the constant blob or static storage */
 	int io_index;         /* position among graph inputs or outputs */
 };
 
-enum { MEM_NONE, MEM_ARENA, MEM_CONST, MEM_INPUT, MEM_OUTPUT };
+/* MEM_STATIC: storage of the generated code that the init calls (lower.h)
+ * fill once, at the first run, from constants alone. */
+enum { MEM_NONE, MEM_ARENA, MEM_CONST, MEM_INPUT, MEM_OUTPUT, MEM_STATIC };
 
 typedef struct Attr {
 	char *name;
@@ -146,6 +148,7 @@ struct Graph {
 	int64_t arena_size;   /* set by pass_memplan */
 	int64_t arena_lower_bound;
 	int64_t const_size;   /* bytes of the constant blob, set by pass_memplan */
+	int64_t static_size;  /* bytes of static storage, set by pass_memplan */
 	int inferred;         /* pass_infer has run: every live value has a shape */
 	int planned;          /* pass_memplan has run */
 	/* Subgraphs (If branches, Loop and Scan bodies) loaded from this graph's

@@ -145,6 +145,43 @@ Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 	return v;
 }
 
+void kcall_init(KCall *k)
+{
+	k->init = 1;
+	k->guard = NULL;
+}
+
+Value *lower_init_temp(Lower *L, int dtype, int rank, const int64_t *dims)
+{
+	Value *v = lower_temp(L, dtype, rank, dims);
+
+	v->mem = MEM_STATIC;	/* pass_memplan places it in static storage */
+	return v;
+}
+
+Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
+			   int64_t batches, int64_t m, int64_t k)
+{
+	int64_t dims[1] = {batches * onnxcc_round_up(m, width) * k};
+	KCall *c;
+	Value *v;
+
+	if (w->dtype != DT_FLOAT || !w->is_splat)
+		die("prepacking '%s': not a float32 splat", w->name);
+	if (!(c = lower_call(L, "f32_prepack_splat__scalar")))
+		die("no kernel f32_prepack_splat__scalar");
+	v = lower_init_temp(L, DT_FLOAT, 1, dims);
+	kcall_f(c, const_f64(w, 0));
+	kcall_buf(c, v);
+	kcall_i(c, width);
+	kcall_i(c, isa->kc);
+	kcall_i(c, batches);
+	kcall_i(c, m);
+	kcall_i(c, k);
+	kcall_init(c);
+	return v;
+}
+
 int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu)
 {
 	Lower L = {g, out, n, cpu};

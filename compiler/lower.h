@@ -51,6 +51,7 @@ typedef struct KCall {
 	double *f;
 	int checks;            /* gets an int *status after its buffers */
 	Guard *guard;          /* runs only when its guard's conditions hold (ir.h) */
+	int init;              /* an init call (lower_init_temp): runs once, at the first run */
 } KCall;
 
 typedef struct KCallList {
@@ -107,6 +108,18 @@ void kcall_f(KCall *k, double x);
 void kcall_checks(KCall *k);
 /* A scratch tensor owned by the call sequence (the planner places it). */
 Value *lower_temp(Lower *L, int dtype, int rank, const int64_t *dims);
+/* Init calls compute, from constants alone, tensors too big to fold into the
+ * constant blob: a splat (ConstantOfShape) materialized, or packed for a GEMM.
+ * The generated code runs them once, at the first run (NAME_init), into
+ * static storage, instead of at every run.  k becomes an init call (without
+ * guards: its inputs are constants) and the tensor it writes, returned by
+ * lower_init_temp, lives in static storage. */
+void kcall_init(KCall *k);
+Value *lower_init_temp(Lower *L, int dtype, int rank, const int64_t *dims);
+/* An init call that packs splat constant w (float32, one element repeated)
+ * as lower_prepack would: `batches` matrices of m x k in panels of `width`. */
+Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
+			   int64_t batches, int64_t m, int64_t k);
 
 /* Lower one node into calls appended to *out, for CPU_GENERIC (constant
  * folding) or a given target. */

@@ -172,6 +172,9 @@ static void emit_buffer(FILE *out, const Graph *g, const Value *v, int64_t off)
 	case MEM_CONST:
 		fprintf(out, "(void *)(C + %lld)", (long long)(v->offset + off));
 		break;
+	case MEM_STATIC:
+		fprintf(out, "S + %lld", (long long)(v->offset + off));
+		break;
 	case MEM_INPUT:
 	case MEM_OUTPUT:
 		emit_param_name(g, v, pname, sizeof pname);
@@ -243,17 +246,44 @@ static int emit_guards(FILE *out, const Graph *g, const Guard *want, const Guard
 	return nopen;
 }
 
+/* Static storage and NAME_init(), which runs the init calls once. */
+static void emit_init(FILE *out, const Graph *g, const EmitOptions *o)
+{
+	const KCall *prev = NULL;
+	int i;
+
+	if (g->static_size)
+		fprintf(out, "\n/* Static storage, %lld bytes: what NAME_init computes from the constants. */\n"
+			"static union {\n\tunsigned char b[%lld];\n\tuint64_t align_;\n} %s_static ONNXCC_ALIGNED(64);\n",
+			(long long)g->static_size, (long long)g->static_size, o->name);
+	fprintf(out, "static int %s_ready;\n\nvoid %s_init(void)\n{\n", o->name, o->name);
+	if (g->static_size)
+		fprintf(out, "\tunsigned char *S = %s_static.b;\n", o->name);
+	if (g->const_size)
+		fprintf(out, "\tconst unsigned char *C = %s_consts.b;\n\n\t(void)C;\n", o->name);
+	fprintf(out, "\n\tif (%s_ready)\n\t\treturn;\n", o->name);
+	for (i = 0; i < g->calls->n; i++)
+		if (g->calls->v[i].init) {
+			emit_call(out, g, &g->calls->v[i], prev);
+			prev = &g->calls->v[i];
+		}
+	fprintf(out, "\t%s_ready = 1;\n}\n", o->name);
+}
+
 static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 {
 	char pname[128];
 	const Guard **open = xcalloc(64, sizeof(Guard *));
 	int i, nopen = 0;
 
+	emit_init(out, g, o);
 	fprintf(out, "\n");
 	emit_run_prototype(out, g, o->name);
 	fprintf(out, "\n{\n\tunsigned char *A = (unsigned char *)arena;\n");
 	if (g->const_size)
 		fprintf(out, "\tconst unsigned char *C = %s_consts.b;\n", o->name);
+	if (g->static_size)
+		fprintf(out, "\tunsigned char *S = %s_static.b;\n", o->name);
 	fprintf(out, "\n\tif (");
 	for (i = 0; i < g->ninputs + g->noutputs; i++) {
 		emit_param_name(g, i < g->ninputs ? g->inputs[i] : g->outputs[i - g->ninputs],
@@ -262,12 +292,15 @@ static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 	}
 	if (g->arena_size)
 		fprintf(out, " || !arena");
-	fprintf(out, ")\n\t\treturn 1;\n\t(void)A;\n");
+	fprintf(out, ")\n\t\treturn 1;\n\t(void)A;\n%s%s\tif (!%s_ready)\n\t\t%s_init();\n",
+		g->const_size ? "\t(void)C;\n" : "", g->static_size ? "\t(void)S;\n" : "", o->name, o->name);
 	for (i = 0; i < g->calls->n && !g->calls->v[i].checks; i++)
 		;
 	if (i < g->calls->n)
 		fprintf(out, "\tint status = 0;\n");
 	for (i = 0; i < g->calls->n; i++) {
+		if (g->calls->v[i].init)
+			continue;
 		nopen = emit_guards(out, g, g->calls->v[i].guard, open, nopen);
 		emit_call(out, g, &g->calls->v[i], i ? &g->calls->v[i - 1] : NULL);
 	}

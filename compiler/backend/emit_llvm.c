@@ -66,6 +66,7 @@ typedef struct L {
 	LLVMBuilderRef b;
 	LLVMTypeRef i8, i32, i64, f64, ptr, intptr, kfn_ty;
 	LLVMValueRef run, consts, status, barrier;
+	LLVMValueRef statics, ready, init;  /* static storage, its flag, NAME_init */
 	LLVMTypeRef barrier_ty;
 	const Graph *g;
 	const EmitOptions *o;
@@ -113,6 +114,8 @@ static LLVMValueRef buffer(L *l, const Value *v, int64_t off)
 				v->offset + off);
 	case MEM_CONST:
 		return byte_gep(l, l->consts, v->offset + off);
+	case MEM_STATIC:
+		return byte_gep(l, l->statics, v->offset + off);
 	case MEM_INPUT:
 		return byte_gep(l, LLVMGetParam(l->run, (unsigned)v->io_index), off);
 	case MEM_OUTPUT:
@@ -294,6 +297,49 @@ static int emit_guards(L *l, const Guard *want, const Guard **open, LLVMBasicBlo
 	return nopen;
 }
 
+/* Static storage, its flag and NAME_init(), as emit_c.c's emit_init.  The
+ * init calls are emitted with l->run set to NAME_init (emit_call builds in
+ * l->run); they touch only constants and static storage. */
+static int emit_init(L *l)
+{
+	const Graph *g = l->g;
+	LLVMBasicBlockRef entry, work, done;
+	char name[256];
+	int i, rc = 0;
+
+	if (g->static_size) {
+		LLVMTypeRef t = LLVMArrayType2(l->i8, (uint64_t)g->static_size);
+		l->statics = LLVMAddGlobal(l->mod, t, "static");
+		LLVMSetInitializer(l->statics, LLVMConstNull(t));
+		LLVMSetLinkage(l->statics, LLVMInternalLinkage);
+		LLVMSetAlignment(l->statics, 64);
+	}
+	l->ready = LLVMAddGlobal(l->mod, l->i32, "ready");
+	LLVMSetInitializer(l->ready, LLVMConstInt(l->i32, 0, 0));
+	LLVMSetLinkage(l->ready, LLVMInternalLinkage);
+	snprintf(name, sizeof name, "%s_init", l->o->name);
+	claim_name(l, name);
+	l->init = LLVMAddFunction(l->mod, name,
+				  LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), NULL, 0, 0));
+	l->run = l->init;
+	entry = new_block(l, "entry");
+	work = new_block(l, "init");
+	done = new_block(l, "done");
+	LLVMPositionBuilderAtEnd(l->b, entry);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, LLVMBuildLoad2(l->b, l->i32, l->ready, ""),
+					    LLVMConstInt(l->i32, 0, 0), ""), done, work);
+	LLVMPositionBuilderAtEnd(l->b, work);
+	for (i = 0; rc == 0 && i < g->calls->n; i++)
+		if (g->calls->v[i].init)
+			rc = emit_call(l, &g->calls->v[i], entry);
+	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 1, 0), l->ready);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	LLVMBuildRetVoid(l->b);
+	l->run = NULL;
+	return rc;
+}
+
 static int emit_run(L *l)
 {
 	const Graph *g = l->g;
@@ -325,7 +371,10 @@ static int emit_run(L *l)
 		return_if(l, bad, LLVMConstInt(l->i32, 1, 0));
 	l->status = LLVMBuildAlloca(l->b, l->i32, "status");
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 0, 0), l->status);
+	LLVMBuildCall2(l->b, LLVMGlobalGetValueType(l->init), l->init, NULL, 0, "");
 	for (i = 0; rc == 0 && i < g->calls->n; i++) {
+		if (g->calls->v[i].init)
+			continue;
 		nopen = emit_guards(l, g->calls->v[i].guard, open, join, nopen);
 		rc = emit_call(l, &g->calls->v[i], entry);
 	}
@@ -377,7 +426,7 @@ static void emit_generic(L *l)
 
 static int is_public(const L *l, const char *s)
 {
-	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs"};
+	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs", "_init"};
 	size_t n = strlen(l->o->name), i;
 
 	if (strncmp(s, l->o->name, n) != 0)
@@ -529,7 +578,9 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	emit_consts(&l);
 	emit_info(&l, "inputs", g->inputs, g->ninputs);
 	emit_info(&l, "outputs", g->outputs, g->noutputs);
-	rc = emit_run(&l);
+	rc = emit_init(&l);
+	if (rc == 0)
+		rc = emit_run(&l);
 	if (rc)
 		goto done;
 	emit_generic(&l);

@@ -163,9 +163,15 @@ int emit_header(Graph *g, const EmitOptions *o, FILE *out)
 			" * threads at once, nor call %s_threads_join() during a run. */\n"
 			"void %s_threads_join(void);\n\n",
 			lower_threads, lower_threads - 1, nm, nm, nm);
+	fprintf(out, "/* Static storage: %s_STATIC_SIZE bytes that %s_init() computes once from\n"
+		" * the constants (splat weights materialized or packed for the GEMM), instead\n"
+		" * of at every run.  The first run calls %s_init() if nothing did before;\n"
+		" * call it yourself before running the model from several threads at once. */\n"
+		"#define %s_STATIC_SIZE %lld\nvoid %s_init(void);\n\n", up, nm, nm, up,
+		(long long)g->static_size, nm);
 	fprintf(out, "/* Run the model.  %s\n",
 		lower_threads > 1 ? "Not reentrant (see the threads above); the other state lives\n * in the arena."
-				  : "Reentrant: all state lives in the arena.");
+				  : "Reentrant once initialized (see static storage above): the\n * other state lives in the arena.");
 	for (i = 0; i < g->ninputs; i++)
 		param_doc(out, g, g->inputs[i]);
 	for (i = 0; i < g->noutputs; i++)

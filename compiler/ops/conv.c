@@ -178,28 +178,23 @@ int conv_lower(Node *n, Lower *L)
 	wk = w;	/* the weights the convolution reads: w, or w packed */
 	if (isa) {
 		/* the weights of each group are the A operand, mg x kdim, packed at
-		 * compile time, or else once per run before the convolution */
+		 * compile time, at the first run (a splat), or else at every run
+		 * before the convolution */
 		packw = 1;
-		if (w->data && !w->is_splat) {
+		if (w->is_splat) {
+			wk = lower_prepack_splat(L, w, isa, isa->mr, c.group, mg, kdim);
+		} else if (w->data) {
 			wk = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
 		} else {
 			int64_t dims[1] = {c.group * ((mg + isa->mr - 1) / isa->mr * isa->mr) * kdim};
 			int64_t pp[8] = {isa->mr, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
 			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
-			KCall *pk = lower_call(L, w->is_splat ? "f32_prepack_splat__scalar"
-							      : "f32_prepack__scalar");
+			KCall *pk = lower_call(L, "f32_prepack__scalar");
 			if (!pk)
 				return -1;
-			if (w->is_splat) {	/* no need to fill w first */
-				pp[2] = c.group;
-				pp[3] = mg;
-				pp[4] = kdim;
-				kcall_f(pk, const_f64(w, 0));
-			} else {
-				kcall_buf(pk, w);
-			}
+			kcall_buf(pk, w);
 			kcall_buf(pk, wp);
-			kcall_ints(pk, pp, w->is_splat ? 5 : 8);
+			kcall_ints(pk, pp, 8);
 			wk = wp;
 		}
 	}

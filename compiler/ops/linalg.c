@@ -115,18 +115,22 @@ static KCall *gemm_call(Lower *L, Value *y, Value *a, Value *b, Value *c,
 			const int64_t *mnk, const int64_t *strides, int single_b, int *packb)
 {
 	const GemmIsa *isa = y->dtype == DT_FLOAT ? gemm_isa(L->cpu) : NULL;
-	KCall *k = isa ? lower_callf(L, "f32_gemm_%s", isa->suffix)
-		       : lower_callf(L, "%s_gemm__scalar", dt_short(y->dtype));
+	KCall *k;
 
 	*packb = -1;
-	if (!k)
-		return NULL;
 	if (isa) {
-		*packb = single_b && b->data && !b->is_splat && b->dtype == DT_FLOAT;
-		if (*packb)	/* B's "rows" are its columns, its steps its rows */
+		*packb = single_b && b->data && b->dtype == DT_FLOAT;
+		/* B's "rows" are its columns, its steps its rows */
+		if (*packb && b->is_splat)	/* packed at the first run (an init call) */
+			b = lower_prepack_splat(L, b, isa, isa->nr, 1, mnk[1], mnk[2]);
+		else if (*packb)
 			b = lower_prepack(L, b, isa, isa->nr, 1, 0, mnk[1], mnk[2], strides[3],
 					  strides[2]);
 	}
+	k = isa ? lower_callf(L, "f32_gemm_%s", isa->suffix)
+		: lower_callf(L, "%s_gemm__scalar", dt_short(y->dtype));
+	if (!k)
+		return NULL;
 	kcall_buf(k, a);
 	kcall_buf(k, b);
 	if (c)

@@ -1,6 +1,7 @@
 /* lower.c (pass): the live nodes become one list of kernel calls.
- * Splat constants are materialized by a fill call before their first use,
- * and graph outputs that are constants or inputs get a copy. */
+ * Splat constants are materialized by a fill call before their first use (an
+ * init call: once, at the first run), and graph outputs that are constants or
+ * inputs get a copy. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,9 +80,10 @@ int pass_lower(Graph *g)
 				if (v->id >= nvalues0)
 					die("splat scratch tensor");
 				if (!filled[v->id]) {
-					filled[v->id] = lower_temp(&L, v->dtype, v->rank, v->dims);
-					/* unguarded: later uses outside the guard need it too */
-					copy_into(&L, v, filled[v->id])->guard = NULL;
+					/* filled once, at the first run (and unguarded:
+					 * later uses outside the guard need it too) */
+					filled[v->id] = lower_init_temp(&L, v->dtype, v->rank, v->dims);
+					kcall_init(copy_into(&L, v, filled[v->id]));
 				}
 				c->buf[b] = filled[v->id];
 			}

@@ -5,7 +5,9 @@
  * tensors live from the first call that touches them to the last; they are
  * placed largest first, each at the lowest offset that overlaps no placed
  * tensor alive at the same time.  The lower bound reported next to the arena
- * size is the largest total of simultaneously live bytes. */
+ * size is the largest total of simultaneously live bytes.  What the init
+ * calls write (lower.h) lives in static storage instead, one tensor after the
+ * other: it is written once and read by every run. */
 #include <stdlib.h>
 
 #include <string.h>
@@ -31,16 +33,48 @@ static int64_t align_up(int64_t x)
 	return (x + ALIGN - 1) / ALIGN * ALIGN;
 }
 
+/* Placement orders: each gives a plan, the smallest arena wins.  Every one
+ * ends in a total order, so the plan never depends on qsort. */
+static int tie(const Live *x, const Live *y)
+{
+	if (x->first != y->first)
+		return x->first - y->first;
+	return x->v->id - y->v->id;
+}
+
 static int by_size_desc(const void *a, const void *b)
 {
 	const Live *x = a, *y = b;
 
 	if (x->size != y->size)
 		return x->size < y->size ? 1 : -1;
-	if (x->first != y->first)
-		return x->first - y->first;
-	return x->v->id - y->v->id;	/* a total order: the plan never depends on qsort */
+	return tie(x, y);
 }
+
+/* Largest area (bytes times calls alive) first. */
+static int by_area_desc(const void *a, const void *b)
+{
+	const Live *x = a, *y = b;
+	double ax = (double)x->size * (x->last - x->first + 1);
+	double ay = (double)y->size * (y->last - y->first + 1);
+
+	if (ax != ay)
+		return ax < ay ? 1 : -1;
+	return by_size_desc(a, b);
+}
+
+/* Longest-lived first. */
+static int by_life_desc(const void *a, const void *b)
+{
+	const Live *x = a, *y = b;
+
+	if (x->last - x->first != y->last - y->first)
+		return (y->last - y->first) - (x->last - x->first);
+	return by_size_desc(a, b);
+}
+
+static int (*const orders[])(const void *, const void *) = {by_size_desc, by_area_desc,
+							      by_life_desc};
 
 /* Lowest offset where [off, off+size) meets no placed interval overlapping in time. */
 static int64_t place(const Live *placed, int nplaced, const Live *t)
@@ -125,8 +159,8 @@ int pass_memplan(Graph *g)
 	KCallList *calls = g->calls;
 	Live *lv = xcalloc(g->nvalues, sizeof(Live));
 	int *slot = xmalloc(g->nvalues * sizeof(int));
-	int n = 0, i, j;
-	int64_t blob = 0, arena = 0;
+	int n = 0, i, j, o, best;
+	int64_t blob = 0, arena = 0, stat = 0;
 
 	for (i = 0; i < g->nvalues; i++)
 		slot[i] = -1;
@@ -155,6 +189,20 @@ int pass_memplan(Graph *g)
 				}
 				continue;
 			}
+			if (v->mem == MEM_STATIC) {
+				if (slot[v->id] == -1) {
+					slot[v->id] = -2;	/* placed */
+					v->offset = stat;
+					stat = align_up(stat + (value_nbytes(v) ? value_nbytes(v) : 1));
+					if (stat > MAX_ARENA_BYTES) {
+						free(lv);
+						free(slot);
+						return ir_error("static storage would exceed the limit of "
+								"2^40 bytes (1 TiB) at '%s'", v->name);
+					}
+				}
+				continue;
+			}
 			if (slot[v->id] < 0) {
 				slot[v->id] = n;
 				lv[n].v = v;
@@ -167,9 +215,22 @@ int pass_memplan(Graph *g)
 		}
 	}
 	g->arena_lower_bound = lower_bound(lv, n, calls->n);
-	qsort(lv, n, sizeof(Live), by_size_desc);
-	for (i = 0; i < n; i++) {
-		lv[i].v->offset = place(lv, i, &lv[i]);
+	/* try each order; place once more in the best one */
+	for (o = 0, best = 0, arena = -1; o <= (int)(sizeof orders / sizeof orders[0]); o++) {
+		int64_t size = 0;
+		int which = o < (int)(sizeof orders / sizeof orders[0]) ? o : best;
+		qsort(lv, n, sizeof(Live), orders[which]);
+		for (i = 0; i < n && size <= MAX_ARENA_BYTES; i++) {
+			lv[i].v->offset = place(lv, i, &lv[i]);
+			if (lv[i].v->offset + lv[i].size > size)
+				size = lv[i].v->offset + lv[i].size;
+		}
+		if (o < (int)(sizeof orders / sizeof orders[0]) && (arena < 0 || size < arena)) {
+			arena = size;
+			best = o;
+		}
+	}
+	for (i = 0, arena = 0; i < n; i++) {
 		if (lv[i].v->offset + lv[i].size > arena)
 			arena = lv[i].v->offset + lv[i].size;
 		if (arena > MAX_ARENA_BYTES) {
@@ -186,6 +247,7 @@ int pass_memplan(Graph *g)
 	}
 	g->arena_size = arena;
 	g->const_size = blob;
+	g->static_size = stat;
 	g->planned = 1;
 	free(lv);
 	free(slot);

@@ -35,6 +35,12 @@ static void check_plan(const Graph *g, const char *after)
 	for (i = 0; i < l->n; i++) {
 		const Value *v;
 		for (j = 0; (v = kcall_value(&l->v[i], j)); j++) {
+			if (l->v[i].init && v->mem != MEM_CONST && v->mem != MEM_STATIC)
+				die("after %s: init call %d (%s) touches '%s', neither constant nor "
+				    "static", after, i, kernels[l->v[i].kernel].name, v->name);
+			if (v->mem == MEM_STATIC &&
+			    (v->offset < 0 || v->offset + value_nbytes(v) > g->static_size))
+				die("after %s: '%s' lies outside static storage", after, v->name);
 			if (v->mem != MEM_ARENA)
 				continue;
 			if (first[v->id] < 0)
