@@ -315,4 +315,42 @@ ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 	return (uint16_t)(u >> 16);
 }
 
+/* e^x in float, in straight-line code that a compiler vectorizes (libm's
+ * expf is a call per element).  x = n ln2 + r with |r| <= ln2 / 2; e^r by its
+ * Taylor polynomial to degree 7 (truncation under 3e-9); 2^n as two factors
+ * 2^(n/2) made from exponent bits, so results that underflow to subnormals or
+ * overflow to infinity round as IEEE arithmetic rounds them.  Within about 2
+ * ulp of the exact value; NaN stays NaN. */
+ONNXCC_HELPER float onnxcc_expf(float x)
+{
+	float xc = x > -104.0f ? x : -104.0f, nf, r, p, s1, s2;
+	int32_t n, h, e1, e2;
+
+	xc = xc < 89.0f ? xc : 89.0f;
+	/* n = round(xc / ln2): adding and taking away 1.5 * 2^23 rounds */
+	nf = (xc * 1.44269504f + 12582912.0f) - 12582912.0f;
+	n = (int32_t)nf;
+	r = (xc - nf * 0.693359375f) - nf * -2.12194440e-4f;
+	p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666667e-1f + r * (4.16666667e-2f +
+	    r * (8.33333333e-3f + r * (1.38888889e-3f + r * 1.98412698e-4f))))));
+	h = n / 2;
+	e1 = (h + 127) << 23;
+	e2 = (n - h + 127) << 23;
+	memcpy(&s1, &e1, 4);
+	memcpy(&s2, &e2, 4);
+	p = p * s1 * s2;
+	return x == x ? p : x;
+}
+
+/* 1 / (1 + e^-x), through onnxcc_expf. */
+ONNXCC_HELPER float onnxcc_sigmoidf(float x)
+{
+	return 1.0f / (1.0f + onnxcc_expf(-x));
+}
+
+/* Sigmoid of x: float through onnxcc_expf (it vectorizes), double through
+ * libm. */
+#define ONNXCC_SIGMOID(x) (sizeof(x) == sizeof(float) ? onnxcc_sigmoidf((float)(x)) \
+	: (double)(x) >= 0 ? 1 / (1 + exp(-(double)(x))) : exp((double)(x)) / (1 + exp((double)(x))))
+
 #endif

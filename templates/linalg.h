@@ -76,9 +76,8 @@ typedef struct onnxcc_gemm_args {
 	 : (act) == ONNXCC_ACT_CLIP ? ((x) < (T)(a) ? ((T)(a) > (T)(b) ? (T)(b) : (T)(a)) \
 				     : (x) > (T)(b) ? (T)(b) : (x)) \
 	 : (act) == ONNXCC_ACT_LEAKYRELU ? (T)((double)(x) >= 0 ? (x) : (x) * (a)) \
-	 : (act) == ONNXCC_ACT_SIGMOID ? (T)((double)(x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x))) \
-	 : (act) == ONNXCC_ACT_SILU \
-		? (T)((x) * (T)((double)(x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x)))) \
+	 : (act) == ONNXCC_ACT_SIGMOID ? (T)ONNXCC_SIGMOID(x) \
+	 : (act) == ONNXCC_ACT_SILU ? (T)((x) * (T)ONNXCC_SIGMOID(x)) \
 	 : (act) == ONNXCC_ACT_HARDSIGMOID ? (T)fmax(0, fmin(1, (a) * (x) + (b))) \
 	 : (act) == ONNXCC_ACT_HARDSWISH ? (T)((x) * fmax(0, fmin(1, (x) / 6 + 0.5))) \
 	 : (act) == ONNXCC_ACT_GELU ? (T)((a) != 0 \

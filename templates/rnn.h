@@ -119,12 +119,22 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 	return onnxcc_rnn_act(kind[i], al[i], be[i], x);
 }
 
-/* acc += row . v over n elements (row of type T, v any). */
+/* acc += row . v over n elements (row of type T, v any), in double.  The
+ * products go to 16 partial sums, added up in a fixed order at the end:
+ * independent lanes, which a compiler vectorizes without reassociating
+ * (a single running sum would stay scalar without -ffast-math). */
 #define ONNXCC_RNN_DOT(acc, row, v, n) \
 	do { \
-		int64_t k_; \
-		for (k_ = 0; k_ < (n); k_++) \
-			(acc) += (double)(row)[k_] * (double)(v)[k_]; \
+		double l_[16] = {0}; \
+		int64_t k_ = 0, i_; \
+		for (; k_ + 16 <= (n); k_ += 16) \
+			for (i_ = 0; i_ < 16; i_++) \
+				l_[i_] += (double)(row)[k_ + i_] * (double)(v)[k_ + i_]; \
+		for (i_ = 0; k_ < (n); k_++, i_++) \
+			l_[i_] += (double)(row)[k_] * (double)(v)[k_]; \
+		for (i_ = 0; i_ < 8; i_++) \
+			l_[i_] += l_[i_ + 8]; \
+		(acc) += ((l_[0] + l_[1]) + (l_[2] + l_[3])) + ((l_[4] + l_[5]) + (l_[6] + l_[7])); \
 	} while (0)
 
 /* gates[j] = W[j] x + R[j] h + Wb[j] + Rb[j] for rows j in [j0, j1). */
