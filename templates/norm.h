@@ -6,7 +6,7 @@
  * when its inputs are constants, else made by bnprep.
  *
  * bnprep:   b = {scale, bias, mean, var, P}, p = {C}, f = {epsilon}
- * bnapply:  b = {X, P, Y}, p = {outer, C, inner}
+ * bnapply:  b = {X, P, Y}, p = {outer, C, inner, relu}  (relu: then max(y, 0))
  * bnstats:  b = {X, M, V}, p = {outer, C, inner}: per-channel mean and
  *           population variance (training mode), accumulated in double
  * bnmoment: b = {A, B, Y}, p = {n}, f = {momentum}: Y = A * momentum + B * (1 - momentum)
@@ -42,8 +42,14 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	for (r = lo; r < hi; r++) { \
 		const T *x = X + r * inner; \
 		T *y = Y + r * inner, s = P[r % C], u = P[C + r % C]; \
-		for (i = 0; i < inner; i++) \
-			y[i] = x[i] * s + u; \
+		if (p[3]) \
+			for (i = 0; i < inner; i++) { \
+				T v = x[i] * s + u; \
+				y[i] = v > 0 ? v : (T)0; \
+			} \
+		else \
+			for (i = 0; i < inner; i++) \
+				y[i] = x[i] * s + u; \
 	} \
 } \
 ONNXCC_KERNEL(NAME) \

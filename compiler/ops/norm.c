@@ -177,6 +177,9 @@ int batchnorm_lower(Node *n, Lower *L)
 	kcall_buf(k, P);
 	kcall_buf(k, n->out[0]);
 	kcall_ints(k, v, 3);
+	if (n->epi_act != 0 && n->epi_act != 1)	/* passes/fuse.c gives only Relu */
+		die("BatchNormalization '%s': fused activation %d", n->name, n->epi_act);
+	kcall_i(k, n->epi_act);
 	return 0;
 }
 

@@ -17,6 +17,11 @@
  *    of the chain's last node, whose output it now makes; Node.fused names
  *    the merged nodes for --report.
  *
+ *  - Mul and Add by per-channel constants after an inference
+ *    BatchNormalization fold into its scale and bias (before the Conv
+ *    folding, so Conv + BatchNormalization + Mul + Add + Relu is one node);
+ *    a BatchNormalization left over takes a Relu after it.
+ *
  * Only nodes under the same guard are merged.  The nodes left unused go
  * (pass_dce) at the end. */
 #include <math.h>
@@ -481,6 +486,115 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 	f->fused++;
 }
 
+/* BatchNormalization in inference mode with constant float parameters. */
+static int bn_inference(const Fuse *f, const Node *bn)
+{
+	const Value *y = bn->out[0];
+	int64_t m = y->rank >= 2 ? y->dims[1] : -1;
+	int i;
+
+	if (!is_op(bn, "BatchNormalization") || bn->nin != 5 || !outputs_unused(f, bn) ||
+	    attr_i(bn, "training_mode", 0) != 0 || (bn->version < 9 && attr_i(bn, "spatial", 1) != 1) ||
+	    (bn->version < 7 && !attr_i(bn, "is_test", 0) && bn->nout > 1) ||
+	    y->dtype != DT_FLOAT || m < 0 || bn->epi_act)
+		return 0;
+	for (i = 1; i < 5; i++)
+		if (!const_vec(bn->in[i], m) || bn->in[i]->dtype != DT_FLOAT)
+			return 0;
+	return 1;
+}
+
+/* A constant that Mul or Add applies per channel to y (N x C x ...): one
+ * value, or C values along axis 1 (shape [C, 1, ...] or [1, C, 1, ...]). */
+static int per_channel(const Value *c, const Value *y)
+{
+	int i, ax;
+
+	if (!c->data || c->dtype != DT_FLOAT || c->rank < 0 || c->rank > y->rank)
+		return 0;
+	if (splat_like(c))
+		return 1;
+	ax = 1 - (y->rank - c->rank);	/* the axis of c aligned with y's axis 1 */
+	if (ax < 0)
+		return 0;
+	for (i = 0; i < c->rank; i++)
+		if (c->dims[i] != (i == ax ? y->dims[1] : 1))
+			return 0;
+	return 1;
+}
+
+/* Mul and Add by per-channel constants after an inference BatchNormalization
+ * become part of its scale and bias: y = s (x - mean) / sqrt(var + eps) + b,
+ * then (y m) gives s m and b m, (y + a) gives b + a. */
+static void fold_affine(Fuse *f, Node *bn)
+{
+	Value *y = bn->out[0], *c, *s, *b;
+	int64_t m, j;
+	Node *n;
+	float *ns, *nb;
+	int s1, b1;	/* the new scale, bias: one value (splats stay splats) */
+
+	while (bn_inference(f, bn) && (n = sole_user(f, y, bn->guard)) &&
+	       (is_op(n, "Mul") || is_op(n, "Add")) && n->nin == 2 && n->nout == 1 &&
+	       n->in[0] != n->in[1] && value_same_shape(n->out[0], y) &&
+	       n->out[0]->dtype == DT_FLOAT) {
+		c = n->in[0] == y ? n->in[1] : n->in[0];
+		if (!per_channel(c, y))
+			return;
+		m = y->dims[1];
+		s = bn->in[1];
+		b = bn->in[2];
+		s1 = splat_like(s) && splat_like(c);
+		b1 = splat_like(b) && splat_like(c);
+		ns = xmalloc((size_t)(m > 0 && !s1 ? m : 1) * sizeof(float));
+		nb = xmalloc((size_t)(m > 0 && !b1 ? m : 1) * sizeof(float));
+		for (j = 0; j < m; j++) {
+			double cv = const_f64(c, splat_like(c) ? 0 : j);
+			double sv = const_f64(s, s->is_splat ? 0 : j), bv = const_f64(b, b->is_splat ? 0 : j);
+			if (!s1 || j == 0)
+				ns[j] = (float)(is_op(n, "Mul") ? sv * cv : sv);
+			if (!b1 || j == 0)
+				nb[j] = (float)(is_op(n, "Mul") ? bv * cv : bv + cv);
+		}
+		bn->in[1] = new_const(f->g, s, "_fold", 1, &m, ns);
+		bn->in[1]->is_splat = s1;
+		bn->in[2] = new_const(f->g, b, "_fold", 1, &m, nb);
+		bn->in[2]->is_splat = b1;
+		/* bn makes n's output; n's readers all come after n */
+		note_fused(bn, n);
+		bn->out[0] = n->out[0];
+		bn->out[0]->producer = bn;
+		y->producer = NULL;
+		n->dead = 1;
+		n->out[0] = NULL;
+		y = bn->out[0];
+		f->fused++;
+		count_uses(f);
+	}
+}
+
+/* An inference BatchNormalization left over (not folded into a Conv) takes
+ * the Relu after it: the kernel applies it (ONNXCC_BNAPPLY). */
+static void fuse_bn_relu(Fuse *f, Node *bn)
+{
+	Value *y = bn->out[0];
+	Node *n;
+	double a, b;
+
+	if (!bn_inference(f, bn) || !(n = sole_user(f, y, bn->guard)) ||
+	    activation(n, y, &a, &b) != ACT_RELU)
+		return;
+	bn->epi_act = ACT_RELU;
+	note_fused(bn, n);
+	bn->out[0] = n->out[0];
+	bn->out[0]->producer = bn;
+	y->producer = NULL;
+	n->dead = 1;
+	n->out[0] = NULL;
+	f->fused++;
+	count_uses(f);
+}
+
 /* Transpose's permutation (default: reversed axes) into perm; its length. */
 static int get_perm(const Node *n, int rank, int64_t *perm)
 {
@@ -551,11 +665,17 @@ int pass_fuse(Graph *g)
 			fuse_transposes(&f, n);
 	}
 	count_uses(&f);
+	for (i = 0; i < g->nnodes; i++)
+		if (is_op(g->nodes[i], "BatchNormalization"))
+			fold_affine(&f, g->nodes[i]);
 	for (i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (is_op(n, "Conv") || is_op(n, "Gemm") || is_op(n, "MatMul"))
 			fuse_chain(&f, n, i);
 	}
+	for (i = 0; i < g->nnodes; i++)
+		if (is_op(g->nodes[i], "BatchNormalization"))
+			fuse_bn_relu(&f, g->nodes[i]);
 	free(f.uses);
 	free(f.first);
 	free(f.last);

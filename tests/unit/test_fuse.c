@@ -288,6 +288,67 @@ START_TEST(gemm_batchnorm_relu)
 }
 END_TEST
 
+/* X (2 x 6 x 5 x 4) -> [Conv] -> BatchNormalization -> Mul(m) -> Add(a) ->
+ * Relu, m and a per channel ([6, 1, 1] and [1, 6, 1, 1]); with `spatial`, m
+ * varies along the last axis instead ([4]), which is not per channel. */
+static void bn_affine(MB *b, int conv, int spatial)
+{
+	static const int64_t dx[] = {2, 6, 5, 4}, dw[] = {6, 6, 1, 1}, dn[] = {6};
+	static const int64_t dm[] = {6, 1, 1}, da[] = {1, 6, 1, 1}, ds[] = {4};
+	float w[36], sc[6], bb[6], mean[6], var[6], m[6], a[6];
+	int i;
+
+	fill(w, 36, 51);
+	fill(sc, 6, 52);
+	fill(bb, 6, 53);
+	fill(mean, 6, 54);
+	fill(var, 6, 55);
+	fill(m, 6, 56);
+	fill(a, 6, 57);
+	for (i = 0; i < 6; i++)
+		var[i] = var[i] * var[i] + 0.1f;
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "W", 4, dw, w);
+	mb_init_f32(b, "s", 1, dn, sc);
+	mb_init_f32(b, "bb", 1, dn, bb);
+	mb_init_f32(b, "mu", 1, dn, mean);
+	mb_init_f32(b, "v", 1, dn, var);
+	mb_init_f32(b, "m", spatial ? 1 : 3, spatial ? ds : dm, m);
+	mb_init_f32(b, "a", 4, da, a);
+	mb_node(b, conv ? "Conv" : "Neg", "first", conv ? "X,W" : "X", "C");
+	mb_node(b, "BatchNormalization", "bn", "C,s,bb,mu,v", "N");
+	mb_node(b, "Mul", "mul", "N,m", "M");
+	mb_node(b, "Add", "add", "a,M", "S");
+	mb_node(b, "Relu", "relu", "S", "Y");
+	mb_output(b, "Y", DT_FLOAT, 4, dx);
+}
+
+static void neg_bn_affine(MB *b)
+{
+	bn_affine(b, 0, 0);
+}
+
+static void conv_bn_affine(MB *b)
+{
+	bn_affine(b, 1, 0);
+}
+
+static void neg_bn_spatial_mul(MB *b)
+{
+	bn_affine(b, 0, 1);
+}
+
+START_TEST(batchnorm_affine_relu)
+{
+	check(neg_bn_affine, 13, "Neg BatchNormalization Mul Add Relu", "Neg BatchNormalization",
+	      1e-5);
+	check(conv_bn_affine, 13, "Conv BatchNormalization Mul Add Relu", "Conv", 1e-5);
+	/* a Mul along the last axis stays; so do the Add and Relu after it */
+	check(neg_bn_spatial_mul, 13, "Neg BatchNormalization Mul Add Relu",
+	      "Neg BatchNormalization Mul Add Relu", 0);
+}
+END_TEST
+
 /* A Conv output read twice is not fused with either reader. */
 static void conv_two_uses(MB *b)
 {
@@ -348,6 +409,7 @@ static Suite *fuse_suite(void)
 	tcase_add_test(tc, gemm_residual_leakyrelu);
 	tcase_add_test(tc, matmul_transposed_clip);
 	tcase_add_test(tc, gemm_batchnorm_relu);
+	tcase_add_test(tc, batchnorm_affine_relu);
 	tcase_add_test(tc, shared_output_not_fused);
 	tcase_add_test(tc, transpose_pairs);
 	suite_add_tcase(s, tc);
