@@ -20,8 +20,9 @@
  *   (values outside [0, ns] set *status to ONNXCC_ERR_INDEX and are clamped);
  *   steps from a batch entry's length on leave zeros in Y and the state
  *   unchanged.  act: ONNXCC_RNN_ACT_* per direction, nact of them (f; f, g;
- *   f, g, h); tmp: (G + 3) nh doubles.  reverse runs a single direction
- *   backwards; with ndir 2, direction 1 is the backward one.
+ *   f, g, h); tmp: (G + 5 + ns G) nh doubles (the last ns G nh: W x + Wb of
+ *   every step).  reverse runs a single direction backwards; with ndir 2,
+ *   direction 1 is the backward one.
  *
  * linattn: b = {Q, K, V, [S0], [decay], [beta], Y, S}
  *   p = {nb, nt, hq, hkv, dk, dv, gated, delta, has_past, decay_len, beta_len}
@@ -119,35 +120,37 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 	return onnxcc_rnn_act(kind[i], al[i], be[i], x);
 }
 
-/* acc += row . v over n elements (row of type T, v any), in double.  The
- * products go to 16 partial sums, added up in a fixed order at the end:
- * independent lanes, which a compiler vectorizes without reassociating
- * (a single running sum would stay scalar without -ffast-math). */
-#define ONNXCC_RNN_DOT(acc, row, v, n) \
+/* acc (double) += row . v over n elements, both of type T.  The products go
+ * to 16 partial sums in T, added up in double in a fixed order at the end:
+ * independent lanes, which a compiler vectorizes without reassociating (a
+ * single running sum would stay scalar without -ffast-math). */
+#define ONNXCC_RNN_DOT(acc, row, v, n, T) \
 	do { \
-		double l_[16] = {0}; \
+		T l_[16] = {0}; \
 		int64_t k_ = 0, i_; \
 		for (; k_ + 16 <= (n); k_ += 16) \
 			for (i_ = 0; i_ < 16; i_++) \
-				l_[i_] += (double)(row)[k_ + i_] * (double)(v)[k_ + i_]; \
+				l_[i_] += (row)[k_ + i_] * (v)[k_ + i_]; \
 		for (i_ = 0; k_ < (n); k_++, i_++) \
-			l_[i_] += (double)(row)[k_] * (double)(v)[k_]; \
+			l_[i_] += (row)[k_] * (v)[k_]; \
 		for (i_ = 0; i_ < 8; i_++) \
 			l_[i_] += l_[i_ + 8]; \
-		(acc) += ((l_[0] + l_[1]) + (l_[2] + l_[3])) + ((l_[4] + l_[5]) + (l_[6] + l_[7])); \
+		(acc) += (((double)l_[0] + l_[1]) + ((double)l_[2] + l_[3])) + \
+			 (((double)l_[4] + l_[5]) + ((double)l_[6] + l_[7])); \
 	} while (0)
 
-/* gates[j] = W[j] x + R[j] h + Wb[j] + Rb[j] for rows j in [j0, j1). */
+/* gates[j] = (W[j] x + Wb[j]) + Rb[j] + R[j] h for rows j in [j0, j1); xw
+ * holds this step's W x + Wb, ht the state h in T. */
 #define ONNXCC_RNN_GATES(j0, j1) \
 	for (j = (j0); j < (j1); j++) { \
-		double v_ = bw ? (double)bw[j] + (double)br[j] : 0.0; \
-		ONNXCC_RNN_DOT(v_, w + j * ni, x, ni); \
-		ONNXCC_RNN_DOT(v_, r + j * nh, h, nh); \
+		double v_ = xw[j] + (bw ? (double)br[j] : 0.0); \
+		ONNXCC_RNN_DOT(v_, r + j * nh, ht, nh, onnxcc_rnn_elem); \
 		g[j] = v_; \
 	}
 
-/* One step of each cell: x (this step's input row), h and c (the state, in
- * place), g (scratch), w, r, bw, br, pp (this direction's parameters). */
+/* One step of each cell: xw (this step's W x + Wb, G nh), h and c (the state,
+ * in place, in double; ht: h in the element type, onnxcc_rnn_elem), g and ut
+ * (scratch), r, bw, br, pp (this direction's parameters). */
 #define ONNXCC_RNN_CELL_RNN \
 	ONNXCC_RNN_GATES(0, nh) \
 	for (j = 0; j < nh; j++) \
@@ -158,15 +161,14 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 	for (j = 0; j < 2 * nh; j++) \
 		g[j] = onnxcc_rnn_gate(act, al, be, 0, clip, g[j]); \
 	for (j = 0; j < nh; j++) \
-		g[3 * nh + j] = g[nh + j] * h[j]; \
+		ut[j] = (onnxcc_rnn_elem)(g[nh + j] * h[j]); \
 	for (j = 2 * nh; j < 3 * nh; j++) { \
-		double xv_ = bw ? (double)bw[j] : 0.0, hv_ = bw ? (double)br[j] : 0.0; \
-		ONNXCC_RNN_DOT(xv_, w + j * ni, x, ni); \
+		double xv_ = xw[j], hv_ = bw ? (double)br[j] : 0.0; \
 		if (fl & ONNXCC_RNN_LBR) { \
-			ONNXCC_RNN_DOT(hv_, r + j * nh, h, nh); \
+			ONNXCC_RNN_DOT(hv_, r + j * nh, ht, nh, onnxcc_rnn_elem); \
 			hv_ *= g[j - nh]; \
 		} else { \
-			ONNXCC_RNN_DOT(hv_, r + j * nh, g + 3 * nh, nh); \
+			ONNXCC_RNN_DOT(hv_, r + j * nh, ut, nh, onnxcc_rnn_elem); \
 		} \
 		g[j] = onnxcc_rnn_gate(act, al, be, 1, clip, xv_ + hv_); \
 	} \
@@ -191,6 +193,7 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 #define ONNXCC_RNN_KERNEL(NAME, T, G, CELL) \
 ONNXCC_KERNEL(NAME) \
 { \
+	typedef T onnxcc_rnn_elem; \
 	int64_t ns = p[0], nb = p[1], ni = p[2], nh = p[3], ndir = p[4], rev1 = p[5], fl = p[6]; \
 	int64_t xt = p[7], xb = p[8], yt = p[9], yd = p[10], yb = p[11], sd = p[12], sb = p[13]; \
 	int64_t nact = p[14], d, bi, s, t, j, nbuf = 3; \
@@ -204,7 +207,8 @@ ONNXCC_KERNEL(NAME) \
 	T *Y = fl & ONNXCC_RNN_HAS_Y ? (T *)b[nbuf++] : (T *)0; \
 	T *YH = fl & ONNXCC_RNN_HAS_YH ? (T *)b[nbuf++] : (T *)0; \
 	T *YC = fl & ONNXCC_RNN_HAS_YC ? (T *)b[nbuf++] : (T *)0; \
-	double *h = (double *)b[nbuf], *c = h + nh, *g = c + nh; \
+	double *h = (double *)b[nbuf], *c = h + nh, *g = c + nh, *gx = h + (G + 5) * nh; \
+	T *ht = (T *)(g + (G + 1) * nh), *ut = (T *)(g + (G + 2) * nh); \
 	int *status = SL ? (int *)b[nbuf + 1] : (int *)0; \
 	for (d = 0; d < ndir; d++) { \
 		int64_t rev = ndir == 2 ? d : rev1; \
@@ -214,6 +218,7 @@ ONNXCC_KERNEL(NAME) \
 		const int64_t *act = p + 15 + d * nact; \
 		const double *al = f + 1 + d * nact, *be = f + 1 + (ndir + d) * nact; \
 		(void)pp; \
+		(void)ut; \
 		for (bi = 0; bi < nb; bi++) { \
 			int64_t len = ns, so = d * sd + bi * sb; \
 			if (SL) { \
@@ -227,10 +232,20 @@ ONNXCC_KERNEL(NAME) \
 				h[j] = H0 ? (double)H0[so + j] : 0.0; \
 				c[j] = C0 ? (double)C0[so + j] : 0.0; \
 			} \
+			/* W x + Wb of every step first, row after row of W (each \
+			 * row read once, not once a step) */ \
+			for (j = 0; j < G * nh; j++) \
+				for (t = 0; t < len; t++) { \
+					double v_ = bw ? (double)bw[j] : 0.0; \
+					ONNXCC_RNN_DOT(v_, w + j * ni, X + t * xt + bi * xb, ni, T); \
+					gx[t * G * nh + j] = v_; \
+				} \
 			for (s = 0; s < len; s++) { \
-				const T *x; \
+				const double *xw; \
 				t = rev ? len - 1 - s : s; \
-				x = X + t * xt + bi * xb; \
+				xw = gx + t * G * nh; \
+				for (j = 0; j < nh; j++) \
+					ht[j] = (T)h[j]; \
 				CELL \
 				for (j = 0; Y && j < nh; j++) \
 					Y[t * yt + d * yd + bi * yb + j] = (T)h[j]; \

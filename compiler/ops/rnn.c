@@ -302,7 +302,7 @@ int rnn_lower(Node *n, Lower *L)
 			kcall_buf(k, v[i]);
 			fl |= i > RI_R ? bits[i - RI_B] : 0;
 		}
-	tdim = (r.cell->ng + 3) * r.nh;
+	tdim = (r.cell->ng + 5 + r.ns * r.cell->ng) * r.nh;	/* templates/rnn.h */
 	tmp = lower_temp(L, DT_DOUBLE, 1, &tdim);
 	kcall_buf(k, tmp);
 	if (fl & ONNXCC_RNN_HAS_SEQ)
