@@ -283,9 +283,9 @@ int compile(const CompileOptions *co)
 	}
 	if (co->threads < 0 || co->threads > LOWER_MAX_THREADS)
 		return ir_error("--threads %d: expected 1 to %d", co->threads, LOWER_MAX_THREADS);
-	if (co->threads > 1 && emit_kind(co) != EMIT_C)
-		return ir_error("--threads %d: only the C backend makes threaded code (the LLVM "
-				"backend's kernels are single-threaded)", co->threads);
+	if (co->threads > 1 && emit_kind(co) != EMIT_C && co->target && strstr(co->target, "-none-"))
+		return ir_error("--threads %d: %s is bare metal, without threads", co->threads,
+				co->target);
 	lower_threads = co->threads > 1 ? co->threads : 1;
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,

@@ -375,9 +375,37 @@ static void emit_generic(L *l)
 	free(args);
 }
 
+/* --threads: the kernels' onnxcc_nthreads (onnxcc_rt.h) becomes the model's
+ * thread count, a constant that folds; a threaded model calls the pool of
+ * libonnxcc_runtime_min.a (onnxcc_rt_parallel), and NAME_threads_join stops
+ * it, as emit_c.c's does. */
+static void emit_threads(L *l)
+{
+	LLVMValueRef n = LLVMGetNamedGlobal(l->mod, "onnxcc_nthreads"), fn, join;
+	LLVMTypeRef vty = LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), NULL, 0, 0);
+	char name[256];
+
+	if (n) {
+		LLVMSetInitializer(n, LLVMConstInt(l->i64, (unsigned long long)lower_threads, 0));
+		LLVMSetGlobalConstant(n, 1);
+		LLVMSetLinkage(n, LLVMInternalLinkage);
+	}
+	if (lower_threads <= 1)
+		return;
+	if (!(join = LLVMGetNamedFunction(l->mod, "onnxcc_rt_pool_join")))
+		join = LLVMAddFunction(l->mod, "onnxcc_rt_pool_join", vty);
+	snprintf(name, sizeof name, "%s_threads_join", l->o->name);
+	claim_name(l, name);
+	fn = LLVMAddFunction(l->mod, name, vty);
+	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, fn, "entry"));
+	LLVMBuildCall2(l->b, vty, join, NULL, 0, "");
+	LLVMBuildRetVoid(l->b);
+}
+
 static int is_public(const L *l, const char *s)
 {
-	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs"};
+	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs",
+					  "_threads_join"};
 	size_t n = strlen(l->o->name), i;
 
 	if (strncmp(s, l->o->name, n) != 0)
@@ -413,6 +441,8 @@ static void internalize(L *l, const char *cpu, const char *features)
 		a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
 		if (a)
 			old = LLVMGetStringAttributeValue(a, &len);
+		if (len == strlen(features) && strncmp(old, features, len) == 0)
+			len = 0;	/* the bitcode's own (non-x86 targets) */
 		feat = xmalloc(strlen(features) + len + 2);
 		sprintf(feat, "%s%s%.*s", features, *features && len ? "," : "", (int)len, old);
 		if (*cpu)
@@ -451,6 +481,41 @@ static void x86_cpu(const char *cpu, char **name, char **features)
 				  : strcmp(cpu, "avx512f") == 0 ? "skylake-avx512"
 								: "x86-64");
 	*features = LLVMCreateMessage("");
+}
+
+/* The CPU and features the kernels were compiled for (the clang flags of
+ * bitcode/kernels.c for this triple, e.g. cortex-m4 with the single-precision
+ * FPU): the target machine and the functions added here get the same, or
+ * the kernels would not inline into the run function (LLVM inlines only into
+ * a caller with at least the callee's features) and a call between the two
+ * would pass floats in different registers. */
+static void bitcode_cpu(LLVMModuleRef mod, char **name, char **features)
+{
+	unsigned idx = (unsigned)LLVMAttributeFunctionIndex, len;
+	LLVMValueRef f;
+
+	*name = *features = NULL;
+	for (f = LLVMGetFirstFunction(mod); f && !*name; f = LLVMGetNextFunction(f)) {
+		LLVMAttributeRef c = LLVMGetStringAttributeAtIndex(f, idx, "target-cpu", 10);
+		LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
+		char buf[2048];
+		const char *s;
+		if (LLVMIsDeclaration(f) || !c)
+			continue;
+		s = LLVMGetStringAttributeValue(c, &len);
+		snprintf(buf, sizeof buf, "%.*s", (int)len, s);
+		*name = LLVMCreateMessage(buf);
+		len = 0;
+		s = a ? LLVMGetStringAttributeValue(a, &len) : "";
+		if (len >= sizeof buf)
+			len = 0;	/* cannot be: clang's list for a cortex-m4 is ~500 bytes */
+		snprintf(buf, sizeof buf, "%.*s", (int)len, s);
+		*features = LLVMCreateMessage(buf);
+	}
+	if (!*name) {
+		*name = LLVMCreateMessage("");
+		*features = LLVMCreateMessage("");
+	}
 }
 
 static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
@@ -494,11 +559,8 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	}
 	if (x86)
 		x86_cpu(o->cpu, &cpu, &features);
-	else {
-		/* keep the CPU the bitcode was compiled for (bitcode/kernels.c's flags) */
-		cpu = LLVMCreateMessage("");
-		features = LLVMCreateMessage("");
-	}
+	else
+		bitcode_cpu(l.mod, &cpu, &features);
 	tm = LLVMCreateTargetMachine(target, triple, *cpu ? cpu : "generic", features,
 				     LLVMCodeGenLevelAggressive,
 				     strstr(triple, "linux") ? LLVMRelocPIC : LLVMRelocStatic,
@@ -533,6 +595,7 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	if (rc)
 		goto done;
 	emit_generic(&l);
+	emit_threads(&l);
 	internalize(&l, cpu, features);
 	/* Drop the kernels this model does not call before anything else looks
 	 * at the module: the bitcode holds all of them. */
