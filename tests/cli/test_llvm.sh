@@ -119,6 +119,17 @@ done
 expect 2 "onnxcc-run --backend bogus" -- "$run" control/model.onnx --backend bogus &&
 	contains stderr "backend 'bogus' is not available"
 
+# --threads: the object calls the pool of runtime_min's library, which
+# onnxcc-run links (BUILD/runtime_min/libonnxcc_runtime_min.a); the tiny CNN
+# must give its data set's outputs on 3 threads.  Bare metal has no threads.
+tiny=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples/tiny_cnn" && pwd)
+expect 0 "onnxcc-run --backend llvm --threads 3 tiny_cnn" -- \
+	"$run" "$tiny/tiny_cnn.onnx" "$tiny/test_data_set_0" --backend llvm --threads 3 && contains stdout "PASS"
+expect 0 "compile tiny_cnn.onnx -o mt.o --threads 3" -- "$onnxcc" "$tiny/tiny_cnn.onnx" -o mt.o --threads 3
+nm mt.o | grep -q ' U onnxcc_rt_parallel$' || fail "mt.o (--threads 3) does not call onnxcc_rt_parallel"
+nm mt.o | grep -q ' T mt_threads_join$' || fail "mt.o (--threads 3) defines no mt_threads_join"
+nm m1.o | grep -q 'onnxcc_rt_' && fail "m1.o (no --threads) calls runtime_min: $(nm m1.o | grep onnxcc_rt_)"
+
 # cross targets
 if command -v file >/dev/null; then
 	expect 0 "--target aarch64-linux-gnu" -- "$onnxcc" add.onnx -o a64.o --name m1 --target aarch64-linux-gnu &&
@@ -126,6 +137,9 @@ if command -v file >/dev/null; then
 	expect 0 "--target thumbv7em-none-eabihf" -- \
 		"$onnxcc" add.onnx -o m4.o --name m1 --target thumbv7em-none-eabihf &&
 		{ file m4.o | grep -q 'ELF 32-bit LSB relocatable, ARM' || fail "m4.o: $(file m4.o)"; }
+	expect 1 "--threads 2 for thumbv7em" -- \
+		"$onnxcc" add.onnx -o x.o --threads 2 --target thumbv7em-none-eabihf &&
+		contains stderr "bare metal, without threads"
 fi
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
 	expect 0 "aarch64-linux-gnu-gcc links app.c with a64.o" -- \
