@@ -156,6 +156,7 @@ static int write_outputs(Graph *g, const CompileOptions *co)
 	eo.target = co->target ? co->target : host_triple();
 	eo.cpu = co->cpu;
 	eo.opt_level = co->opt_level;
+	eo.opt_size = co->opt_size;
 	if (strcmp(hpath, co->output) == 0)
 		return ir_error("%s: the output must not end in .h (the header goes beside it)", co->output);
 	rc = open_out(&src, co->output);

@@ -257,8 +257,10 @@ static int emit_call(L *l, const KCall *c, LLVMBasicBlockRef entry)
 	/* Every call inlines, so that its constant parameters specialize the
 	 * kernel (gcc does so for the C backend's static kernels; LLVM's cost
 	 * model would keep a kernel called from several places, e.g. each
-	 * MaxPool, out of line and generic).  The out-of-line SIMD GEMMs stay. */
-	if (!LLVMGetEnumAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex, l->noinline))
+	 * MaxPool, out of line and generic).  The out-of-line SIMD GEMMs stay.
+	 * -Os leaves it to LLVM's cost model: smaller code, shared kernels. */
+	if (!l->o->opt_size &&
+	    !LLVMGetEnumAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex, l->noinline))
 		LLVMAddAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex,
 					LLVMCreateEnumAttribute(l->ctx, l->alwaysinline, 0));
 	/* ONNXCC_BARRIER(): an empty asm statement that clobbers memory */
@@ -438,6 +440,10 @@ static void internalize(L *l, const char *cpu, const char *features)
 		/* C throws nothing: no unwind tables (nor, on ARM, the EHABI personality) */
 		LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(
 						l->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+		/* -Os: what clang -Os marks each function with (no unrolling, ...) */
+		if (l->o->opt_size)
+			LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(
+							l->ctx, LLVMGetEnumAttributeKindForName("optsize", 7), 0));
 		a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
 		if (a)
 			old = LLVMGetStringAttributeValue(a, &len);
@@ -610,7 +616,8 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	}
 	LLVMDisposeMessage(msg);
 	msg = NULL;
-	err = LLVMRunPasses(l.mod, o->opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+	err = LLVMRunPasses(l.mod, o->opt_size ? "default<Os>" : o->opt_level >= 3 ? "default<O3>" : "default<O2>",
+			    tm, po);
 	if (err) {
 		rc = llvm_error(err, "optimizing");
 		goto done;

@@ -11,7 +11,7 @@
 #   2. onnxcc MODEL -o WORKDIR/fw/model.c --cpu generic (the C backend; with
 #      FW_BACKEND=llvm, -o model.o --target thumbv7em-none-eabihf instead,
 #      linked with BUILD_DIR/runtime_min/thumbv7em-none-eabihf/
-#      libonnxcc_runtime_min.a);
+#      libonnxcc_runtime_min.a; FW_ONNXCC_OPTS adds options, e.g. -Os);
 #   3. build.sh links it with the firmware; the ELF must not contain malloc,
 #      free or _sbrk;
 #   4. qemu-system-arm runs it with semihosting, under `timeout`; it must exit
@@ -69,7 +69,9 @@ done
 if [ "${FW_BACKEND:-c}" = llvm ]; then
 	rtlib=$build/runtime_min/thumbv7em-none-eabihf/libonnxcc_runtime_min.a
 	[ -f "$rtlib" ] || skip "$rtlib was not built (onnxcc without the LLVM backend or newlib)"
-	"$build/onnxcc" "$model" -o "$work/fw/model.o" --target thumbv7em-none-eabihf || fail "onnxcc $model"
+	# shellcheck disable=SC2086 # FW_ONNXCC_OPTS: more onnxcc options, e.g. -Os
+	"$build/onnxcc" "$model" -o "$work/fw/model.o" --target thumbv7em-none-eabihf ${FW_ONNXCC_OPTS:-} ||
+		fail "onnxcc $model"
 	fw_model=$work/fw/model.o
 	export FW_LIBS="${FW_LIBS:+$FW_LIBS }$rtlib"
 else
