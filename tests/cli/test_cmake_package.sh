@@ -161,6 +161,24 @@ else
 	fail "the installed onnxcc-run: $(tail -n 5 run.log)"
 fi
 
+# With llvm: the installed onnxcc-run links an LLVM object with the installed
+# runtime_min (an empty copy must break a threaded build) and passes.
+if [ "$backend" = llvm ]; then
+	rtlib=prefix/lib/libonnxcc_runtime_min.a
+	cp "$rtlib" rtlib.keep
+	ar rc empty.a && cp empty.a "$rtlib"
+	CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" --backend llvm --threads 2 >run_llvm_broken.log 2>&1
+	rc=$?
+	[ "$rc" -eq 4 ] || fail "onnxcc-run --backend llvm with an empty installed runtime_min: exit $rc, expected 4"
+	cp rtlib.keep "$rtlib"
+	if CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" --backend llvm --threads 2 >run_llvm.log 2>&1 &&
+		grep -q '^PASS' run_llvm.log; then
+		echo "ok: the installed onnxcc-run --backend llvm --threads 2 passes the data set"
+	else
+		fail "the installed onnxcc-run --backend llvm --threads 2: $(tail -n 5 run_llvm.log)"
+	fi
+fi
+
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)"
 	exit 1
