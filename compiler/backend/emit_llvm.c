@@ -489,6 +489,20 @@ static void x86_cpu(const char *cpu, char **name, char **features)
 	*features = LLVMCreateMessage("");
 }
 
+/* An attribute's value (not NUL-terminated) as an LLVM message. */
+static char *attr_message(LLVMAttributeRef a)
+{
+	unsigned len = 0;
+	const char *s = a ? LLVMGetStringAttributeValue(a, &len) : "";
+	char *buf = xmalloc((size_t)len + 1), *m;
+
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	m = LLVMCreateMessage(buf);
+	free(buf);
+	return m;
+}
+
 /* The CPU and features the kernels were compiled for (the clang flags of
  * bitcode/kernels.c for this triple, e.g. cortex-m4 with the single-precision
  * FPU): the target machine and the functions added here get the same, or
@@ -497,26 +511,16 @@ static void x86_cpu(const char *cpu, char **name, char **features)
  * would pass floats in different registers. */
 static void bitcode_cpu(LLVMModuleRef mod, char **name, char **features)
 {
-	unsigned idx = (unsigned)LLVMAttributeFunctionIndex, len;
+	unsigned idx = (unsigned)LLVMAttributeFunctionIndex;
 	LLVMValueRef f;
 
 	*name = *features = NULL;
 	for (f = LLVMGetFirstFunction(mod); f && !*name; f = LLVMGetNextFunction(f)) {
 		LLVMAttributeRef c = LLVMGetStringAttributeAtIndex(f, idx, "target-cpu", 10);
-		LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
-		char buf[2048];
-		const char *s;
 		if (LLVMIsDeclaration(f) || !c)
 			continue;
-		s = LLVMGetStringAttributeValue(c, &len);
-		snprintf(buf, sizeof buf, "%.*s", (int)len, s);
-		*name = LLVMCreateMessage(buf);
-		len = 0;
-		s = a ? LLVMGetStringAttributeValue(a, &len) : "";
-		if (len >= sizeof buf)
-			len = 0;	/* cannot be: clang's list for a cortex-m4 is ~500 bytes */
-		snprintf(buf, sizeof buf, "%.*s", (int)len, s);
-		*features = LLVMCreateMessage(buf);
+		*name = attr_message(c);
+		*features = attr_message(LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15));
 	}
 	if (!*name) {
 		*name = LLVMCreateMessage("");
