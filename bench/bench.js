@@ -262,6 +262,10 @@ async function measure(name, model, dir, o) {
   const h2 = fs.existsSync(path.join(dir, 'timing_harness2'))
     ? new Harness(path.join(dir, 'timing_harness2'), dir) : null;
   if (h2) await h2.line();
+  // The LLVM backend's object with the same harness, when run.sh could build it.
+  const hl = fs.existsSync(path.join(dir, 'timing_harness_llvm'))
+    ? new Harness(path.join(dir, 'timing_harness_llvm'), dir) : null;
+  if (hl) await hl.line();
 
   // Inputs: fixed-seed values for the compiled (static) shapes.
   const dataDir = path.join(dir, 'data');
@@ -278,6 +282,7 @@ async function measure(name, model, dir, o) {
   });
   await h.cmd('load');
   if (h2) await h2.cmd('load');
+  if (hl) await hl.cmd('load');
 
   const opts = (n) => ({ intraOpNumThreads: n, interOpNumThreads: 1, executionMode: 'sequential',
     graphOptimizationLevel: 'all' });
@@ -309,10 +314,10 @@ async function measure(name, model, dir, o) {
     fs.writeFileSync(path.join(dataDir, `output_${k}.pb`), tensorProto(out.name, out.elem_type, out.shape, bytesOf(ref.data)));
     return compare(out.name, out.elem_type, new t.arr(ab), ref.data, o.rtol, o.atol);
   });
-  if (h2) {
-    // the threaded code's outputs must agree with ORT's too
-    first.onnxcc2 = (await h2.run(1))[0];
-    await h2.cmd('save');
+  // the threaded code's and the LLVM backend's outputs must agree with ORT's too
+  const checkAlso = async (hh, key, label) => {
+    first[key] = (await hh.run(1))[0];
+    await hh.cmd('save');
     info.outputs.forEach((out, k) => {
       const ref = r1[out.name], t = TYPES[out.elem_type];
       const raw = fs.readFileSync(path.join(dir, `out_${k}.bin`));
@@ -320,11 +325,14 @@ async function measure(name, model, dir, o) {
         ? { name: out.name, n: ref.data.length, bad: ref.data.length, maxAbs: Infinity, maxRel: Infinity, note: 'size' }
         : compare(out.name, out.elem_type, new t.arr(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)),
           ref.data, o.rtol, o.atol);
-      c.name = `${out.name} (--threads 2)`;
+      c.name = `${out.name} (${label})`;
       checks.push(c);
     });
-  }
-  const agree = checks.every((c) => c.bad === 0);
+  };
+  if (h2) await checkAlso(h2, 'onnxcc2', '--threads 2');
+  if (hl) await checkAlso(hl, 'llvm', 'LLVM backend');
+  // `agree`: the C backend's code (1 and 2 threads); the LLVM object's is llvm_agree
+  const agree = checks.every((c) => c.bad === 0 || c.name.endsWith('(LLVM backend)'));
   for (const c of checks)
     if (c.bad) log(`output '${c.name}': ${c.bad} of ${c.n} values differ beyond tolerance` +
       (c.note ? ` (${c.note})` : ` (first at ${c.first}: onnxcc ${c.firstGot}, ORT ${c.firstWant}); max abs ${c.maxAbs}`));
@@ -336,6 +344,7 @@ async function measure(name, model, dir, o) {
     onnxcc: async () => (await h.run(1))[0],
   };
   if (h2) runners.onnxcc2 = async () => (await h2.run(1))[0];
+  if (hl) runners.llvm = async () => (await hl.run(1))[0];
   const keys = Object.keys(runners);
   const est = {};
   for (const k of keys) {
@@ -346,8 +355,9 @@ async function measure(name, model, dir, o) {
   const perRound = keys.reduce((a, k) => a + est[k], 0);
   const rounds = Math.max(o.minRounds, Math.min(o.maxRounds, Math.floor((o.budget * 1000) / perRound)));
   log(`${o.warmup ? 'warm-up' : 'first run'}: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms` +
-    (h2 ? `, onnxcc 2T ${est.onnxcc2.toFixed(2)} ms` : '') + `; ${rounds} rounds`);
-  const times = { ort1: [], ort2: [], onnxcc: [], onnxcc2: [] };
+    (h2 ? `, onnxcc 2T ${est.onnxcc2.toFixed(2)} ms` : '') +
+    (hl ? `, onnxcc LLVM ${est.llvm.toFixed(2)} ms` : '') + `; ${rounds} rounds`);
+  const times = { ort1: [], ort2: [], onnxcc: [], onnxcc2: [], llvm: [] };
   for (let r = 0; r < rounds; r++)
     for (let j = 0; j < keys.length; j++) {
       const k = keys[(r + j) % keys.length];
@@ -355,10 +365,15 @@ async function measure(name, model, dir, o) {
     }
   h.close();
   if (h2) h2.close();
+  if (hl) hl.close();
+  // the LLVM object's outputs on their own (the C code's agreement is `agree`)
+  const llvmChecks = checks.filter((c) => c.name.endsWith('(LLVM backend)'));
   const res = {
     name, model, rounds, flops: o.flops,
     ort1_ms: median(times.ort1), ort2_ms: median(times.ort2), onnxcc_ms: median(times.onnxcc),
     onnxcc2_ms: h2 ? median(times.onnxcc2) : null,
+    llvm_ms: hl ? median(times.llvm) : null, llvm_min_ms: hl ? Math.min(...times.llvm) : null,
+    llvm_agree: hl ? llvmChecks.every((c) => c.bad === 0) : null,
     ort1_min_ms: Math.min(...times.ort1), onnxcc_min_ms: Math.min(...times.onnxcc),
     arena: Number(rm[1]), arena_lower_bound: Number(rm[2]),
     agree, max_abs_err: Math.max(...checks.map((c) => c.maxAbs)),
@@ -376,12 +391,12 @@ function fmtMs(x) {
 function table(file, peak) {
   const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
   const out = [];
-  out.push('| model | ORT 1T ms | ORT 2T ms | onnxcc ms | onnxcc/ORT 1T | same, best runs | onnxcc 2T ms | onnxcc 1T/2T | onnxcc 2T/ORT 2T | arena bytes (lower bound) | outputs agree |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  const ratios = [], minRatios = [];
+  out.push('| model | ORT 1T ms | ORT 2T ms | onnxcc ms | onnxcc/ORT 1T | same, best runs | onnxcc 2T ms | onnxcc 1T/2T | onnxcc 2T/ORT 2T | onnxcc LLVM ms | LLVM/C | arena bytes (lower bound) | outputs agree |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  const ratios = [], minRatios = [], llvmRatios = [], llvmMinRatios = [];
   for (const r of rows) {
     if (r.skipped) {
-      out.push(`| ${r.name} | - | - | - | - | - | - | - | - | - | skipped: ${r.skipped.replace(/\|/g, '\\|')} |`);
+      out.push(`| ${r.name} | - | - | - | - | - | - | - | - | - | - | - | skipped: ${r.skipped.replace(/\|/g, '\\|')} |`);
       continue;
     }
     const ratio = r.onnxcc_ms / r.ort1_ms, minRatio = r.onnxcc_min_ms / r.ort1_min_ms;
@@ -389,16 +404,29 @@ function table(file, peak) {
     const arena = r.arena_lower_bound > 0
       ? `${r.arena} (${r.arena_lower_bound}, ${(r.arena / r.arena_lower_bound).toFixed(3)}x)`
       : `${r.arena} (${r.arena_lower_bound})`;
-    const agree = r.agree ? `yes (max abs err ${r.max_abs_err.toExponential(1)})`
+    const agree = r.agree && r.llvm_agree !== false ? `yes (max abs err ${r.max_abs_err.toExponential(1)})`
       : `NO: ${r.checks.filter((c) => c.bad).map((c) => `${c.name} ${c.bad}/${c.n} off`).join(', ')}`;
     const t2 = r.onnxcc2_ms ? `${fmtMs(r.onnxcc2_ms)} | ${(r.onnxcc_ms / r.onnxcc2_ms).toFixed(2)} | ${(r.onnxcc2_ms / r.ort2_ms).toFixed(2)}` : '- | - | -';
-    out.push(`| ${r.name} | ${fmtMs(r.ort1_ms)} | ${fmtMs(r.ort2_ms)} | ${fmtMs(r.onnxcc_ms)} | ${ratio.toFixed(2)} | ${minRatio.toFixed(2)} | ${t2} | ${arena} | ${agree} |`);
+    // LLVM/C: both single-threaded, medians; only where the LLVM object's outputs agree with ORT's
+    const llvm = r.llvm_ms ? `${fmtMs(r.llvm_ms)} | ${(r.llvm_ms / r.onnxcc_ms).toFixed(2)}` : '- | -';
+    if (r.llvm_ms && r.llvm_agree) {
+      llvmRatios.push(r.llvm_ms / r.onnxcc_ms);
+      llvmMinRatios.push(r.llvm_min_ms / r.onnxcc_min_ms);
+    }
+    out.push(`| ${r.name} | ${fmtMs(r.ort1_ms)} | ${fmtMs(r.ort2_ms)} | ${fmtMs(r.onnxcc_ms)} | ${ratio.toFixed(2)} | ${minRatio.toFixed(2)} | ${t2} | ${llvm} | ${arena} | ${agree} |`);
   }
   const gmean = (a) => Math.exp(a.reduce((x, y) => x + Math.log(y), 0) / a.length);
   if (ratios.length) {
     out.push('');
     out.push(`Geometric mean of onnxcc/ORT 1T over the ${ratios.length} models whose outputs agree: ` +
       `${gmean(ratios).toFixed(2)} (medians), ${gmean(minRatios).toFixed(2)} (best runs).`);
+  }
+  if (llvmRatios.length) {
+    out.push('');
+    out.push(`Geometric mean of LLVM/C (the LLVM backend's object against the C backend's code, both 1 thread) ` +
+      `over the ${llvmRatios.length} models whose LLVM outputs agree: ` +
+      `${gmean(llvmRatios).toFixed(2)} (medians), ${gmean(llvmMinRatios).toFixed(2)} (best runs); ` +
+      `worst ${Math.max(...llvmRatios).toFixed(2)} (target: within 1.10).`);
   }
   const gemm = rows.filter((r) => r.flops && !r.skipped);
   if (gemm.length) {

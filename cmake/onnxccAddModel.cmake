@@ -21,6 +21,13 @@
 
 include_guard(GLOBAL)
 
+# runtime_min for cross targets: DIR/TRIPLE/libonnxcc_runtime_min.a (the build
+# tree sets the directory before including this file).
+if(NOT DEFINED ONNXCC_RUNTIME_MIN_CROSS_DIR)
+  get_filename_component(ONNXCC_RUNTIME_MIN_CROSS_DIR "${CMAKE_CURRENT_LIST_DIR}/../../onnxcc" ABSOLUTE)
+endif()
+set(_ONNXCC_RUNTIME_MIN_CROSS_DIR "${ONNXCC_RUNTIME_MIN_CROSS_DIR}" CACHE INTERNAL "")
+
 function(onnxcc_add_model target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;BACKEND;NAME" "OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
@@ -74,9 +81,25 @@ function(onnxcc_add_model target)
     set_source_files_properties("${out}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
     add_library(${target} STATIC "${out}" "${dir}/${name}.h")
     set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
-    # The object calls into runtime_min when the package has it as a library
-    # (built for the build machine: a cross build links its own).
-    if(TARGET onnxcc::runtime_min AND NOT CMAKE_CROSSCOMPILING)
+    # The object links runtime_min's library (its thread pool, for
+    # --threads): onnxcc::runtime_min for the host, the package's
+    # TRIPLE/libonnxcc_runtime_min.a for OPTIONS --target TRIPLE.
+    list(FIND arg_OPTIONS --target i)
+    set(triple)
+    if(i GREATER -1)
+      math(EXPR i "${i} + 1")
+      list(LENGTH arg_OPTIONS n)
+      if(i LESS n)
+        list(GET arg_OPTIONS ${i} triple)
+      endif()
+    endif()
+    set(rtlib "${_ONNXCC_RUNTIME_MIN_CROSS_DIR}/${triple}/libonnxcc_runtime_min.a")
+    if(triple AND (EXISTS "${rtlib}" OR TARGET onnxcc_runtime_min_${triple}))
+      target_link_libraries(${target} PUBLIC "${rtlib}")
+      if(TARGET onnxcc_runtime_min_${triple})
+        add_dependencies(${target} onnxcc_runtime_min_${triple})
+      endif()
+    elseif(TARGET onnxcc::runtime_min AND NOT CMAKE_CROSSCOMPILING)
       target_link_libraries(${target} PUBLIC onnxcc::runtime_min)
     endif()
   endif()

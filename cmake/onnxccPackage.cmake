@@ -4,7 +4,8 @@
 #
 #   bin/onnxcc, bin/onnxcc-run
 #   include/onnxcc/onnxcc_rt.h               runtime_min's header
-#   lib/libonnxcc_runtime_min.a               when the build has that library
+#   lib/libonnxcc_runtime_min.a              runtime_min for the host (onnxcc::runtime_min)
+#   lib/onnxcc/TRIPLE/libonnxcc_runtime_min.a   the same for each cross target built
 #   share/onnxcc/onnxcc_harness.c            onnxcc-run's test harness
 #   lib/cmake/onnxcc/onnxccConfig.cmake      find_package(onnxcc CONFIG)
 #   lib/cmake/onnxcc/onnxccConfigVersion.cmake
@@ -23,6 +24,10 @@ set(ONNXCC_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/onnxcc)
 # compiler the way an installed package does.
 add_executable(onnxcc::onnxcc ALIAS onnxcc)
 add_executable(onnxcc::onnxcc-run ALIAS onnxcc-run)
+if(TARGET onnxcc_runtime_min)
+  add_library(onnxcc::runtime_min ALIAS onnxcc_runtime_min)
+endif()
+set(ONNXCC_RUNTIME_MIN_CROSS_DIR ${CMAKE_BINARY_DIR}/runtime_min)
 include(${CMAKE_CURRENT_LIST_DIR}/onnxccAddModel.cmake)
 
 # runtime_min's headers, for code that uses the runtime directly.
@@ -51,6 +56,10 @@ function(_onnxcc_install_package)
     install(TARGETS onnxcc_runtime_min EXPORT onnxccTargets
       ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
   endif()
+  foreach(t ${ONNXCC_RT_CROSS})
+    install(FILES ${CMAKE_BINARY_DIR}/runtime_min/${t}/libonnxcc_runtime_min.a
+      DESTINATION ${CMAKE_INSTALL_LIBDIR}/onnxcc/${t})
+  endforeach()
   install(EXPORT onnxccTargets NAMESPACE onnxcc:: DESTINATION ${ONNXCC_INSTALL_CMAKEDIR})
   configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/onnxccConfig.cmake.in
     ${CMAKE_BINARY_DIR}/cmake/onnxccConfig.cmake

@@ -156,6 +156,7 @@ static int write_outputs(Graph *g, const CompileOptions *co)
 	eo.target = co->target ? co->target : host_triple();
 	eo.cpu = co->cpu;
 	eo.opt_level = co->opt_level;
+	eo.opt_size = co->opt_size;
 	if (strcmp(hpath, co->output) == 0)
 		return ir_error("%s: the output must not end in .h (the header goes beside it)", co->output);
 	rc = open_out(&src, co->output);
@@ -283,9 +284,9 @@ int compile(const CompileOptions *co)
 	}
 	if (co->threads < 0 || co->threads > LOWER_MAX_THREADS)
 		return ir_error("--threads %d: expected 1 to %d", co->threads, LOWER_MAX_THREADS);
-	if (co->threads > 1 && emit_kind(co) != EMIT_C)
-		return ir_error("--threads %d: only the C backend makes threaded code (the LLVM "
-				"backend's kernels are single-threaded)", co->threads);
+	if (co->threads > 1 && emit_kind(co) != EMIT_C && co->target && strstr(co->target, "-none-"))
+		return ir_error("--threads %d: %s is bare metal, without threads", co->threads,
+				co->target);
 	lower_threads = co->threads > 1 ? co->threads : 1;
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,

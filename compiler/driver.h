@@ -35,6 +35,7 @@ typedef struct CompileOptions {
 	const char *output;       /* model.c (the header goes beside it); NULL: no output */
 	const char *name;         /* symbol prefix; NULL: the output's stem */
 	int opt_level;            /* -O0 .. -O3 */
+	int opt_size;             /* -Os: the LLVM backend optimizes for size (-O2 otherwise) */
 	const char *dump_ir;      /* NULL, "" (after the last pass) or a pass name */
 	int report;               /* --report: arena size and lower bound */
 	const InputShape *shapes; /* --shape */

@@ -25,6 +25,8 @@ static const char usage[] =
 	"                        (Cortex-M4F); default: this machine\n"
 	"  --name NAME           symbol prefix (default: the output file's stem)\n"
 	"  -O0 | -O1 | -O2 | -O3 optimization level (default -O2; -O0 fuses no nodes)\n"
+	"  -Os                   -O2, and the LLVM backend optimizes for code size\n"
+	"                        (firmware); the C backend leaves that to your cc\n"
 	"  --shape NAME=D0,D1,.. static shape for an input with symbolic dimensions\n"
 	"  --shape NAME=seq:D0,D1;D0,D1;..  a sequence input: its elements' shapes\n"
 	"                       ('-' is a scalar element, 'seq:' an empty sequence)\n"
@@ -38,8 +40,9 @@ static const char usage[] =
 	"                        avx2 (AVX2+FMA), avx512f, neon (AArch64 Advanced\n"
 	"                        SIMD), native (default: what this machine supports)\n"
 	"  --threads N           run the heavy kernels (GEMM, convolution) on N\n"
-	"                        threads (a pthread pool; link with -pthread);\n"
-	"                        default 1: single-threaded, no pthreads\n"
+	"                        threads (a pthread pool; link with -pthread, and\n"
+	"                        an object with libonnxcc_runtime_min.a, which has\n"
+	"                        its pool); default 1: single-threaded, no pthreads\n"
 	"  --report              print the target CPU, the arena size and its lower bound,\n"
 	"                        and the nodes fused together\n"
 	"  --help                this text\n"
@@ -165,6 +168,10 @@ int main(int argc, char **argv)
 			co.string_bytes = (int)v;
 		} else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
 			co.opt_level = a[2] - '0';
+			co.opt_size = 0;
+		} else if (strcmp(a, "-Os") == 0) {
+			co.opt_level = 2;
+			co.opt_size = 1;
 		} else if (strcmp(a, "--dump-ir") == 0) {
 			co.dump_ir = "";
 		} else if (strncmp(a, "--dump-ir=", 10) == 0) {

@@ -407,6 +407,27 @@ static const char *harness_path(void)
 	return ONNXCC_HARNESS;
 }
 
+/* libonnxcc_runtime_min.a for the host, which an LLVM object links: the
+ * installed one beside this executable, else the build tree's. */
+static const char *runtime_lib_path(void)
+{
+	static char path[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			if (snprintf(path, sizeof path, "%s/../%s/libonnxcc_runtime_min.a", exe,
+				     ONNXCC_INSTALL_LIBDIR) < (int)sizeof path && access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	return ONNXCC_RUNTIME_LIB;
+}
+
 static int parse_args(int argc, char **argv, Options *o)
 {
 	int i;
@@ -579,10 +600,11 @@ static int run(const Options *o, const char *dir)
 		}
 	}
 	snprintf(cmd, sizeof cmd,
-		 "%s -std=c99 -O2 -Wall -Wextra -Werror%s %s -I'%s' '%s' '%s/model.%s' -o '%s/harness' -lm "
+		 "%s -std=c99 -O2 -Wall -Wextra -Werror%s %s -I'%s' '%s' '%s/model.%s'%s%s%s -o '%s/harness' -lm "
 		 "> '%s/cc.log' 2>&1",
 		 o->cc ? o->cc : getenv("CC") ? getenv("CC") : "cc", o->threads > 1 ? " -pthread" : "",
-		 o->cflags, dir, harness_path(), dir, o->llvm ? "o" : "c", dir, dir);
+		 o->cflags, dir, harness_path(), dir, o->llvm ? "o" : "c", o->llvm ? " '" : "",
+		 o->llvm ? runtime_lib_path() : "", o->llvm ? "'" : "", dir, dir);
 	if (run_cmd(cmd) != 0) {
 		snprintf(cmd, sizeof cmd, "head -c 4000 '%s/cc.log' >&2", dir);
 		run_cmd(cmd);

@@ -72,18 +72,32 @@ long double complex cprojl(long double complex);
  * call at a time (the run functions say so in the generated header). */
 typedef void (*onnxcc_task_fn)(void *ctx, int64_t t, int64_t nt);
 
-#if defined(ONNXCC_THREADS) && ONNXCC_THREADS > 1
-#define ONNXCC_NTHREADS ((int64_t)ONNXCC_THREADS)
+/* libonnxcc_runtime_min.a (runtime_min/onnxcc_rt.c, one per target): the same
+ * pool with the number of tasks nt given at run time, up to 64.  The LLVM
+ * backend's threaded objects call it; generated C carries its own copy
+ * below and needs no library.  Built without threads (bare metal), it runs
+ * the nt tasks one after the other. */
+void onnxcc_rt_parallel(onnxcc_task_fn fn, void *ctx, int64_t nt);
+void onnxcc_rt_pool_join(void);
+
+#if defined(ONNXCC_RT_LIBRARY) && !defined(ONNXCC_RT_NO_THREADS)
+#define ONNXCC_POOL_WORKERS 63
+#elif !defined(ONNXCC_RT_LIBRARY) && defined(ONNXCC_THREADS) && ONNXCC_THREADS > 1
+#define ONNXCC_POOL_WORKERS (ONNXCC_THREADS - 1)
+#endif
+
+#ifdef ONNXCC_POOL_WORKERS
 #include <pthread.h>
 
 static pthread_mutex_t onnxcc_pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t onnxcc_pool_work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t onnxcc_pool_done = PTHREAD_COND_INITIALIZER;
-static pthread_t onnxcc_pool_thread[ONNXCC_THREADS - 1];
-static int onnxcc_pool_started, onnxcc_pool_stop, onnxcc_pool_nworkers;
+static pthread_t onnxcc_pool_thread[ONNXCC_POOL_WORKERS];
+static int onnxcc_pool_failed, onnxcc_pool_stop, onnxcc_pool_nworkers;
 static unsigned long onnxcc_pool_gen;  /* parallel calls so far */
 static onnxcc_task_fn onnxcc_pool_fn;
 static void *onnxcc_pool_ctx;
+static int64_t onnxcc_pool_ntasks;     /* of the current call */
 static int64_t onnxcc_pool_next, onnxcc_pool_left; /* tasks not claimed, not finished */
 
 /* Before sleeping, a worker waiting for the next call and the caller waiting
@@ -114,12 +128,12 @@ static int64_t onnxcc_pool_next, onnxcc_pool_left; /* tasks not claimed, not fin
 /* Claim and run the current call's tasks until none is left (mutex held). */
 ONNXCC_HELPER void onnxcc_pool_drain(void)
 {
-	while (onnxcc_pool_next < ONNXCC_NTHREADS) {
-		int64_t t = onnxcc_pool_next++;
+	while (onnxcc_pool_next < onnxcc_pool_ntasks) {
+		int64_t t = onnxcc_pool_next++, nt = onnxcc_pool_ntasks;
 		onnxcc_task_fn fn = onnxcc_pool_fn;
 		void *ctx = onnxcc_pool_ctx;
 		pthread_mutex_unlock(&onnxcc_pool_mu);
-		fn(ctx, t, ONNXCC_NTHREADS);
+		fn(ctx, t, nt);
 		pthread_mutex_lock(&onnxcc_pool_mu);
 		ONNXCC_POOL_STORE(onnxcc_pool_left, onnxcc_pool_left - 1);
 		if (onnxcc_pool_left == 0)
@@ -151,21 +165,24 @@ static void *onnxcc_pool_worker(void *arg)
 	return (void *)0;
 }
 
-ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
+/* Run tasks 0..nt-1 on the caller and up to nt - 1 workers, started here
+ * as needed (once one cannot be created, no more are tried until a join). */
+ONNXCC_HELPER void onnxcc_pool_run(onnxcc_task_fn fn, void *ctx, int64_t nt)
 {
 	pthread_mutex_lock(&onnxcc_pool_mu);
-	if (!onnxcc_pool_started) {
-		onnxcc_pool_started = 1;
-		onnxcc_pool_nworkers = 0;
-		while (onnxcc_pool_nworkers < ONNXCC_THREADS - 1 &&
-		       pthread_create(&onnxcc_pool_thread[onnxcc_pool_nworkers], (const pthread_attr_t *)0,
-				      onnxcc_pool_worker, (void *)0) == 0)
+	while (!onnxcc_pool_failed && onnxcc_pool_nworkers < ONNXCC_POOL_WORKERS &&
+	       onnxcc_pool_nworkers < nt - 1) {
+		if (pthread_create(&onnxcc_pool_thread[onnxcc_pool_nworkers], (const pthread_attr_t *)0,
+				   onnxcc_pool_worker, (void *)0) != 0)
+			onnxcc_pool_failed = 1;
+		else
 			onnxcc_pool_nworkers++;
 	}
 	onnxcc_pool_fn = fn;
 	onnxcc_pool_ctx = ctx;
+	onnxcc_pool_ntasks = nt;
 	onnxcc_pool_next = 0;
-	ONNXCC_POOL_STORE(onnxcc_pool_left, ONNXCC_NTHREADS);
+	ONNXCC_POOL_STORE(onnxcc_pool_left, nt);
 	ONNXCC_POOL_STORE(onnxcc_pool_gen, onnxcc_pool_gen + 1);
 	pthread_cond_broadcast(&onnxcc_pool_work);
 	onnxcc_pool_drain();
@@ -193,9 +210,30 @@ ONNXCC_HELPER void onnxcc_pool_join(void)
 		pthread_join(onnxcc_pool_thread[i], (void **)0);
 	pthread_mutex_lock(&onnxcc_pool_mu);
 	ONNXCC_POOL_STORE(onnxcc_pool_stop, 0);
-	onnxcc_pool_started = 0;
+	onnxcc_pool_failed = 0;
 	onnxcc_pool_nworkers = 0;
 	pthread_mutex_unlock(&onnxcc_pool_mu);
+}
+#endif
+
+#if defined(ONNXCC_RT_LINKED)
+/* The LLVM backend's kernel bitcode (compiler/backend/bitcode/kernels.c):
+ * the backend gives onnxcc_nthreads the model's --threads as a constant, and
+ * a threaded model calls the library's pool. */
+extern const int64_t onnxcc_nthreads;
+#define ONNXCC_NTHREADS onnxcc_nthreads
+ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
+{
+	if (ONNXCC_NTHREADS > 1)
+		onnxcc_rt_parallel(fn, ctx, ONNXCC_NTHREADS);
+	else
+		fn(ctx, 0, 1);
+}
+#elif defined(ONNXCC_THREADS) && ONNXCC_THREADS > 1 && !defined(ONNXCC_RT_LIBRARY)
+#define ONNXCC_NTHREADS ((int64_t)ONNXCC_THREADS)
+ONNXCC_HELPER void onnxcc_parallel(onnxcc_task_fn fn, void *ctx)
+{
+	onnxcc_pool_run(fn, ctx, ONNXCC_NTHREADS);
 }
 #else
 #define ONNXCC_NTHREADS ((int64_t)1)

@@ -9,7 +9,8 @@
 # generated code built with the same sanitizers; any report fails a case, and
 # the ratchet must hold (SANITIZE=0 skips it).  Before it, the whole suite
 # again through the LLVM backend (LLVM=0 skips it) and the threaded kernels'
-# cases with --threads 2 (THREADS=0 skips it).  Last, a bounded fuzz run
+# cases with --threads 2 (THREADS=0 skips it; a subset of them through the
+# LLVM backend too, whose threaded objects call runtime_min's library).  Last, a bounded fuzz run
 # (scripts/fuzz.sh: FUZZ_RUNS inputs from a fixed seed; FUZZ=0 skips it).  JOBS sets
 # the build's parallelism (default: all cores); extra arguments go to ctest.
 set -eu
@@ -42,6 +43,13 @@ if [ "${THREADS:-1}" != 0 ]; then
 	bash tests/conformance/run_conformance.sh --build build --top 0 --threads 2 \
 		--filter '^(light/|node/test_(conv|gemm|matmul|maxpool|averagepool|batchnorm|relu|add|sum|softmax|basic_conv|globalaveragepool)|pytorch-converted/test_(Conv|Linear|MaxPool|AvgPool|BatchNorm))' \
 		--out build/conformance-threads || rc=1
+	if [ "${LLVM:-1}" != 0 ] && grep -q '^ONNXCC_LLVM:BOOL=ON' build/CMakeCache.txt; then
+		echo
+		echo "== threads, LLVM backend: objects calling runtime_min's pool (build/conformance-threads-llvm)"
+		bash tests/conformance/run_conformance.sh --build build --top 0 --threads 2 --backend llvm \
+			--filter '^(light/|node/test_(conv|gemm|maxpool|averagepool|batchnorm|relu|softmax))' \
+			--out build/conformance-threads-llvm || rc=1
+	fi
 fi
 
 if [ "${SANITIZE:-1}" != 0 ]; then

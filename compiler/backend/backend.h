@@ -15,6 +15,7 @@ typedef struct EmitOptions {
 	const char *target;      /* LLVM backend: target triple ("x86_64-linux-gnu") */
 	const char *cpu;         /* LLVM backend: --cpu as given; NULL: native */
 	int opt_level;           /* onnxcc -O: LLVM's pipeline is O3 at -O3, else O2 */
+	int opt_size;            /* onnxcc -Os: LLVM's Os pipeline, kernels inlined as LLVM sees fit */
 } EmitOptions;
 
 /* What onnxcc writes (--emit): C source, or through LLVM an object file,

@@ -260,8 +260,10 @@ static int emit_call(L *l, const KCall *c, LLVMBasicBlockRef entry)
 	/* Every call inlines, so that its constant parameters specialize the
 	 * kernel (gcc does so for the C backend's static kernels; LLVM's cost
 	 * model would keep a kernel called from several places, e.g. each
-	 * MaxPool, out of line and generic).  The out-of-line SIMD GEMMs stay. */
-	if (!LLVMGetEnumAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex, l->noinline))
+	 * MaxPool, out of line and generic).  The out-of-line SIMD GEMMs stay.
+	 * -Os leaves it to LLVM's cost model: smaller code, shared kernels. */
+	if (!l->o->opt_size &&
+	    !LLVMGetEnumAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex, l->noinline))
 		LLVMAddAttributeAtIndex(fn, (unsigned)LLVMAttributeFunctionIndex,
 					LLVMCreateEnumAttribute(l->ctx, l->alwaysinline, 0));
 	/* ONNXCC_BARRIER(): an empty asm statement that clobbers memory */
@@ -424,9 +426,37 @@ static void emit_generic(L *l)
 	free(args);
 }
 
+/* --threads: the kernels' onnxcc_nthreads (onnxcc_rt.h) becomes the model's
+ * thread count, a constant that folds; a threaded model calls the pool of
+ * libonnxcc_runtime_min.a (onnxcc_rt_parallel), and NAME_threads_join stops
+ * it, as emit_c.c's does. */
+static void emit_threads(L *l)
+{
+	LLVMValueRef n = LLVMGetNamedGlobal(l->mod, "onnxcc_nthreads"), fn, join;
+	LLVMTypeRef vty = LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), NULL, 0, 0);
+	char name[256];
+
+	if (n) {
+		LLVMSetInitializer(n, LLVMConstInt(l->i64, (unsigned long long)lower_threads, 0));
+		LLVMSetGlobalConstant(n, 1);
+		LLVMSetLinkage(n, LLVMInternalLinkage);
+	}
+	if (lower_threads <= 1)
+		return;
+	if (!(join = LLVMGetNamedFunction(l->mod, "onnxcc_rt_pool_join")))
+		join = LLVMAddFunction(l->mod, "onnxcc_rt_pool_join", vty);
+	snprintf(name, sizeof name, "%s_threads_join", l->o->name);
+	claim_name(l, name);
+	fn = LLVMAddFunction(l->mod, name, vty);
+	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, fn, "entry"));
+	LLVMBuildCall2(l->b, vty, join, NULL, 0, "");
+	LLVMBuildRetVoid(l->b);
+}
+
 static int is_public(const L *l, const char *s)
 {
-	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs", "_init"};
+	static const char *const sfx[] = {"_run", "_run_generic", "_inputs", "_outputs", "_init",
+					  "_threads_join"};
 	size_t n = strlen(l->o->name), i;
 
 	if (strncmp(s, l->o->name, n) != 0)
@@ -459,9 +489,15 @@ static void internalize(L *l, const char *cpu, const char *features)
 		/* C throws nothing: no unwind tables (nor, on ARM, the EHABI personality) */
 		LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(
 						l->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+		/* -Os: what clang -Os marks each function with (no unrolling, ...) */
+		if (l->o->opt_size)
+			LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(
+							l->ctx, LLVMGetEnumAttributeKindForName("optsize", 7), 0));
 		a = LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15);
 		if (a)
 			old = LLVMGetStringAttributeValue(a, &len);
+		if (len == strlen(features) && strncmp(old, features, len) == 0)
+			len = 0;	/* the bitcode's own (non-x86 targets) */
 		feat = xmalloc(strlen(features) + len + 2);
 		sprintf(feat, "%s%s%.*s", features, *features && len ? "," : "", (int)len, old);
 		if (*cpu)
@@ -500,6 +536,45 @@ static void x86_cpu(const char *cpu, char **name, char **features)
 				  : strcmp(cpu, "avx512f") == 0 ? "skylake-avx512"
 								: "x86-64");
 	*features = LLVMCreateMessage("");
+}
+
+/* An attribute's value (not NUL-terminated) as an LLVM message. */
+static char *attr_message(LLVMAttributeRef a)
+{
+	unsigned len = 0;
+	const char *s = a ? LLVMGetStringAttributeValue(a, &len) : "";
+	char *buf = xmalloc((size_t)len + 1), *m;
+
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	m = LLVMCreateMessage(buf);
+	free(buf);
+	return m;
+}
+
+/* The CPU and features the kernels were compiled for (the clang flags of
+ * bitcode/kernels.c for this triple, e.g. cortex-m4 with the single-precision
+ * FPU): the target machine and the functions added here get the same, or
+ * the kernels would not inline into the run function (LLVM inlines only into
+ * a caller with at least the callee's features) and a call between the two
+ * would pass floats in different registers. */
+static void bitcode_cpu(LLVMModuleRef mod, char **name, char **features)
+{
+	unsigned idx = (unsigned)LLVMAttributeFunctionIndex;
+	LLVMValueRef f;
+
+	*name = *features = NULL;
+	for (f = LLVMGetFirstFunction(mod); f && !*name; f = LLVMGetNextFunction(f)) {
+		LLVMAttributeRef c = LLVMGetStringAttributeAtIndex(f, idx, "target-cpu", 10);
+		if (LLVMIsDeclaration(f) || !c)
+			continue;
+		*name = attr_message(c);
+		*features = attr_message(LLVMGetStringAttributeAtIndex(f, idx, "target-features", 15));
+	}
+	if (!*name) {
+		*name = LLVMCreateMessage("");
+		*features = LLVMCreateMessage("");
+	}
 }
 
 static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
@@ -543,11 +618,8 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	}
 	if (x86)
 		x86_cpu(o->cpu, &cpu, &features);
-	else {
-		/* keep the CPU the bitcode was compiled for (bitcode/kernels.c's flags) */
-		cpu = LLVMCreateMessage("");
-		features = LLVMCreateMessage("");
-	}
+	else
+		bitcode_cpu(l.mod, &cpu, &features);
 	tm = LLVMCreateTargetMachine(target, triple, *cpu ? cpu : "generic", features,
 				     LLVMCodeGenLevelAggressive,
 				     strstr(triple, "linux") ? LLVMRelocPIC : LLVMRelocStatic,
@@ -584,6 +656,7 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	if (rc)
 		goto done;
 	emit_generic(&l);
+	emit_threads(&l);
 	internalize(&l, cpu, features);
 	/* Drop the kernels this model does not call before anything else looks
 	 * at the module: the bitcode holds all of them. */
@@ -598,7 +671,8 @@ static int emit_llvm(Graph *g, const EmitOptions *o, FILE *out)
 	}
 	LLVMDisposeMessage(msg);
 	msg = NULL;
-	err = LLVMRunPasses(l.mod, o->opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+	err = LLVMRunPasses(l.mod, o->opt_size ? "default<Os>" : o->opt_level >= 3 ? "default<O3>" : "default<O2>",
+			    tm, po);
 	if (err) {
 		rc = llvm_error(err, "optimizing");
 		goto done;

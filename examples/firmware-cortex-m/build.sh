@@ -74,8 +74,12 @@ read -ra libs <<<"${FW_LIBS:-}"
 # No start files (startup.c is the reset code); newlib's libm and newlib-nano's
 # libc (memcpy, memset, and errno for libm: nano's reentrancy data is 1 KiB
 # smaller than newlib's) and libgcc for the rest.  Nothing may call malloc:
-# the test checks the symbol table.
+# the test checks the symbol table.  -z noexecstack: an object from the LLVM
+# backend has a .note.GNU-stack section, newlib's and libgcc's have none, and
+# GNU ld would warn that the mix implies an executable stack (meaningless
+# here: nothing runs from the stack).
 "$cc" "${arch[@]}" --specs=nano.specs -nostartfiles -T "$here/cortex_m4.ld" -Wl,--defsym=FW_STACK_SIZE="$stack" \
+	-Wl,-z,noexecstack \
 	-Wl,--gc-sections -Wl,-Map="$out/fw.map" "${objs[@]}" "${libs[@]}" \
 	-Wl,--start-group -lm -lc -lgcc -Wl,--end-group -o "$out/fw.elf"
 echo "built $out/fw.elf"

@@ -9,7 +9,9 @@
 #   1. host: onnxcc-run --cpu generic --keep WORKDIR/host runs the model on the
 #      data set and leaves the raw inputs (in_K.bin) and outputs (out_K.bin);
 #   2. onnxcc MODEL -o WORKDIR/fw/model.c --cpu generic (the C backend; with
-#      FW_BACKEND=llvm, -o model.o --target thumbv7em-none-eabihf instead);
+#      FW_BACKEND=llvm, -o model.o --target thumbv7em-none-eabihf instead,
+#      linked with BUILD_DIR/runtime_min/thumbv7em-none-eabihf/
+#      libonnxcc_runtime_min.a; FW_ONNXCC_OPTS adds options, e.g. -Os);
 #   3. build.sh links it with the firmware; the ELF must not contain malloc,
 #      free or _sbrk;
 #   4. qemu-system-arm runs it with semihosting, under `timeout`; it must exit
@@ -61,12 +63,17 @@ for ((k = 0; ; k++)); do
 	out_bytes=$((out_bytes + $(wc -c <"$work/host/out_$k.bin")))
 done
 
-# 2-3. The model through the C backend, and the firmware.
-# FW_BACKEND=llvm takes the object of the LLVM backend instead, for when it
-# has the thumbv7em-none-eabihf target (not part of this test yet).
+# 2-3. The model through the C backend, and the firmware.  FW_BACKEND=llvm
+# takes the LLVM backend's object for thumbv7em-none-eabihf instead, linked
+# with runtime_min's library for that target (BUILD_DIR/runtime_min/TRIPLE/).
 if [ "${FW_BACKEND:-c}" = llvm ]; then
-	"$build/onnxcc" "$model" -o "$work/fw/model.o" --target thumbv7em-none-eabihf || fail "onnxcc $model"
+	rtlib=$build/runtime_min/thumbv7em-none-eabihf/libonnxcc_runtime_min.a
+	[ -f "$rtlib" ] || skip "$rtlib was not built (onnxcc without the LLVM backend or newlib)"
+	# shellcheck disable=SC2086 # FW_ONNXCC_OPTS: more onnxcc options, e.g. -Os
+	"$build/onnxcc" "$model" -o "$work/fw/model.o" --target thumbv7em-none-eabihf ${FW_ONNXCC_OPTS:-} ||
+		fail "onnxcc $model"
 	fw_model=$work/fw/model.o
+	export FW_LIBS="${FW_LIBS:+$FW_LIBS }$rtlib"
 else
 	"$build/onnxcc" "$model" -o "$work/fw/model.c" --cpu generic || fail "onnxcc $model"
 	fw_model=$work/fw/model.c

@@ -11,7 +11,9 @@
 #
 #   test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER [BACKEND]]
 #
-# BACKEND (c, the default, or llvm) is onnxcc_add_model()'s.
+# BACKEND (c, the default, or llvm) is onnxcc_add_model()'s.  With llvm the
+# model is compiled with --threads 2: the object calls the thread pool of
+# runtime_min's library, which the package must install and link.
 set -u
 
 [ $# -ge 3 ] || { echo "usage: test_cmake_package.sh BUILD_DIR SOURCE_DIR WORKDIR [C_COMPILER [BACKEND]]" >&2; exit 2; }
@@ -20,8 +22,8 @@ cc=${4:-${CC:-cc}}
 backend=${5:-c}
 cmake=${CMAKE:-cmake} # ctest passes its own
 case $backend in
-c) ext=c ;;
-llvm) ext=o ;;
+c) ext=c options="-O2" ;;
+llvm) ext=o options="-O2;--threads;2" ;;
 *) echo "test_cmake_package.sh: unknown backend $backend" >&2; exit 2 ;;
 esac
 failures=0
@@ -55,8 +57,14 @@ expected=$src/examples/tiny_cnn/test_data_set_0/output_0.pb
 run "cmake --install" install.log -- "$cmake" --install "$build" --prefix "$work/stage"
 mv "$work/stage" "$work/prefix" || exit 1
 for f in bin/onnxcc include/onnxcc/onnxcc_rt.h lib/cmake/onnxcc/onnxccConfig.cmake \
-	lib/cmake/onnxcc/onnxccConfigVersion.cmake lib/cmake/onnxcc/onnxccAddModel.cmake; do
+	lib/cmake/onnxcc/onnxccConfigVersion.cmake lib/cmake/onnxcc/onnxccAddModel.cmake \
+	lib/libonnxcc_runtime_min.a; do
 	[ -e "prefix/$f" ] || fail "the prefix has no $f"
+done
+# runtime_min for each cross target the build made.
+for d in "$build"/runtime_min/*/; do
+	t=$(basename "$d")
+	[ -e "prefix/lib/onnxcc/$t/libonnxcc_runtime_min.a" ] || fail "the prefix has no lib/onnxcc/$t/libonnxcc_runtime_min.a"
 done
 # Relocatable: nothing installed names the staging prefix.
 if grep -rl "$work/stage" prefix/lib/cmake >/dev/null; then
@@ -67,7 +75,7 @@ run "configure examples/cmake-app" configure.log -- \
 	"$cmake" -S "$src/examples/cmake-app" -B app -DCMAKE_PREFIX_PATH="$work/prefix" \
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
-	-DTINY_CNN_MODEL="$work/model/tiny_cnn.onnx" -DTINY_CNN_BACKEND="$backend"
+	-DTINY_CNN_MODEL="$work/model/tiny_cnn.onnx" -DTINY_CNN_BACKEND="$backend" -DTINY_CNN_OPTIONS="$options"
 found=$(sed -n 's/^onnxcc_DIR:PATH=//p' app/CMakeCache.txt)
 [ "$found" = "$work/prefix/lib/cmake/onnxcc" ] || fail "find_package(onnxcc) found '$found', not the test's prefix"
 
@@ -111,6 +119,13 @@ run "build" build1.log -- "$cmake" --build app -j1
 onnxcc_ran build1.log || fail "the first build did not run onnxcc"
 [ -f app/onnxcc/tiny_cnn/tiny_cnn.h ] || fail "no generated header app/onnxcc/tiny_cnn/tiny_cnn.h"
 check_output "first build"
+if [ "$backend" = llvm ]; then
+	# the threaded object calls the pool, found in the installed library
+	nm "$generated" | grep -q ' U onnxcc_rt_parallel$' || fail "$generated does not call onnxcc_rt_parallel"
+	nm app/cmake_app | grep -q ' T onnxcc_rt_parallel$' || fail "cmake_app has no onnxcc_rt_parallel"
+	grep -rq "prefix/lib/libonnxcc_runtime_min.a" app/CMakeFiles/cmake_app.dir/link.txt ||
+		fail "cmake_app is not linked with the installed libonnxcc_runtime_min.a"
+fi
 
 run "rebuild, nothing changed" build2.log -- "$cmake" --build app -j1
 onnxcc_ran build2.log && fail "a rebuild with nothing changed ran onnxcc"
@@ -144,6 +159,24 @@ if CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" >run.log 2>&1 && gre
 	echo "ok: the installed onnxcc-run passes the data set"
 else
 	fail "the installed onnxcc-run: $(tail -n 5 run.log)"
+fi
+
+# With llvm: the installed onnxcc-run links an LLVM object with the installed
+# runtime_min (an empty copy must break a threaded build) and passes.
+if [ "$backend" = llvm ]; then
+	rtlib=prefix/lib/libonnxcc_runtime_min.a
+	cp "$rtlib" rtlib.keep
+	ar rc empty.a && cp empty.a "$rtlib"
+	CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" --backend llvm --threads 2 >run_llvm_broken.log 2>&1
+	rc=$?
+	[ "$rc" -eq 4 ] || fail "onnxcc-run --backend llvm with an empty installed runtime_min: exit $rc, expected 4"
+	cp rtlib.keep "$rtlib"
+	if CC=$cc prefix/bin/onnxcc-run model/tiny_cnn.onnx "$data" --backend llvm --threads 2 >run_llvm.log 2>&1 &&
+		grep -q '^PASS' run_llvm.log; then
+		echo "ok: the installed onnxcc-run --backend llvm --threads 2 passes the data set"
+	else
+		fail "the installed onnxcc-run --backend llvm --threads 2: $(tail -n 5 run_llvm.log)"
+	fi
 fi
 
 if [ "$failures" -ne 0 ]; then

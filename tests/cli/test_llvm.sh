@@ -119,6 +119,18 @@ done
 expect 2 "onnxcc-run --backend bogus" -- "$run" control/model.onnx --backend bogus &&
 	contains stderr "backend 'bogus' is not available"
 
+# --threads: the object calls the pool of runtime_min's library, which
+# onnxcc-run links (BUILD/runtime_min/libonnxcc_runtime_min.a); the tiny CNN
+# must give its data set's outputs on 3 threads.  Bare metal has no threads.
+tiny=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples/tiny_cnn" && pwd)
+expect 0 "onnxcc-run --backend llvm --threads 3 tiny_cnn" -- \
+	"$run" "$tiny/tiny_cnn.onnx" "$tiny/test_data_set_0" --backend llvm --threads 3 --keep tiny_host &&
+	contains stdout "PASS"
+expect 0 "compile tiny_cnn.onnx -o mt.o --threads 3" -- "$onnxcc" "$tiny/tiny_cnn.onnx" -o mt.o --threads 3
+nm mt.o | grep -q ' U onnxcc_rt_parallel$' || fail "mt.o (--threads 3) does not call onnxcc_rt_parallel"
+nm mt.o | grep -q ' T mt_threads_join$' || fail "mt.o (--threads 3) defines no mt_threads_join"
+nm m1.o | grep -q 'onnxcc_rt_' && fail "m1.o (no --threads) calls runtime_min: $(nm m1.o | grep onnxcc_rt_)"
+
 # cross targets
 if command -v file >/dev/null; then
 	expect 0 "--target aarch64-linux-gnu" -- "$onnxcc" add.onnx -o a64.o --name m1 --target aarch64-linux-gnu &&
@@ -126,11 +138,27 @@ if command -v file >/dev/null; then
 	expect 0 "--target thumbv7em-none-eabihf" -- \
 		"$onnxcc" add.onnx -o m4.o --name m1 --target thumbv7em-none-eabihf &&
 		{ file m4.o | grep -q 'ELF 32-bit LSB relocatable, ARM' || fail "m4.o: $(file m4.o)"; }
+	expect 1 "--threads 2 for thumbv7em" -- \
+		"$onnxcc" add.onnx -o x.o --threads 2 --target thumbv7em-none-eabihf &&
+		contains stderr "bare metal, without threads"
 fi
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
 	expect 0 "aarch64-linux-gnu-gcc links app.c with a64.o" -- \
 		aarch64-linux-gnu-gcc -std=c99 -DONLY_M1 -static -O2 app.c a64.o -o app.a64 -lm
 	expect 0 "app.a64 runs under qemu-aarch64" -- qemu-aarch64 ./app.a64 && contains stdout "right"
+	# threaded, with runtime_min's library for aarch64: the tiny CNN's outputs
+	# must be the host's (onnxcc-run --keep above)
+	rtlib=$(dirname "$onnxcc")/runtime_min/aarch64-linux-gnu/libonnxcc_runtime_min.a
+	mkdir -p t64 && cp tiny_host/in_0.bin t64/
+	expect 0 "tiny_cnn --threads 3 --target aarch64-linux-gnu" -- \
+		"$onnxcc" "$tiny/tiny_cnn.onnx" -o t64/model.o --name onnxcc_model --threads 3 --target aarch64-linux-gnu
+	expect 0 "aarch64-linux-gnu-gcc links the harness with t64/model.o and $rtlib" -- \
+		aarch64-linux-gnu-gcc -std=c99 -static -pthread -O2 -It64 "$tiny/../../runtime_min/onnxcc_harness.c" \
+		t64/model.o "$rtlib" -o t64/harness -lm
+	expect 0 "the threaded aarch64 tiny CNN runs under qemu-aarch64" -- qemu-aarch64 t64/harness t64 1 &&
+		{ paste <(od -An -v -tf4 -w4 t64/out_0.bin) <(od -An -v -tf4 -w4 tiny_host/out_0.bin) |
+			awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-6) bad++ } END { exit NR != 10 || bad }' ||
+			fail "the threaded aarch64 tiny CNN's outputs differ from the host's"; }
 else
 	echo "skip: aarch64-linux-gnu-gcc or qemu-aarch64 not installed"
 fi

@@ -4,6 +4,7 @@
  * adds the model's constants and run function calling these kernels, and lets
  * LLVM inline and specialize them: the kernels the C backend pastes as text,
  * compiled from the same templates, no second copy. */
+#define ONNXCC_RT_LINKED 1	/* the thread count is the model's, the pool the library's */
 #include "onnxcc_rt.h"
 #include "kernels_all.h"
 
