@@ -205,8 +205,16 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 				for (tx = 0; tx < kw; tx++) { \
 					const T *restrict xt = xr + tx * dx; \
 					T wv = w0[ty * kw + tx]; \
-					for (ox = a; ox < z; ox++) \
-						yr[ox] += wv * xt[ox * sx]; \
+					/* a literal stride where it can be: the loads vectorize */ \
+					if (sx == 1) \
+						for (ox = a; ox < z; ox++) \
+							yr[ox] += wv * xt[ox]; \
+					else if (sx == 2) \
+						for (ox = a; ox < z; ox++) \
+							yr[ox] += wv * xt[2 * ox]; \
+					else \
+						for (ox = a; ox < z; ox++) \
+							yr[ox] += wv * xt[ox * sx]; \
 				} \
 				for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
 					int64_t x0s = ox * sx - px; \

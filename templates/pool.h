@@ -116,6 +116,25 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	return idx;
 }
 
+/* The interior columns [a, z) of output row yr, one tap at a time, x stride
+ * SX: a literal (1, 2) where it can be, so that the loads vectorize. */
+#define ONNXCC_POOL2D_INTERIOR(T, IS_MAX, SX) \
+	for (ty = ylo; ty < yhi; ty++) { \
+		const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
+		for (tx = 0; tx < kw; tx++) { \
+			const T *restrict xt = xr + tx * dx; \
+			if (ty == ylo && tx == 0) { \
+				for (ox = a; ox < z; ox++) \
+					yr[ox] = IS_MAX ? xt[ox * (SX)] : (T)0 + xt[ox * (SX)]; \
+			} else { \
+				for (ox = a; ox < z; ox++) { \
+					T v = xt[ox * (SX)], w = yr[ox]; \
+					yr[ox] = IS_MAX ? (v > w ? v : w) : w + v; \
+				} \
+			} \
+		} \
+	}
+
 /* 2-D pooling of one channel x0 -> y0 (p as above, nd = 2, no indices), fast:
  * in each output row, the interior columns (every x tap inside the image)
  * take one tap at a time over the whole run of columns, a loop with no
@@ -145,21 +164,12 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) 
 				yr[ox] = 0; \
 			continue; \
 		} \
-		for (ty = ylo; ty < yhi; ty++) { \
-			const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
-			for (tx = 0; tx < kw; tx++) { \
-				const T *restrict xt = xr + tx * dx; \
-				if (ty == ylo && tx == 0) { \
-					for (ox = a; ox < z; ox++) \
-						yr[ox] = IS_MAX ? xt[ox * sx] : (T)0 + xt[ox * sx]; \
-				} else { \
-					for (ox = a; ox < z; ox++) { \
-						T v = xt[ox * sx], w = yr[ox]; \
-						yr[ox] = IS_MAX ? (v > w ? v : w) : w + v; \
-					} \
-				} \
-			} \
-		} \
+		if (sx == 1) \
+			ONNXCC_POOL2D_INTERIOR(T, IS_MAX, 1) \
+		else if (sx == 2) \
+			ONNXCC_POOL2D_INTERIOR(T, IS_MAX, 2) \
+		else \
+			ONNXCC_POOL2D_INTERIOR(T, IS_MAX, sx) \
 		if (!IS_MAX) { \
 			T cnt = (T)((incl ? yphi - yplo : yhi - ylo) * kw); \
 			for (ox = a; ox < z; ox++) \

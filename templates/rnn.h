@@ -120,24 +120,41 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 	return onnxcc_rnn_act(kind[i], al[i], be[i], x);
 }
 
-/* acc (double) += row . v over n elements, both of type T.  The products go
- * to 16 partial sums in T, added up in double in a fixed order at the end:
- * independent lanes, which a compiler vectorizes without reassociating (a
- * single running sum would stay scalar without -ffast-math). */
+/* acc (double) += row . v over n elements, both of type T, summed in T.  A
+ * single running sum stays scalar without -ffast-math.  clang: the loop may
+ * reassociate its sums (that block only), and vectorizes.  Others: the
+ * products go to 16 partial sums (the tail to one more), added up pairwise
+ * at the end: independent lanes, which gcc vectorizes without reassociating
+ * (clang's SLP vectorizer leaves them in 128-bit pieces). */
+#ifdef __clang__
 #define ONNXCC_RNN_DOT(acc, row, v, n, T) \
 	do { \
-		T l_[16] = {0}; \
+		_Pragma("clang fp reassociate(on)") \
+		T s_ = 0; \
+		int64_t k_; \
+		for (k_ = 0; k_ < (n); k_++) \
+			s_ += (row)[k_] * (v)[k_]; \
+		(acc) += s_; \
+	} while (0)
+#else
+#define ONNXCC_RNN_DOT(acc, row, v, n, T) \
+	do { \
+		T l_[16] = {0}, t_ = 0; \
 		int64_t k_ = 0, i_; \
 		for (; k_ + 16 <= (n); k_ += 16) \
 			for (i_ = 0; i_ < 16; i_++) \
 				l_[i_] += (row)[k_ + i_] * (v)[k_ + i_]; \
-		for (i_ = 0; k_ < (n); k_++, i_++) \
-			l_[i_] += (row)[k_] * (v)[k_]; \
+		for (; k_ < (n); k_++) \
+			t_ += (row)[k_] * (v)[k_]; \
 		for (i_ = 0; i_ < 8; i_++) \
 			l_[i_] += l_[i_ + 8]; \
-		(acc) += (((double)l_[0] + l_[1]) + ((double)l_[2] + l_[3])) + \
-			 (((double)l_[4] + l_[5]) + ((double)l_[6] + l_[7])); \
+		for (i_ = 0; i_ < 4; i_++) \
+			l_[i_] += l_[i_ + 4]; \
+		for (i_ = 0; i_ < 2; i_++) \
+			l_[i_] += l_[i_ + 2]; \
+		(acc) += ((double)l_[0] + l_[1]) + t_; \
 	} while (0)
+#endif
 
 /* gates[j] = (W[j] x + Wb[j]) + Rb[j] + R[j] h for rows j in [j0, j1); xw
  * holds this step's W x + Wb, ht the state h in T. */
