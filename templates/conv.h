@@ -167,8 +167,15 @@ ONNXCC_KERNEL(NAME) \
  * columns, a branch-free loop over contiguous outputs that compilers
  * vectorize; the edge columns add their valid taps one by one.  Taps outside
  * the image (padding) are skipped.  Each finished row gets the fused
- * epilogue (act p[20], has_res p[21], f = {act_a, act_b}, R the last buffer).
+ * epilogue (act p[20], has_res p[21], f = {act_a, act_b}, R after Y and the
+ * bias).  With p[22] (stride and dilation 1), one more buffer after those,
+ * scratch, ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) elements per thread: each
+ * channel is copied into a zero-padded plane, and every tap is one loop over
+ * all oh rows of the padded width at once (long, branch-free, contiguous:
+ * small images vectorize too); the rows are then copied out.
  * Threads: task t takes a share of the N * C channels. */
+#define ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) \
+	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
 #define ONNXCC_DWCONV2D(NAME, T) \
 ONNXCC_GEMM_EPI(NAME##_epi, T) \
 static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
@@ -183,6 +190,9 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	int act = (int)p[20]; \
 	int64_t C = p[2], ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
+	int64_t wp = ow + kw - 1, hp = oh + kh - 1; \
+	T *xp = p[22] ? (T *)b[3 + p[5] + p[21]] + t * ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) \
+		      : (T *)0, *acc = xp ? xp + hp * wp + kw : (T *)0; \
 	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px, ch, lo, hi; \
 	z = z < 0 ? 0 : z / sx + 1; \
 	a = a > ow ? ow : a; \
@@ -192,6 +202,32 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 		const T *restrict x0 = X + ch * ih * iw, *restrict w0 = W + ch % C * kh * kw; \
 		T bv = bias ? bias[ch % C] : (T)0; \
 		int64_t oy, ox, ty, tx, ylo, yhi; \
+		if (xp) { \
+			int64_t r, c, i, n = oh * wp; \
+			for (i = 0; i < hp * wp + kw; i++) \
+				xp[i] = (T)0; \
+			for (r = 0; r < ih; r++) \
+				if (r + py < hp) \
+					for (c = 0; c < iw && c + px < wp; c++) \
+						xp[(r + py) * wp + c + px] = x0[r * iw + c]; \
+			for (i = 0; i < n; i++) \
+				acc[i] = (T)0; \
+			for (ty = 0; ty < kh; ty++) \
+				for (tx = 0; tx < kw; tx++) { \
+					const T *restrict xs = xp + ty * wp + tx; \
+					T wv = w0[ty * kw + tx]; \
+					for (i = 0; i < n; i++) \
+						acc[i] += wv * xs[i]; \
+				} \
+			for (oy = 0; oy < oh; oy++) { \
+				T *restrict yr = Y + (ch * oh + oy) * ow; \
+				for (ox = 0; ox < ow; ox++) \
+					yr[ox] = acc[oy * wp + ox] + bv; \
+				if (act || R) \
+					NAME##_epi_row(act, f[0], f[1], yr, R ? R + (ch * oh + oy) * ow : R, ow); \
+			} \
+			continue; \
+		} \
 		for (oy = 0; oy < oh; oy++) { \
 			int64_t y0s = oy * sy - py; \
 			T *restrict yr = Y + (ch * oh + oy) * ow; \

@@ -247,5 +247,15 @@ int conv_lower(Node *n, Lower *L)
 	kcall_epilogue(k, n);
 	if (node_in(n, 3))	/* a fused residual (passes/fuse.c) */
 		kcall_buf(k, n->in[3]);
+	if (dw) {
+		/* stride and dilation 1: the padded-plane path and its scratch */
+		int pad = c.stride[0] == 1 && c.stride[1] == 1 && c.dil[0] == 1 && c.dil[1] == 1;
+		kcall_i(k, pad);
+		if (pad) {
+			int64_t dims[1] = {dwconv_scratch(c.out[0], c.out[1], c.k[0], c.k[1]) *
+					   lower_threads};
+			kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
+		}
+	}
 	return narrow_half(L, yt, y);
 }
