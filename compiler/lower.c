@@ -264,9 +264,9 @@ int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, in
 				       packed_a, packed_b);
 }
 
-int64_t dwconv_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw)
+int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw)
 {
-	return ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw);
+	return ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw);
 }
 
 Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,

@@ -353,6 +353,13 @@ ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 	return (uint16_t)(u >> 16);
 }
 
+/* Elements of scratch per thread of the padded-plane paths (stride-1
+ * depthwise convolution, pooling) for an oh x ow output and a kh x kw window:
+ * the padded input plane (+ kw, read past its last row by the last taps) and
+ * the output rows at the padded width. */
+#define ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
+	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
+
 /* e^x in float, in straight-line code that a compiler vectorizes (libm's
  * expf is a call per element).  x = n ln2 + r with |r| <= ln2 / 2; e^r by its
  * Taylor polynomial to degree 7 (truncation under 3e-9); 2^n as two factors

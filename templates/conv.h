@@ -169,13 +169,11 @@ ONNXCC_KERNEL(NAME) \
  * the image (padding) are skipped.  Each finished row gets the fused
  * epilogue (act p[20], has_res p[21], f = {act_a, act_b}, R after Y and the
  * bias).  With p[22] (stride and dilation 1), one more buffer after those,
- * scratch, ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) elements per thread: each
+ * scratch, ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) elements per thread: each
  * channel is copied into a zero-padded plane, and every tap is one loop over
  * all oh rows of the padded width at once (long, branch-free, contiguous:
  * small images vectorize too); the rows are then copied out.
  * Threads: task t takes a share of the N * C channels. */
-#define ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) \
-	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
 #define ONNXCC_DWCONV2D(NAME, T) \
 ONNXCC_GEMM_EPI(NAME##_epi, T) \
 static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
@@ -191,7 +189,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	int64_t C = p[2], ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
 	int64_t wp = ow + kw - 1, hp = oh + kh - 1; \
-	T *xp = p[22] ? (T *)b[3 + p[5] + p[21]] + t * ONNXCC_DWCONV_SCRATCH(oh, ow, kh, kw) \
+	T *xp = p[22] ? (T *)b[3 + p[5] + p[21]] + t * ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
 		      : (T *)0, *acc = xp ? xp + hp * wp + kw : (T *)0; \
 	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px, ch, lo, hi; \
 	z = z < 0 ? 0 : z / sx + 1; \

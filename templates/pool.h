@@ -9,6 +9,13 @@
  *                 2 indices column-major in the spatial dimensions (storage_order 1);
  *                 an index counts from the start of X, batch and channel included.
  *   avgpool mode: count_include_pad.
+ *   2-D max and average pooling may take p[17] = 1 and scratch after Y
+ *   (ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) elements per thread): stride and
+ *   dilation 1, no indices, every window with a tap inside the image.  Each
+ *   channel is copied into a padded plane (0 for the mean, the channel's
+ *   minimum for the maximum: the same values, except which NaN or which
+ *   zero's sign a window gives), and every tap is one long contiguous loop
+ *   over all output rows at once.
  *   Window taps that fall in the padding are skipped, never compared or summed.
  *   With count_include_pad the divisor counts the taps inside the padded extent
  *   [-pad_begin, in + pad_end), so a ceil_mode overhang past it never counts.
@@ -116,6 +123,48 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	return idx;
 }
 
+/* The padded-plane path of ONNXCC_POOL2D (scratch xp). */
+#define ONNXCC_POOL2D_PADDED(T, IS_MAX) \
+	{ \
+		int64_t wp = ow + kw - 1, hp = oh + kh - 1, n = oh * wp, i, r, c; \
+		T *restrict acc = xp + hp * wp + kw, fill = 0; \
+		if (IS_MAX) \
+			for (i = 0, fill = x0[0]; i < ih * iw; i++) \
+				fill = x0[i] < fill ? x0[i] : fill; \
+		for (i = 0; i < hp * wp + kw; i++) \
+			xp[i] = fill; \
+		for (r = 0; r < ih && r + py < hp; r++) \
+			for (c = 0; c < iw && c + px < wp; c++) \
+				xp[(r + py) * wp + c + px] = x0[r * iw + c]; \
+		for (i = 0; i < n; i++) \
+			acc[i] = xp[i]; \
+		for (ty = 0; ty < kh; ty++) \
+			for (tx = ty ? 0 : 1; tx < kw; tx++) { \
+				const T *restrict xs = xp + ty * wp + tx; \
+				for (i = 0; i < n; i++) { \
+					T v = xs[i], w = acc[i]; \
+					acc[i] = IS_MAX ? (v > w ? v : w) : w + v; \
+				} \
+			} \
+		for (oy = 0; oy < oh; oy++) { \
+			T *restrict yr = y0 + oy * ow; \
+			int64_t xlo, xhi, xplo, xphi; \
+			onnxcc_pool_taps(oy - py, ih, kh, 1, &ylo, &yhi); \
+			onnxcc_pool_taps(oy, ih + py + pey, kh, 1, &yplo, &yphi); \
+			for (ox = 0; ox < ow; ox++) { \
+				T v = acc[oy * wp + ox]; \
+				if (!IS_MAX) { \
+					onnxcc_pool_taps(ox - px, iw, kw, 1, &xlo, &xhi); \
+					onnxcc_pool_taps(ox, iw + px + pex, kw, 1, &xplo, &xphi); \
+					v = v / (T)(incl ? (yphi - yplo) * (xphi - xplo) \
+						      : (yhi - ylo) * (xhi - xlo)); \
+				} \
+				yr[ox] = v; \
+			} \
+		} \
+		return; \
+	}
+
 /* The interior columns [a, z) of output row yr, one tap at a time, x stride
  * SX: a literal (1, 2) where it can be, so that the loads vectorize. */
 #define ONNXCC_POOL2D_INTERIOR(T, IS_MAX, SX) \
@@ -143,7 +192,7 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
  * the general loops below (the first maximum, the same sums), so the
  * results are the same.  IS_MAX: max, else mean (p's mode: count_include_pad). */
 #define ONNXCC_POOL2D(NAME, T, IS_MAX) \
-static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) \
+static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p, T *restrict xp) \
 { \
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
 	int64_t sy = p[8], sx = p[9], dy = p[10], dx = p[11], py = p[12], px = p[13]; \
@@ -154,6 +203,8 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) 
 	a = a > ow ? ow : a; \
 	z = z > ow ? ow : z < a ? a : z; \
 	(void)incl; \
+	if (xp) \
+		ONNXCC_POOL2D_PADDED(T, IS_MAX) \
 	for (oy = 0; oy < oh; oy++) { \
 		int64_t y0s = oy * sy - py; \
 		T *restrict yr = y0 + oy * ow; \
@@ -206,9 +257,10 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
 	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
 	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
+	T *xp = p[17] ? (T *)b[2] + t * ONNXCC_PLANE_SCRATCH(p[4], p[5], p[6], p[7]) : (T *)0; \
 	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
 	for (c = lo; c < hi; c++) \
-		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p); \
+		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p, xp); \
 } \
 static void NAME##_run2d(void *const *b, const int64_t *p) \
 { \

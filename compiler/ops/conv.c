@@ -252,7 +252,7 @@ int conv_lower(Node *n, Lower *L)
 		int pad = c.stride[0] == 1 && c.stride[1] == 1 && c.dil[0] == 1 && c.dil[1] == 1;
 		kcall_i(k, pad);
 		if (pad) {
-			int64_t dims[1] = {dwconv_scratch(c.out[0], c.out[1], c.k[0], c.k[1]) *
+			int64_t dims[1] = {plane_scratch(c.out[0], c.out[1], c.k[0], c.k[1]) *
 					   lower_threads};
 			kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
 		}

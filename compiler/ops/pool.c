@@ -153,6 +153,7 @@ int pool_lower(Node *n, Lower *L)
 	Value *x = n->in[0], *y = n->out[0], *yt;
 	PoolGeom g;
 	KCall *k;
+	int neon = 0, plane, i;
 
 	if (value_numel(y) == 0)
 		return 0;
@@ -161,9 +162,10 @@ int pool_lower(Node *n, Lower *L)
 	/* float16 and bfloat16 pool in float, rounded once at the end */
 	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)))
 		return -1;
-	if (L->cpu == CPU_NEON && x->dtype == DT_FLOAT && strcmp(n->op->aux, "max") == 0)
+	if (L->cpu == CPU_NEON && x->dtype == DT_FLOAT && strcmp(n->op->aux, "max") == 0) {
 		k = lower_call(L, "f32_maxpool__neon");	/* falls back to scalar code itself */
-	else
+		neon = 1;
+	} else
 		k = lower_callf(L, "%s_%spool__scalar", dt_short(x->dtype), n->op->aux);
 	if (!k)
 		return -1;
@@ -182,6 +184,18 @@ int pool_lower(Node *n, Lower *L)
 	kcall_ints(k, g.pe, g.nd);
 	kcall_i(k, pool_mode(n));
 	kcall_f(k, attr_f(n, "p", 2)); /* LpPool's p; other kernels ignore it */
+	/* 2-D max and average pooling with stride and dilation 1, every window
+	 * reaching into the image: the padded-plane path (templates/pool.h) */
+	plane = g.nd == 2 && !neon && !node_out(n, 1) &&
+		(strcmp(n->op->aux, "max") == 0 || strcmp(n->op->aux, "avg") == 0) &&
+		(x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE);
+	for (i = 0; plane && i < 2; i++)
+		plane = g.s[i] == 1 && g.d[i] == 1 && g.pb[i] < g.k[i] && g.pe[i] < g.k[i];
+	kcall_i(k, plane);
+	if (plane) {
+		int64_t dims[1] = {plane_scratch(g.out[0], g.out[1], g.k[0], g.k[1]) * lower_threads};
+		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
+	}
 	return narrow_half(L, yt, y);
 }
 

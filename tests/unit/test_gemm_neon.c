@@ -4,7 +4,9 @@
  * every partial tile, K around KC, M around MC, N around NC, transposes, every
  * broadcast of C, alpha and beta, A or B packed ahead of time.  And the NEON
  * MaxPool (pool.h, f32_maxpool__neon) against the scalar one, bit for bit
- * (NaN, signed zeros, padding, strides 1 to 3, ceil-mode overhangs).
+ * (NaN, signed zeros, padding, strides 1 to 3, ceil-mode overhangs).  And
+ * the padded-plane path of 2-D max and average pooling (stride 1) against
+ * the row path: equal values (NaN aside, which tap's zero sign wins aside).
  *
  * Stand-alone (no Check, no compiler library) so that it can be built with a
  * cross compiler and run under qemu-aarch64 (tests/conformance/run_aarch64.sh):
@@ -30,6 +32,7 @@ ONNXCC_GEMM_CORE(scalar_prod, float, float)
 ONNXCC_F32_UKR_C(ref_ukr, 8, 12)
 ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
 ONNXCC_MAXPOOL(maxpool_scalar, float)
+ONNXCC_AVGPOOL(avgpool_scalar, float)
 
 enum { MR = ONNXCC_NEON_MR, NR = ONNXCC_NEON_NR, KC = ONNXCC_NEON_KC };
 
@@ -167,7 +170,7 @@ static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 {
 	int64_t oh = (h + pt + pb - kh + (ceil ? sh - 1 : 0)) / sh + 1;
 	int64_t ow = (w + pl + pr - kw + (ceil ? sw - 1 : 0)) / sw + 1, i;
-	int64_t p[17] = {2, nc, h, w, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, pb, pr, 0};
+	int64_t p[18] = {2, nc, h, w, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, pb, pr, 0, 0};
 	float *X = random_floats(nc * h * w), *Y0, *Y1;
 	void *b0[2], *b1[2];
 	char what[128];
@@ -197,6 +200,53 @@ static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 	free(X);
 	free(Y0);
 	free(Y1);
+}
+
+/* Stride-1 2-D pooling (max, or mean with count_include_pad incl) through the
+ * padded plane (p[17] = 1 and scratch) and through the rows (p[17] = 0). */
+static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t pt,
+			int64_t pl, int64_t pb, int64_t pr, int max, int64_t incl)
+{
+	int64_t oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, i;
+	int64_t p0[18] = {2, nc, h, w, oh, ow, kh, kw, 1, 1, 1, 1, pt, pl, pb, pr, incl, 0};
+	int64_t p1[18] = {2, nc, h, w, oh, ow, kh, kw, 1, 1, 1, 1, pt, pl, pb, pr, incl, 1};
+	float *X, *Y0, *Y1, *S;
+	void *b0[3], *b1[3];
+
+	if (oh <= 0 || ow <= 0)
+		return;
+	X = random_floats(nc * h * w);
+	for (i = 0; i < nc * h * w; i += 5)	/* ties */
+		X[i] = 0.5f;
+	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	S = calloc((size_t)ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw), sizeof(float));
+	b0[0] = b1[0] = X;
+	b0[1] = Y0;
+	b1[1] = Y1;
+	b0[2] = NULL;
+	b1[2] = S;
+	if (max) {
+		maxpool_scalar(b0, p0, NULL);
+		maxpool_scalar(b1, p1, NULL);
+	} else {
+		avgpool_scalar(b0, p0, NULL);
+		avgpool_scalar(b1, p1, NULL);
+	}
+	for (i = 0; i < nc * oh * ow; i++) {
+		checks++;
+		if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) &&
+		    failures++ < 20)
+			fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld pads %lld %lld %lld %lld "
+				"incl %lld: element %lld = %g, expected %g\n", max ? "max" : "avg",
+				(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)pt,
+				(long long)pl, (long long)pb, (long long)pr, (long long)incl,
+				(long long)i, Y1[i], Y0[i]);
+	}
+	free(X);
+	free(Y0);
+	free(Y1);
+	free(S);
 }
 
 static const int64_t sizes[][3] = {
@@ -249,6 +299,17 @@ int main(void)
 						}
 		check_maxpool(3, 56, 57, 3, 3, 2, 2, 1, 1, 1, 1, 1);
 		check_maxpool(2, 20, 35, 2, 2, 2, 2, 0, 0, 0, 0, 0);
+		for (h = 1; h <= 13; h += 3)
+			for (w = 1; w <= 15; w += 2)
+				for (k = 1; k <= 5; k++)
+					for (pad = 0; pad < k && pad <= 3; pad++) {
+						check_plane(2, h, w, k, k, pad, pad, pad, pad, 1, 0);
+						check_plane(2, h, w, k, k, pad, pad, pad, pad, 0, 0);
+						check_plane(2, h, w, k, k, pad, pad, pad, pad, 0, 1);
+						check_plane(1, h, w, k, k + 1 < 6 ? k + 1 : k, pad, 0,
+							    0, pad, pad & 1, pad & 1);
+					}
+		check_plane(3, 13, 13, 13, 13, 6, 6, 6, 6, 1, 0);
 	}
 	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
 	       ONNXCC_SIMD_NEON ? "NEON" : "portable C", MR, NR, checks, failures);
