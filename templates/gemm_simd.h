@@ -230,17 +230,20 @@ ONNXCC_HELPER void onnxcc_f32_tile_store(const float *t, int64_t ld, int64_t mr,
 		}
 }
 
-/* The portable micro-kernel: the same packed panels, plain C. */
+/* A micro-kernel: the MR x NR tile from A's packed panel a (MR floats a step)
+ * and B's panel b, whose steps are ldb floats apart (NR when packed, B's row
+ * stride when the driver reads it in place); stored as onnxcc_f32_tile_store.
+ * The portable micro-kernel: the same panels, plain C. */
 #define ONNXCC_F32_UKR_C(NAME, MR, NR) \
-ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, float *Y, int64_t rsy, \
-	int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, int64_t rsc, \
-	int64_t csc, float alpha, float beta) \
+ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb, float *Y, \
+	int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, \
+	int64_t rsc, int64_t csc, float alpha, float beta) \
 { \
 	float t[MR * NR]; \
 	int64_t k, r, c; \
 	for (r = 0; r < MR * NR; r++) \
 		t[r] = 0; \
-	for (k = 0; k < kc; k++, a += MR, b += NR) \
+	for (k = 0; k < kc; k++, a += MR, b += ldb) \
 		for (r = 0; r < MR; r++) \
 			for (c = 0; c < NR; c++) \
 				t[r * NR + c] += a[r] * b[c]; \
@@ -289,12 +292,13 @@ ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, float *Y, in
 			 _mm256_set1_ps, c##r##1, r, 8)
 
 ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
-	const float *a, const float *b, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr,
-	int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta)
+	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
+	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
+	float beta)
 {
 	ONNXCC_AVX2_ROWS(ONNXCC_AVX2_DECL)
 	int64_t k;
-	for (k = 0; k < kc; k++, a += 6, b += 16) {
+	for (k = 0; k < kc; k++, a += 6, b += ldb) {
 		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
 		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_FMA)
 	}
@@ -326,12 +330,13 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
 			 _mm512_set1_ps, c##r##1, r, 16)
 
 ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx512f(int64_t kc,
-	const float *a, const float *b, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr,
-	int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta)
+	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
+	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
+	float beta)
 {
 	ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL)
 	int64_t k;
-	for (k = 0; k < kc; k++, a += 8, b += 32) {
+	for (k = 0; k < kc; k++, a += 8, b += ldb) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA)
 	}
@@ -390,13 +395,13 @@ ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
 	ONNXCC_NEON_STORE1(c##r##1, r, 4) \
 	ONNXCC_NEON_STORE1(c##r##2, r, 8)
 
-ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, float *Y,
-	int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C,
+ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, int64_t ldb,
+	float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C,
 	int64_t rsc, int64_t csc, float alpha, float beta)
 {
 	ONNXCC_NEON_ROWS(ONNXCC_NEON_DECL)
 	int64_t k;
-	for (k = 0; k < kc; k++, a += 8, b += 12) {
+	for (k = 0; k < kc; k++, a += 8, b += ldb) {
 		float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
 		float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
 		ONNXCC_NEON_ROWS(ONNXCC_NEON_FMA)
@@ -437,6 +442,11 @@ ONNXCC_EPI_INLINE void onnxcc_f32_epi_tile(const onnxcc_gemm_args *g, int64_t i,
  * then g's epilogue, applied to each micro-tile right after its last K block.
  * pa / pb: A / B prepacked (onnxcc_f32_prepack with this ISA's MR / NR and KC),
  * or NULL to pack into scratch (onnxcc_f32_gemm_scratch floats). */
+/* B's row stride (floats) up to which a driver reads whole panels of B in
+ * place instead of packing them (farther apart, packing is faster). */
+#ifndef ONNXCC_GEMM_DIRECT_LD
+#define ONNXCC_GEMM_DIRECT_LD 1024
+#endif
 #define ONNXCC_F32_GEMM_DRIVER(ISA, TARGET, MR, NR, KC, MC, NC) \
 TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 	const float *A, const float *B, const float *C, float *Y, float alpha, float beta, \
@@ -446,13 +456,19 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 	int64_t np = onnxcc_round_up(n, NR), jc, pc, ic, jr, ir; \
 	float *ap = scratch, *bp = scratch + (pa ? 0 : onnxcc_round_up(m < MC ? m : MC, MR) * \
 					    (k < KC ? k : KC)); \
+	/* B's rows contiguous and close together: whole panels are read where \
+	 * they are (ldb = rsb), only a last partial one is packed */ \
+	int direct = !pb && g->csb == 1 && g->rsb <= ONNXCC_GEMM_DIRECT_LD; \
 	for (jc = 0; jc < n; jc += NC) { \
-		int64_t nc = n - jc < NC ? n - jc : NC; \
+		int64_t nc = n - jc < NC ? n - jc : NC, nfull = nc / NR * NR; \
 		for (pc = 0; pc < k; pc += KC) { \
 			int64_t kc = k - pc < KC ? k - pc : KC; \
 			int first = pc == 0, last = pc + kc >= k; \
 			const float *bb = pb ? pb + pc * np + jc * kc : bp; \
-			if (!pb) \
+			if (direct && nfull < nc) \
+				onnxcc_f32_pack(NR, nc - nfull, kc, B + pc * g->rsb + jc + nfull, 1, \
+						g->rsb, bp); \
+			else if (!pb && !direct) \
 				onnxcc_f32_pack(NR, nc, kc, B + pc * g->rsb + jc * g->csb, g->csb, \
 						g->rsb, bp); \
 			for (ic = 0; ic < m; ic += MC) { \
@@ -464,7 +480,11 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 				for (jr = 0; jr < nc; jr += NR) \
 					for (ir = 0; ir < mc; ir += MR) { \
 						int64_t i = ic + ir, j = jc + jr; \
-						onnxcc_f32_ukr_##ISA(kc, aa + ir * kc, bb + jr * kc, \
+						int inplace = direct && jr < nfull; \
+						onnxcc_f32_ukr_##ISA(kc, aa + ir * kc, \
+							inplace ? B + pc * g->rsb + j : \
+							direct ? bp : bb + jr * kc, \
+							inplace ? g->rsb : NR, \
 							Y + i * g->rsy + j * g->csy, g->rsy, g->csy, \
 							mc - ir < MR ? mc - ir : MR, \
 							nc - jr < NR ? nc - jr : NR, first, last, \

@@ -253,9 +253,10 @@ static void emit_init(FILE *out, const Graph *g, const EmitOptions *o)
 	int i;
 
 	if (g->static_size)
-		fprintf(out, "\n/* Static storage, %lld bytes: what NAME_init computes from the constants. */\n"
-			"static union {\n\tunsigned char b[%lld];\n\tuint64_t align_;\n} %s_static ONNXCC_ALIGNED(64);\n",
-			(long long)g->static_size, (long long)g->static_size, o->name);
+		fprintf(out, "\n/* Static storage, %lld bytes: what %s_init computes from the "
+			"constants. */\nstatic union {\n\tunsigned char b[%lld];\n\tuint64_t align_;\n"
+			"} %s_static ONNXCC_ALIGNED(64);\n", (long long)g->static_size, o->name,
+			(long long)g->static_size, o->name);
 	fprintf(out, "static int %s_ready;\n\nvoid %s_init(void)\n{\n", o->name, o->name);
 	if (g->static_size)
 		fprintf(out, "\tunsigned char *S = %s_static.b;\n", o->name);
