@@ -386,25 +386,33 @@ static int run_cmd(const char *cmd)
 	return rc == -1 ? -1 : rc;
 }
 
+/* PREFIX/rel, PREFIX the installed prefix of this executable (PREFIX/bin),
+ * into path (n bytes) when it is readable; else NULL. */
+static const char *beside_exe(const char *rel, char *path, size_t n0)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return NULL;
+	*slash = '\0';
+	if (snprintf(path, n0, "%s/../%s", exe, rel) >= (int)n0 || access(path, R_OK) != 0)
+		return NULL;
+	return path;
+}
+
 /* The harness's source: installed as PREFIX/share/onnxcc/onnxcc_harness.c
  * beside PREFIX/bin/onnxcc-run (cmake --install), else the source tree's. */
 static const char *harness_path(void)
 {
 	static char path[4096];
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
+	const char *p = beside_exe("share/onnxcc/onnxcc_harness.c", path, sizeof path);
 
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			*slash = '\0';
-			if (snprintf(path, sizeof path, "%s/../share/onnxcc/onnxcc_harness.c", exe) <
-				    (int)sizeof path && access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return ONNXCC_HARNESS;
+	return p ? p : ONNXCC_HARNESS;
 }
 
 /* libonnxcc_runtime_min.a for the host, which an LLVM object links: the
@@ -412,20 +420,10 @@ static const char *harness_path(void)
 static const char *runtime_lib_path(void)
 {
 	static char path[4096];
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
+	const char *p = beside_exe(ONNXCC_INSTALL_LIBDIR "/libonnxcc_runtime_min.a", path,
+				   sizeof path);
 
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			*slash = '\0';
-			if (snprintf(path, sizeof path, "%s/../%s/libonnxcc_runtime_min.a", exe,
-				     ONNXCC_INSTALL_LIBDIR) < (int)sizeof path && access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return ONNXCC_RUNTIME_LIB;
+	return p ? p : ONNXCC_RUNTIME_LIB;
 }
 
 static int parse_args(int argc, char **argv, Options *o)

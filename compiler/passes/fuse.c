@@ -523,6 +523,20 @@ static int per_channel(const Value *c, const Value *y)
 	return 1;
 }
 
+/* p absorbs n, the sole reader of its output: p makes n's output (n's readers
+ * all come after n) and n dies. */
+static void take_output(Fuse *f, Node *p, Node *n)
+{
+	note_fused(p, n);
+	p->out[0]->producer = NULL;
+	p->out[0] = n->out[0];
+	p->out[0]->producer = p;
+	n->dead = 1;
+	n->out[0] = NULL;
+	f->fused++;
+	count_uses(f);
+}
+
 /* Mul and Add by per-channel constants after an inference BatchNormalization
  * become part of its scale and bias: y = s (x - mean) / sqrt(var + eps) + b,
  * then (y m) gives s m and b m, (y + a) gives b + a. */
@@ -560,16 +574,8 @@ static void fold_affine(Fuse *f, Node *bn)
 		bn->in[1]->is_splat = s1;
 		bn->in[2] = new_const(f->g, b, "_fold", 1, &m, nb);
 		bn->in[2]->is_splat = b1;
-		/* bn makes n's output; n's readers all come after n */
-		note_fused(bn, n);
-		bn->out[0] = n->out[0];
-		bn->out[0]->producer = bn;
-		y->producer = NULL;
-		n->dead = 1;
-		n->out[0] = NULL;
+		take_output(f, bn, n);
 		y = bn->out[0];
-		f->fused++;
-		count_uses(f);
 	}
 }
 
@@ -585,14 +591,7 @@ static void fuse_bn_relu(Fuse *f, Node *bn)
 	    activation(n, y, &a, &b) != ACT_RELU)
 		return;
 	bn->epi_act = ACT_RELU;
-	note_fused(bn, n);
-	bn->out[0] = n->out[0];
-	bn->out[0]->producer = bn;
-	y->producer = NULL;
-	n->dead = 1;
-	n->out[0] = NULL;
-	f->fused++;
-	count_uses(f);
+	take_output(f, bn, n);
 }
 
 /* Transpose's permutation (default: reversed axes) into perm; its length. */
