@@ -359,6 +359,8 @@ static int ccp_axes(const Node *n, int64_t *axes)
 		if (seen[axes[i]]++)
 			return node_error(n, "axis %lld is repeated", (long long)axes[i]);
 	}
+	if (!s)
+		return node_error(n, "input shape is missing (its name is empty)");
 	if ((s->dtype != DT_INT64 && s->dtype != DT_INT32) || s->rank != 1 || s->dims[0] != k)
 		return node_error(n, "input shape must hold %d int64 or int32 values, one per axis", k);
 	return k;
