@@ -31,6 +31,8 @@ enum {
 	OPF_RANDOM = 1 << 5,      /* may draw random values: onnxcc-run judges its outputs by
 				   * their value sets (judge.h, random_value_set) */
 	OPF_STRING = 1 << 6,      /* takes string tensors (for a view: as input 0 only) */
+	OPF_EMPTY_LEAD = 1 << 7,  /* inputs below min_in may be empty (Loop's M and cond,
+				   * Scan 8's sequence_lens); elsewhere they are required */
 };
 
 struct OpInfo {

@@ -27,10 +27,10 @@ static int check_inputs(const Node *n)
 
 	for (i = 0; i < n->nin; i++) {
 		const Value *v = n->in[i];
-		/* an elementwise op's inputs are never optional, but for those
-		 * past its minimum count (Clip's bounds) */
-		if (!v && (n->op->flags & OPF_ELEMENTWISE) &&
-		    (i < n->op->min_in || n->op->max_in == INT32_MAX))
+		/* the inputs below an op's minimum count are required (but see
+		 * OPF_EMPTY_LEAD), and so is every input of a variadic elementwise op */
+		if (!v && ((i < n->op->min_in && !(n->op->flags & OPF_EMPTY_LEAD)) ||
+			   ((n->op->flags & OPF_ELEMENTWISE) && n->op->max_in == INT32_MAX)))
 			return node_error(n, "input %d is required, but its name is empty", i);
 		if (!v || v->is_seq)
 			continue;
