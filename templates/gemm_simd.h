@@ -130,6 +130,23 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 	return packed_a || packed_b || sa + sb >= ta + tb ? sa + sb : ta + tb;
 }
 
+/* Floats of scratch one thread of the SIMD convolution (conv.h) needs, for a
+ * group of mg output channels, os output positions, k = C/G times the kernel
+ * size, im2col chunks of `chunk` positions (usecol), the weights packed or not.
+ * Positions as columns (trans 0): the GEMM's packing of B, or a row of col.
+ * Positions as rows (trans 1): the product's rows x mg (positions x channels)
+ * first, then the GEMM's packing of A or a row of col. */
+ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k, int64_t chunk,
+	int usecol, int trans, int packw, int64_t mr, int64_t nr, int64_t kc, int64_t mc, int64_t nc)
+{
+	int64_t rows = usecol ? chunk : os, per;
+
+	per = trans ? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
+		    : onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
+	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per;
+	return trans ? rows * mg + per : per;
+}
+
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element
  * strides (rs along the rows, cs along the steps) into panels of w: panel after
  * panel, each kc x w, zero past m.  For A: rows are A's rows, steps its columns;
