@@ -210,10 +210,11 @@ START_TEST(gemm_neon) { check_cpu(CPU_NEON); }
 END_TEST
 
 /* A 2-D convolution on kernel `cpu` (weights prepacked or not; positions as
- * the product's columns, or as its rows with trans) against doubles. */
+ * the product's columns, or as its rows with trans; with epi, + a residual
+ * then Relu) against doubles. */
 static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
 		       int64_t grp, int64_t kh, int64_t kw, int64_t s, int64_t pad, int packw,
-		       int64_t chunk, int thr, int trans)
+		       int64_t chunk, int thr, int trans, int epi)
 {
 	const Kernel *kn = gemm_kernel(cpu, "conv");
 	const GemmIsa *isa = gemm_isa(cpu);
@@ -223,6 +224,7 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	unsigned seed = (unsigned)(c * 7 + m * 3 + kh);
 	float *X = random_floats(nn * c * h * w, &seed), *W = random_floats(m * kk, &seed);
 	float *bias = random_floats(m, &seed), *Y = calloc((size_t)(nn * m * os), sizeof(float));
+	float *R = random_floats(nn * m * os, &seed);
 	float *col = NULL, *scratch = NULL, *Wp = NULL;
 	int64_t p[32] = {2, nn, c, m, grp, 1, usecol, 0, h, w, kh, kw, oh, ow, s, s, 1, 1, pad, pad,
 			 packw};
@@ -233,7 +235,11 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	if (chunk <= 0 || chunk > os)
 		chunk = os;
 	p[7] = usecol ? chunk : 0;
-	p[23] = trans;
+	/* the epilogue follows packed_w in the SIMD kernels' parameters, pad in the scalar's */
+	p[isa ? 21 : 20] = epi ? ONNXCC_ACT_RELU : ONNXCC_ACT_NONE;
+	p[isa ? 22 : 21] = epi;
+	if (isa)
+		p[23] = trans;
 	if (isa) {
 		wr = trans ? isa->nr : isa->mr;
 		wp = trans ? isa->mr : isa->nr;
@@ -256,7 +262,8 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 						     isa->nr, isa->kc, isa->mc, isa->nc);
 		b[nbuf++] = scratch = calloc((size_t)(ns * (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	}
-	/* p[20..23]: packed_w, no epilogue, trans */
+	if (epi)
+		b[nbuf++] = R;
 	pick(kn, cpu, thr, 1)(b, p, (const double[]){0, 0});
 	for (n = 0; n < nn; n++)
 		for (o = 0; o < m; o++)
@@ -276,6 +283,10 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 								sum += v;
 								mag += fabs(v);
 							}
+					if (epi) {
+						sum += R[((n * m + o) * oh + y) * ow + x];
+						sum = sum > 0 ? sum : 0;
+					}
 					got = Y[((n * m + o) * oh + y) * ow + x];
 					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
 						      "%s%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
@@ -286,6 +297,7 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	free(W);
 	free(bias);
 	free(Y);
+	free(R);
 	free(col);
 	free(scratch);
 	free(Wp);
@@ -293,24 +305,25 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 static void check_conv_cpu(int cpu)
 {
-	int packw, thr, tr;
+	int packw, thr, tr, epi;
 
 	if (!host_has(cpu))
 		return;
-	for (tr = 0; tr <= (gemm_isa(cpu) != NULL); tr++)
-		for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
-			for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
-				check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr);
-				check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0, thr, tr);
-				check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24, thr, tr);
-				check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64, thr, tr);
-				check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100, thr, tr);
-				check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0, thr, tr);
-				check_conv(cpu, 1, 7, 12, 13, 19, 1, 1, 1, 1, 0, packw, 0, thr, tr);
-				/* 7 x 7 positions, 70 channels: partial tiles both ways */
-				check_conv(cpu, 1, 33, 7, 7, 70, 1, 1, 1, 1, 0, packw, 0, thr, tr);
-				check_conv(cpu, 1, 20, 9, 9, 70, 1, 3, 3, 1, 1, packw, 16, thr, tr);
-			}
+	for (epi = 0; epi <= 1; epi++)
+		for (tr = 0; tr <= (gemm_isa(cpu) != NULL); tr++)
+			for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
+				for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
+					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24, thr, tr, epi);
+					check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64, thr, tr, epi);
+					check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100, thr, tr, epi);
+					check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 7, 12, 13, 19, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					/* 7 x 7 positions, 70 channels: partial tiles both ways */
+					check_conv(cpu, 1, 33, 7, 7, 70, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 20, 9, 9, 70, 1, 3, 3, 1, 1, packw, 16, thr, tr, epi);
+				}
 }
 
 START_TEST(conv_generic) { check_conv_cpu(CPU_GENERIC); }
