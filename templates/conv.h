@@ -283,12 +283,22 @@ ONNXCC_KERNEL(NAME) \
  * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
  * writes it packed as the GEMM's B operand, each row made in scratch (chunk
  * floats) and spread over the panels; without, scratch is the GEMM's.  act
- * and has_res follow packed_w, R follows scratch, and trans follows has_res.
- * trans 1 (few output positions, many channels: the N edge of a 7 x 7 image
- * would waste a quarter of the tile) swaps the operands: the positions are
- * the product's rows (col packed as A, round_up(chunk, MR) wide), the
- * weights its columns (packed as B, with NR), the product goes to scratch
- * as positions x channels and is transposed into Y, where the epilogue runs.
+ * and has_res follow packed_w, R follows scratch, and form follows has_res:
+ * - ONNXCC_CONV_COLS: as above, the output positions are the product's columns.
+ * - ONNXCC_CONV_ROWS (few output positions, many channels: the N edge of a
+ *   7 x 7 image would waste a quarter of the tile) swaps the operands: the
+ *   positions are the product's rows (col packed as A, round_up(chunk, MR)
+ *   wide), the weights its columns (packed as B, with NR); the product goes
+ *   to scratch as positions x channels and is transposed into Y, where the
+ *   epilogue runs.
+ * - ONNXCC_CONV_PLANE (2-D, stride 1, weights packed): no im2col.  The image
+ *   group is copied into zero-padded planes, hpl x wpl = the output grown by
+ *   the kernel's reach, and the positions are counted along the padded width
+ *   (q = oy wpl + ox, up to (oh - 1) wpl + ow): tap (ci, ky, kx)'s row of
+ *   the im2col matrix is then the plane row at ci hpl wpl + ky dy wpl + kx dx
+ *   + q, which col packs with whole-panel copies.  The product (mg x chunk
+ *   such positions) goes to scratch, and its columns ox < ow into Y, where
+ *   the epilogue runs.  It computes wpl / ow times the columns.
  * Scratch sizes: onnxcc_f32_conv_scratch (gemm_simd.h).
  * Threads (onnxcc --threads): each task takes a share of the output
  * positions (whole panels) of every image and group, with its own col and
@@ -330,6 +340,58 @@ static inline void NAME##_untrans(const onnxcc_gemm_args *a, const float *Z, flo
 			onnxcc_f32_epi_row(a->act, a->act_a, a->act_b, Y + c * os, \
 					   R ? R + c * os : R, n); \
 } \
+/* ONNXCC_CONV_PLANE: positions [lo, hi) (along the padded width) of image \
+ * group xg; xp, z and gs: the planes, the product, the GEMM's scratch */ \
+static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
+	const float *wg, const float *pw, const float *bg, float *yg, const float *rg, float *col, \
+	float *xp, float *z, float *gs, int64_t cg, int64_t mg, int64_t chunk, int64_t lo, \
+	int64_t hi) \
+{ \
+	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
+	int64_t dy = p[16], dx = p[17], py = p[18], px = p[19], os = oh * ow; \
+	int64_t wpl = ow + (kw - 1) * dx, plane = wpl * (oh + (kh - 1) * dy), kk = a->k; \
+	int64_t ncopy = iw < wpl - px ? iw : wpl - px, ci, r, q0, row, j0, i, oy; \
+	onnxcc_gemm_args az = *a; \
+	az.act = ONNXCC_ACT_NONE; \
+	az.res = 0; \
+	for (i = 0; i < cg * plane; i++) \
+		xp[i] = 0.0f; \
+	for (ci = 0; ci < cg && ncopy > 0; ci++) \
+		for (r = 0; r < ih && r + py < plane / wpl; r++) \
+			memcpy(xp + ci * plane + (r + py) * wpl + px, xg + (ci * ih + r) * iw, \
+			       (size_t)ncopy * sizeof(float)); \
+	for (q0 = lo; q0 < hi; q0 += chunk) { \
+		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
+		for (row = 0; row < kk; row++) { \
+			int64_t pcb = row / KC * KC, kcb = kk - pcb < KC ? kk - pcb : KC; \
+			const float *src = xp + row / (kw * kh) * plane + row / kw % kh * dy * wpl + \
+					   row % kw * dx + q0; \
+			float *dst = col + pcb * np + (row - pcb) * NR; \
+			for (j0 = 0; j0 + NR <= nq; j0 += NR) \
+				memcpy(dst + j0 * kcb, src + j0, NR * sizeof(float)); \
+			if (j0 < nq) \
+				for (i = 0; i < NR; i++) \
+					dst[j0 * kcb + i] = j0 + i < nq ? src[j0 + i] : 0.0f; \
+		} \
+		az.n = nq; \
+		az.rsb = nq; \
+		az.rsy = nq; \
+		NAME##_gemm(&az, wg, col, bg, z, 1, 1, pw, col, gs); \
+		/* each output row's part of [q0, q0 + nq) */ \
+		for (oy = q0 / wpl; oy * wpl < q0 + nq; oy++) { \
+			int64_t s0 = oy * wpl > q0 ? oy * wpl : q0; \
+			int64_t s1 = oy * wpl + ow < q0 + nq ? oy * wpl + ow : q0 + nq; \
+			int64_t at = oy * ow + s0 - oy * wpl; \
+			for (i = 0; s0 < s1 && i < mg; i++) { \
+				memcpy(yg + i * os + at, z + i * nq + s0 - q0, \
+				       (size_t)(s1 - s0) * sizeof(float)); \
+				if (a->act || rg) \
+					onnxcc_f32_epi_row(a->act, a->act_a, a->act_b, yg + i * os + at, \
+							   rg ? rg + i * os + at : rg, s1 - s0); \
+			} \
+		} \
+	} \
+} \
 typedef struct NAME##_job { \
 	void *const *b; \
 	const int64_t *p; \
@@ -342,7 +404,8 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	const double *f = ((const NAME##_job *)ctx)->f; \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
 	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
-	int packw = (int)p[8 + 6 * p[0]], trans = (int)p[11 + 6 * p[0]]; \
+	int packw = (int)p[8 + 6 * p[0]], form = (int)p[11 + 6 * p[0]]; \
+	int trans = form == ONNXCC_CONV_ROWS; \
 	int64_t wp = trans ? MR : NR;	/* positions a panel: MR as rows, NR as columns */ \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
@@ -361,8 +424,10 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	at.rsc = 0; at.csc = 1; at.rsy = mg; at.csy = 1; \
 	at.act = ONNXCC_ACT_NONE; \
 	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
-	onnxcc_share(os, wp, t, nt, &lo, &hi); \
-	per = onnxcc_f32_conv_scratch(mg, os, kk, chunk, (int)usecol, trans, packw, MR, NR, KC, \
+	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) : os, wp, t, nt, \
+		     &lo, &hi); \
+	per = onnxcc_f32_conv_scratch(mg, os, kk, chunk, (int)usecol, form, packw, \
+		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0, MR, NR, KC, \
 		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA); \
 	scratch += t * per; \
 	if (col) \
@@ -375,6 +440,12 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
 			const float *rg = R ? R + (n * m + g * mg) * os : R; \
+			if (form == ONNXCC_CONV_PLANE) { \
+				float *z = scratch + cg * onnxcc_conv_plane_size(p); \
+				NAME##_plane(&a, p, xg, wg, pw, bg, yg, rg, col, scratch, z, \
+					     z + mg * chunk, cg, mg, chunk, lo, hi); \
+				continue; \
+			} \
 			if (trans) { \
 				/* Z (the positions' rows) first in scratch, then the GEMM's */ \
 				int64_t rows = usecol ? chunk : os; \

@@ -130,21 +130,46 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 	return packed_a || packed_b || sa + sb >= ta + tb ? sa + sb : ta + tb;
 }
 
+/* The forms of the SIMD convolution (conv.h): output positions as the
+ * product's columns, as its rows, or columns read from padded planes. */
+#define ONNXCC_CONV_COLS 0
+#define ONNXCC_CONV_ROWS 1
+#define ONNXCC_CONV_PLANE 2
+
 /* Floats of scratch one thread of the SIMD convolution (conv.h) needs, for a
  * group of mg output channels, os output positions, k = C/G times the kernel
- * size, im2col chunks of `chunk` positions (usecol), the weights packed or not.
- * Positions as columns (trans 0): the GEMM's packing of B, or a row of col.
- * Positions as rows (trans 1): the product's rows x mg (positions x channels)
- * first, then the GEMM's packing of A or a row of col. */
+ * size, im2col chunks of `chunk` positions (usecol), the weights packed or
+ * not, and (ONNXCC_CONV_PLANE) planes of `planes` floats.
+ * Positions as columns: the GEMM's packing of B, or a row of col.
+ * Positions as rows: the product's rows x mg (positions x channels) first,
+ * then the GEMM's packing of A or a row of col.
+ * Planes: the planes, the product (mg x chunk), the GEMM's packing of A. */
 ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k, int64_t chunk,
-	int usecol, int trans, int packw, int64_t mr, int64_t nr, int64_t kc, int64_t mc, int64_t nc)
+	int usecol, int form, int packw, int64_t planes, int64_t mr, int64_t nr, int64_t kc,
+	int64_t mc, int64_t nc)
 {
 	int64_t rows = usecol ? chunk : os, per;
 
-	per = trans ? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
-		    : onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
+	if (form == ONNXCC_CONV_PLANE)
+		return planes + mg * chunk +
+		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, packw, 1);
+	per = form == ONNXCC_CONV_ROWS
+		? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
+		: onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
 	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per;
-	return trans ? rows * mg + per : per;
+	return form == ONNXCC_CONV_ROWS ? rows * mg + per : per;
+}
+
+/* ONNXCC_CONV_PLANE, from a 2-D convolution's parameters p (conv.h): the
+ * floats of one channel's padded plane, and the positions counted along
+ * the padded width. */
+ONNXCC_HELPER int64_t onnxcc_conv_plane_size(const int64_t *p)
+{
+	return (p[12] + (p[10] - 1) * p[16]) * (p[13] + (p[11] - 1) * p[17]);
+}
+ONNXCC_HELPER int64_t onnxcc_conv_plane_positions(const int64_t *p)
+{
+	return (p[12] - 1) * (p[13] + (p[11] - 1) * p[17]) + p[13];
 }
 
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element

@@ -132,16 +132,27 @@ static int is_pointwise(const ConvGeom *c)
 	return 1;
 }
 
-/* Output columns per im2col chunk, a multiple of the GEMM tile width nr. */
-static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype, int64_t nr)
+/* Output columns per im2col chunk of the os positions, a multiple of the
+ * GEMM tile width nr. */
+static int64_t col_chunk(int64_t os, int64_t kdim, int dtype, int64_t nr)
 {
-	int64_t os = 1, chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
-	int i;
+	int64_t chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
 
-	for (i = 0; i < c->nd; i++)
-		os *= c->out[i];
 	chunk = chunk < nr ? nr : chunk / nr * nr;
 	return chunk < os ? chunk : os;
+}
+
+/* Whether the SIMD convolution should read padded planes instead of making
+ * im2col rows (conv.h's ONNXCC_CONV_PLANE): 2-D, stride 1.  It computes
+ * the kernel's reach (wpl - ow) more columns per output row; making an im2col
+ * row costs about as much as 40 multiply-adds per element of it (measured on
+ * AVX-512), which the extra columns of mg channels must not exceed. */
+static int plane_pays(const ConvGeom *c, int64_t mg)
+{
+	int64_t reach = (c->k[1] - 1) * c->dil[1];
+
+	return c->nd == 2 && c->stride[0] == 1 && c->stride[1] == 1 &&
+	       mg * reach < 40 * c->out[1];
 }
 
 /* Tile slots a product of m rows by the positions takes, chunk after chunk,
@@ -156,7 +167,7 @@ static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64
 }
 
 /* Whether the SIMD convolution should take the positions as the product's
- * rows (conv.h's trans): when the tiles waste clearly less that way, as on
+ * rows (conv.h's ONNXCC_CONV_ROWS): when the tiles waste clearly less that way, as on
  * a 7 x 7 image (49 positions: 64 columns, or 56 rows) with many channels.
  * Transposing the product costs about as much as 80 steps of K per output
  * (measured on AVX-512 with 1x1 convolutions), which a short K does not pay
@@ -175,7 +186,8 @@ int conv_lower(Node *n, Lower *L)
 	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
 	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
-	int i, use_col, packw = 0, dw, trans = 0;
+	int i, use_col, packw = 0, dw, form = CONV_COLS;
+	int64_t positions, planes = 0;	/* the product's, of the padded planes (CONV_PLANE) */
 	const GemmIsa *isa;
 	KCall *k;
 
@@ -202,14 +214,23 @@ int conv_lower(Node *n, Lower *L)
 	if (dw)
 		use_col = 0;
 	wk = w;	/* the weights the convolution reads: w, or w packed */
+	positions = os;
 	if (isa) {
-		int64_t cc = use_col ? col_chunk(&c, kdim, x->dtype, isa->nr) : os;
-		int64_t cr = use_col ? col_chunk(&c, kdim, x->dtype, isa->mr) : os;
-		trans = kdim > 0 && positions_as_rows(isa, mg, os, kdim, cc, cr);
+		int64_t cc = use_col ? col_chunk(os, kdim, x->dtype, isa->nr) : os;
+		int64_t cr = use_col ? col_chunk(os, kdim, x->dtype, isa->mr) : os;
+		if (kdim > 0 && positions_as_rows(isa, mg, os, kdim, cc, cr)) {
+			form = CONV_ROWS;
+		} else if (use_col && plane_pays(&c, mg)) {
+			int64_t wpl = c.out[1] + (c.k[1] - 1) * c.dil[1];
+			int64_t hpl = c.out[0] + (c.k[0] - 1) * c.dil[0];
+			form = CONV_PLANE;
+			positions = (c.out[0] - 1) * wpl + c.out[1];
+			planes = w->dims[1] * hpl * wpl;
+		}
 	}
 	if (isa) {
 		/* the panel width of the weights: MR as the A operand, NR as B */
-		int64_t wpw = trans ? isa->nr : isa->mr;
+		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
 		/* the weights of each group are the A operand, mg x kdim, packed at
 		 * compile time, at the first run (a splat), or else at every run
 		 * before the convolution */
@@ -242,8 +263,8 @@ int conv_lower(Node *n, Lower *L)
 		kcall_buf(k, b);
 	if (use_col) {
 		/* the fast kernel's col is packed: whole panels of nr columns */
-		int64_t dims[2], wp = !isa ? 1 : trans ? isa->mr : isa->nr;
-		chunk = col_chunk(&c, kdim, x->dtype, isa ? wp : 8);
+		int64_t dims[2], wp = !isa ? 1 : form == CONV_ROWS ? isa->mr : isa->nr;
+		chunk = col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
 		dims[0] = kdim;
 		dims[1] = (chunk + wp - 1) / wp * wp;
 		if (isa)	/* one col per thread */
@@ -253,7 +274,7 @@ int conv_lower(Node *n, Lower *L)
 	if (isa) {
 		/* a row of col, or the GEMM's packing */
 		int64_t dims[1];
-		dims[0] = conv_isa_scratch(isa, mg, os, kdim, chunk, use_col, trans);
+		dims[0] = conv_isa_scratch(isa, mg, os, kdim, chunk, use_col, form, planes);
 		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
@@ -277,7 +298,7 @@ int conv_lower(Node *n, Lower *L)
 	if (node_in(n, 3))	/* a fused residual (passes/fuse.c) */
 		kcall_buf(k, n->in[3]);
 	if (isa)
-		kcall_i(k, trans);
+		kcall_i(k, form);
 	if (dw) {
 		/* stride and dilation 1: the padded-plane path and its scratch */
 		int pad = c.stride[0] == 1 && c.stride[1] == 1 && c.dil[0] == 1 && c.dil[1] == 1;

@@ -209,12 +209,12 @@ END_TEST
 START_TEST(gemm_neon) { check_cpu(CPU_NEON); }
 END_TEST
 
-/* A 2-D convolution on kernel `cpu` (weights prepacked or not; positions as
- * the product's columns, or as its rows with trans; with epi, + a residual
- * then Relu) against doubles. */
+/* A 2-D convolution on kernel `cpu` (weights prepacked or not; in the SIMD
+ * kernels' form ONNXCC_CONV_*, if it applies; with epi, + a residual then
+ * Relu) against doubles. */
 static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
 		       int64_t grp, int64_t kh, int64_t kw, int64_t s, int64_t pad, int packw,
-		       int64_t chunk, int thr, int trans, int epi)
+		       int64_t chunk, int thr, int form, int epi)
 {
 	const Kernel *kn = gemm_kernel(cpu, "conv");
 	const GemmIsa *isa = gemm_isa(cpu);
@@ -232,17 +232,21 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	void *b[8];
 	int nbuf = 0;
 
-	if (chunk <= 0 || chunk > os)
-		chunk = os;
+	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (w + 2 * pad) + ow : os;
+
+	if (form == ONNXCC_CONV_PLANE && (s != 1 || !usecol))
+		return;	/* not this form's */
+	if (chunk <= 0 || chunk > positions)
+		chunk = positions;
 	p[7] = usecol ? chunk : 0;
 	/* the epilogue follows packed_w in the SIMD kernels' parameters, pad in the scalar's */
 	p[isa ? 21 : 20] = epi ? ONNXCC_ACT_RELU : ONNXCC_ACT_NONE;
 	p[isa ? 22 : 21] = epi;
 	if (isa)
-		p[23] = trans;
+		p[23] = form;
 	if (isa) {
-		wr = trans ? isa->nr : isa->mr;
-		wp = trans ? isa->mr : isa->nr;
+		wr = form == ONNXCC_CONV_ROWS ? isa->nr : isa->mr;
+		wp = form == ONNXCC_CONV_ROWS ? isa->mr : isa->nr;
 	}
 	if (packw) {
 		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, wr) * kk + 1), sizeof(float));
@@ -258,8 +262,9 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 		b[nbuf++] = col = calloc((size_t)(kk * onnxcc_round_up(chunk, wp) *
 						  (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	if (isa) {	/* as compiler/ops/conv.c sizes it */
-		int64_t ns = onnxcc_f32_conv_scratch(mg, os, kk, chunk, usecol, trans, packw, isa->mr,
-						     isa->nr, isa->kc, isa->mc, isa->nc);
+		int64_t ns = onnxcc_f32_conv_scratch(mg, os, kk, chunk, usecol, form, packw,
+						     form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0,
+						     isa->mr, isa->nr, isa->kc, isa->mc, isa->nc);
 		b[nbuf++] = scratch = calloc((size_t)(ns * (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	}
 	if (epi)
@@ -290,7 +295,7 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 					got = Y[((n * m + o) * oh + y) * ow + x];
 					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
 						      "%s%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
-						      thr ? " (3 threads)" : "", trans ? " (trans)" : "",
+						      thr ? " (3 threads)" : "", form ? form == ONNXCC_CONV_ROWS ? " (rows)" : " (plane)" : "",
 						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
 				}
 	free(X);
@@ -310,7 +315,7 @@ static void check_conv_cpu(int cpu)
 	if (!host_has(cpu))
 		return;
 	for (epi = 0; epi <= 1; epi++)
-		for (tr = 0; tr <= (gemm_isa(cpu) != NULL); tr++)
+		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_PLANE : 0); tr++)
 			for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
 				for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
 					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr, epi);
