@@ -309,6 +309,10 @@ int main(void)
 						check_plane(2, h, w, k, k, pad, pad, pad, pad, 0, 1);
 						check_plane(1, h, w, k, k + 1 < 6 ? k + 1 : k, pad, 0,
 							    0, pad, pad & 1, pad & 1);
+						/* the mean over uneven pads, both counts */
+						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 1);
+						check_plane(1, h, w, k, k, pad, 0, 0, pad, 0, 1);
+						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 0);
 					}
 		check_plane(3, 13, 13, 13, 13, 6, 6, 6, 6, 1, 0);
 	}
