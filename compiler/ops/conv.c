@@ -142,19 +142,6 @@ static int64_t col_chunk(int64_t os, int64_t kdim, int dtype, int64_t nr)
 	return chunk < os ? chunk : os;
 }
 
-/* Whether the SIMD convolution should read padded planes instead of making
- * im2col rows (conv.h's ONNXCC_CONV_PLANE): 2-D, stride 1.  It computes
- * the kernel's reach (wpl - ow) more columns per output row; making an im2col
- * row costs about as much as 40 multiply-adds per element of it (measured on
- * AVX-512), which the extra columns of mg channels must not exceed. */
-static int plane_pays(const ConvGeom *c, int64_t mg)
-{
-	int64_t reach = (c->k[1] - 1) * c->dil[1];
-
-	return c->nd == 2 && c->stride[0] == 1 && c->stride[1] == 1 &&
-	       mg * reach < 40 * c->out[1];
-}
-
 /* Tile slots a product of m rows by the positions takes, chunk after chunk,
  * with rows in tiles of mr and positions in panels of w. */
 static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64_t w)
@@ -166,19 +153,37 @@ static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64
 	return (m + mr - 1) / mr * mr * cols;
 }
 
-/* Whether the SIMD convolution should take the positions as the product's
- * rows (conv.h's ONNXCC_CONV_ROWS): when the tiles waste clearly less that way, as on
- * a 7 x 7 image (49 positions: 64 columns, or 56 rows) with many channels.
- * Transposing the product costs about as much as 80 steps of K per output
- * (measured on AVX-512 with 1x1 convolutions), which a short K does not pay
- * back. */
-static int positions_as_rows(const GemmIsa *isa, int64_t mg, int64_t os, int64_t kdim,
-			     int64_t chunk_cols, int64_t chunk_rows)
+/* Whether the SIMD convolution can read padded planes (conv.h's
+ * ONNXCC_CONV_PLANE): 2-D, stride 1, an im2col to save. */
+static int plane_applies(const ConvGeom *c, int use_col)
 {
-	double cols = (double)tile_area(mg, isa->mr, os, chunk_cols, isa->nr) * (double)kdim;
-	double rows = (double)tile_area(mg, isa->nr, os, chunk_rows, isa->mr) * (double)kdim;
+	return use_col && c->nd == 2 && c->stride[0] == 1 && c->stride[1] == 1;
+}
 
-	return rows + 80.0 * (double)mg * (double)os < cols;
+/* The form of the SIMD convolution (conv.h) with the least estimated cost, in
+ * multiply-adds of the tiles the product computes (padding included), plus
+ * what the rest costs in the same unit (measured on AVX-512): an im2col row
+ * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
+ * planes' copy of the product into Y 10 an output.  positions: the product's
+ * columns in the plane form. */
+static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t os,
+		     int64_t kdim, int use_col, int dtype, int64_t positions)
+{
+	double k = (double)kdim, out = (double)mg * (double)os;
+	double im2col = use_col ? 40.0 * k * (double)os : 0;
+	int64_t cc = use_col ? col_chunk(os, kdim, dtype, isa->nr) : os;
+	int64_t cr = use_col ? col_chunk(os, kdim, dtype, isa->mr) : os;
+	int64_t cp = col_chunk(positions, kdim, dtype, isa->nr);
+	double cols = (double)tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
+	double rows = (double)tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
+	double plane = (double)tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 10.0 * out;
+	int form = CONV_COLS;
+
+	if (kdim > 0 && rows < cols)
+		form = CONV_ROWS;
+	if (plane_applies(c, use_col) && plane < (form == CONV_ROWS ? rows : cols))
+		form = CONV_PLANE;
+	return form;
 }
 
 int conv_lower(Node *n, Lower *L)
@@ -215,19 +220,15 @@ int conv_lower(Node *n, Lower *L)
 		use_col = 0;
 	wk = w;	/* the weights the convolution reads: w, or w packed */
 	positions = os;
-	if (isa) {
-		int64_t cc = use_col ? col_chunk(os, kdim, x->dtype, isa->nr) : os;
-		int64_t cr = use_col ? col_chunk(os, kdim, x->dtype, isa->mr) : os;
-		if (kdim > 0 && positions_as_rows(isa, mg, os, kdim, cc, cr)) {
-			form = CONV_ROWS;
-		} else if (use_col && plane_pays(&c, mg)) {
-			int64_t wpl = c.out[1] + (c.k[1] - 1) * c.dil[1];
-			int64_t hpl = c.out[0] + (c.k[0] - 1) * c.dil[0];
-			form = CONV_PLANE;
-			positions = (c.out[0] - 1) * wpl + c.out[1];
-			planes = w->dims[1] * hpl * wpl;
-		}
-	}
+	if (isa && plane_applies(&c, use_col))
+		positions = (c.out[0] - 1) * (c.out[1] + (c.k[1] - 1) * c.dil[1]) + c.out[1];
+	if (isa)
+		form = conv_form(isa, &c, mg, os, kdim, use_col, x->dtype, positions);
+	if (form == CONV_PLANE)
+		planes = w->dims[1] * (c.out[0] + (c.k[0] - 1) * c.dil[0]) *
+			 (c.out[1] + (c.k[1] - 1) * c.dil[1]);
+	else
+		positions = os;
 	if (isa) {
 		/* the panel width of the weights: MR as the A operand, NR as B */
 		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
