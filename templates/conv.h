@@ -201,13 +201,8 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 		T bv = bias ? bias[ch % C] : (T)0; \
 		int64_t oy, ox, ty, tx, ylo, yhi; \
 		if (xp) { \
-			int64_t r, c, i, n = oh * wp; \
-			for (i = 0; i < hp * wp + kw; i++) \
-				xp[i] = (T)0; \
-			for (r = 0; r < ih; r++) \
-				if (r + py < hp) \
-					for (c = 0; c < iw && c + px < wp; c++) \
-						xp[(r + py) * wp + c + px] = x0[r * iw + c]; \
+			int64_t i, n = oh * wp; \
+			ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, kw, (T)0); \
 			for (i = 0; i < n; i++) \
 				acc[i] = (T)0; \
 			for (ty = 0; ty < kh; ty++) \
@@ -350,16 +345,13 @@ static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, con
 	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t dy = p[16], dx = p[17], py = p[18], px = p[19], os = oh * ow; \
 	int64_t wpl = ow + (kw - 1) * dx, plane = wpl * (oh + (kh - 1) * dy), kk = a->k; \
-	int64_t ncopy = iw < wpl - px ? iw : wpl - px, ci, r, q0, row, j0, i, oy; \
+	int64_t ci, q0, row, j0, i, oy; \
 	onnxcc_gemm_args az = *a; \
 	az.act = ONNXCC_ACT_NONE; \
 	az.res = 0; \
-	for (i = 0; i < cg * plane; i++) \
-		xp[i] = 0.0f; \
-	for (ci = 0; ci < cg && ncopy > 0; ci++) \
-		for (r = 0; r < ih && r + py < plane / wpl; r++) \
-			memcpy(xp + ci * plane + (r + py) * wpl + px, xg + (ci * ih + r) * iw, \
-			       (size_t)ncopy * sizeof(float)); \
+	for (ci = 0; ci < cg; ci++) \
+		ONNXCC_PAD_PLANE(xg + ci * ih * iw, xp + ci * plane, ih, iw, plane / wpl, wpl, py, \
+				 px, 0, 0.0f); \
 	for (q0 = lo; q0 < hi; q0 += chunk) { \
 		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
 		for (row = 0; row < kk; row++) { \

@@ -126,16 +126,12 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 /* The padded-plane path of ONNXCC_POOL2D (scratch xp). */
 #define ONNXCC_POOL2D_PADDED(T, IS_MAX) \
 	{ \
-		int64_t wp = ow + kw - 1, hp = oh + kh - 1, n = oh * wp, i, r, c; \
+		int64_t wp = ow + kw - 1, hp = oh + kh - 1, n = oh * wp, i; \
 		T *restrict acc = xp + hp * wp + kw, fill = 0; \
 		if (IS_MAX) \
 			for (i = 0, fill = x0[0]; i < ih * iw; i++) \
 				fill = x0[i] < fill ? x0[i] : fill; \
-		for (i = 0; i < hp * wp + kw; i++) \
-			xp[i] = fill; \
-		for (r = 0; r < ih && r + py < hp; r++) \
-			for (c = 0; c < iw && c + px < wp; c++) \
-				xp[(r + py) * wp + c + px] = x0[r * iw + c]; \
+		ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, kw, fill); \
 		for (i = 0; i < n; i++) \
 			acc[i] = xp[i]; \
 		for (ty = 0; ty < kh; ty++) \
