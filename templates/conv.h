@@ -286,14 +286,17 @@ ONNXCC_KERNEL(NAME) \
  *   wide), the weights its columns (packed as B, with NR); the product goes
  *   to scratch as positions x channels and is transposed into Y, where the
  *   epilogue runs.
- * - ONNXCC_CONV_PLANE (2-D, stride 1, weights packed): no im2col.  The image
- *   group is copied into zero-padded planes, hpl x wpl = the output grown by
- *   the kernel's reach, and the positions are counted along the padded width
- *   (q = oy wpl + ox, up to (oh - 1) wpl + ow): tap (ci, ky, kx)'s row of
- *   the im2col matrix is then the plane row at ci hpl wpl + ky dy wpl + kx dx
- *   + q, which col packs with whole-panel copies.  The product (mg x chunk
- *   such positions) goes to scratch, and its columns ox < ow into Y, where
- *   the epilogue runs.  It computes wpl / ow times the columns.
+ * - ONNXCC_CONV_PLANE (2-D, weights packed): no im2col.  Each channel of the
+ *   image group is split into planes, one a phase (ry, rx) of the strides:
+ *   plane (ry, rx)[i][j] = the zero-padded image at [sy i + ry][sx j + rx],
+ *   hpl x wpl = the output grown by the kernel's reach in strides
+ *   (onnxcc_conv_plane_rows/cols).  The positions are counted along the
+ *   plane width (q = oy wpl + ox, up to (oh - 1) wpl + ow): tap (ci, ky,
+ *   kx)'s row of the im2col matrix is then a run of the plane of phase
+ *   (dy ky % sy, dx kx % sx), at row dy ky / sy, column dx kx / sx, which
+ *   col packs with whole-panel copies.  The product (mg x chunk such
+ *   positions) goes to scratch, and its columns ox < ow into Y, where the
+ *   epilogue runs.  It computes wpl / ow times the columns.
  * Scratch sizes: onnxcc_f32_conv_scratch (gemm_simd.h).
  * Threads (onnxcc --threads): each task takes a share of the output
  * positions (whole panels) of every image and group, with its own col and
@@ -343,21 +346,21 @@ static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, con
 	int64_t hi) \
 { \
 	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
-	int64_t dy = p[16], dx = p[17], py = p[18], px = p[19], os = oh * ow; \
-	int64_t wpl = ow + (kw - 1) * dx, plane = wpl * (oh + (kh - 1) * dy), kk = a->k; \
-	int64_t ci, q0, row, j0, i, oy; \
+	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], os = oh * ow; \
+	int64_t wpl = onnxcc_conv_plane_cols(p), hpl = onnxcc_conv_plane_rows(p); \
+	int64_t planes = onnxcc_conv_plane_size(p), kk = a->k, ci, q0, row, j0, i, oy; \
 	onnxcc_gemm_args az = *a; \
 	az.act = ONNXCC_ACT_NONE; \
 	az.res = 0; \
 	for (ci = 0; ci < cg; ci++) \
-		ONNXCC_PAD_PLANE(xg + ci * ih * iw, xp + ci * plane, ih, iw, plane / wpl, wpl, py, \
-				 px, 0, 0.0f); \
+		onnxcc_f32_conv_phases(xg + ci * ih * iw, xp + ci * planes, p); \
 	for (q0 = lo; q0 < hi; q0 += chunk) { \
 		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
 		for (row = 0; row < kk; row++) { \
 			int64_t pcb = row / KC * KC, kcb = kk - pcb < KC ? kk - pcb : KC; \
-			const float *src = xp + row / (kw * kh) * plane + row / kw % kh * dy * wpl + \
-					   row % kw * dx + q0; \
+			int64_t ty = row / kw % kh * dy, tx = row % kw * dx; \
+			const float *src = xp + row / (kw * kh) * planes + \
+					   (ty % sy * sx + tx % sx) * hpl * wpl + ty / sy * wpl + tx / sx + q0; \
 			float *dst = col + pcb * np + (row - pcb) * NR; \
 			for (j0 = 0; j0 + NR <= nq; j0 += NR) \
 				memcpy(dst + j0 * kcb, src + j0, NR * sizeof(float)); \

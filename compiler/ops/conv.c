@@ -132,6 +132,10 @@ static int is_pointwise(const ConvGeom *c)
 	return 1;
 }
 
+/* The plane form's product (mg x chunk floats) goes through scratch: a chunk
+ * keeps it within this many bytes, in L2. */
+#define CONV_PLANE_PRODUCT_BYTES ((int64_t)256 << 10)
+
 /* Output columns per im2col chunk of the os positions, a multiple of the
  * GEMM tile width nr. */
 static int64_t col_chunk(int64_t os, int64_t kdim, int dtype, int64_t nr)
@@ -153,18 +157,36 @@ static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64
 	return (m + mr - 1) / mr * mr * cols;
 }
 
-/* Whether the SIMD convolution can read padded planes (conv.h's
- * ONNXCC_CONV_PLANE): 2-D, stride 1, an im2col to save. */
+/* The plane form's chunk: col_chunk's, and the product within
+ * CONV_PLANE_PRODUCT_BYTES. */
+static int64_t plane_chunk(int64_t positions, int64_t kdim, int64_t mg, int64_t nr)
+{
+	int64_t chunk = col_chunk(positions, kdim, DT_FLOAT, nr);
+	int64_t most = CONV_PLANE_PRODUCT_BYTES / (mg * (int64_t)sizeof(float)) / nr * nr;
+
+	most = most < nr ? nr : most;
+	return chunk < most ? chunk : most;
+}
+
+/* Whether the SIMD convolution can read phase planes (conv.h's
+ * ONNXCC_CONV_PLANE): 2-D, an im2col to save. */
 static int plane_applies(const ConvGeom *c, int use_col)
 {
-	return use_col && c->nd == 2 && c->stride[0] == 1 && c->stride[1] == 1;
+	return use_col && c->nd == 2;
+}
+
+/* The rows and columns of one of its phase planes, as
+ * onnxcc_conv_plane_rows/cols (templates/gemm_simd.h) compute them. */
+static int64_t plane_dim(const ConvGeom *c, int d)
+{
+	return c->out[d] + (c->k[d] - 1) * c->dil[d] / c->stride[d];
 }
 
 /* The form of the SIMD convolution (conv.h) with the least estimated cost, in
  * multiply-adds of the tiles the product computes (padding included), plus
  * what the rest costs in the same unit (measured on AVX-512): an im2col row
  * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
- * planes' copy of the product into Y 10 an output.  positions: the product's
+ * planes' copy of the product into Y 25 an output.  positions: the product's
  * columns in the plane form. */
 static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t os,
 		     int64_t kdim, int use_col, int dtype, int64_t positions)
@@ -173,10 +195,10 @@ static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t 
 	double im2col = use_col ? 40.0 * k * (double)os : 0;
 	int64_t cc = use_col ? col_chunk(os, kdim, dtype, isa->nr) : os;
 	int64_t cr = use_col ? col_chunk(os, kdim, dtype, isa->mr) : os;
-	int64_t cp = col_chunk(positions, kdim, dtype, isa->nr);
+	int64_t cp = plane_chunk(positions, kdim, mg, isa->nr);
 	double cols = (double)tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
 	double rows = (double)tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
-	double plane = (double)tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 10.0 * out;
+	double plane = (double)tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
 	int form = CONV_COLS;
 
 	if (kdim > 0 && rows < cols)
@@ -221,12 +243,11 @@ int conv_lower(Node *n, Lower *L)
 	wk = w;	/* the weights the convolution reads: w, or w packed */
 	positions = os;
 	if (isa && plane_applies(&c, use_col))
-		positions = (c.out[0] - 1) * (c.out[1] + (c.k[1] - 1) * c.dil[1]) + c.out[1];
+		positions = (c.out[0] - 1) * plane_dim(&c, 1) + c.out[1];
 	if (isa)
 		form = conv_form(isa, &c, mg, os, kdim, use_col, x->dtype, positions);
 	if (form == CONV_PLANE)
-		planes = w->dims[1] * (c.out[0] + (c.k[0] - 1) * c.dil[0]) *
-			 (c.out[1] + (c.k[1] - 1) * c.dil[1]);
+		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
 	else
 		positions = os;
 	if (isa) {
@@ -265,7 +286,8 @@ int conv_lower(Node *n, Lower *L)
 	if (use_col) {
 		/* the fast kernel's col is packed: whole panels of nr columns */
 		int64_t dims[2], wp = !isa ? 1 : form == CONV_ROWS ? isa->mr : isa->nr;
-		chunk = col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
+		chunk = form == CONV_PLANE ? plane_chunk(positions, kdim, mg, wp)
+					   : col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
 		dims[0] = kdim;
 		dims[1] = (chunk + wp - 1) / wp * wp;
 		if (isa)	/* one col per thread */

@@ -232,9 +232,9 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	void *b[8];
 	int nbuf = 0;
 
-	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (w + 2 * pad) + ow : os;
+	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (ow + (kw - 1) / s) + ow : os;
 
-	if (form == ONNXCC_CONV_PLANE && (s != 1 || !usecol))
+	if (form == ONNXCC_CONV_PLANE && !usecol)
 		return;	/* not this form's */
 	if (chunk <= 0 || chunk > positions)
 		chunk = positions;
