@@ -279,6 +279,13 @@ int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw)
 	return ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw);
 }
 
+int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stride,
+		       const int64_t *dil)
+{
+	return ONNXCC_PHASES_SCRATCH(out[0], out[1], k[0], k[1], stride[0], stride[1], dil[0],
+				     dil[1]);
+}
+
 Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,
 		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs)
 {

@@ -360,6 +360,70 @@ ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 #define ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
 	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
 
+/* Phase planes (the convolutions' form of a padded plane, for any stride and
+ * dilation): for each phase (ry, rx) of the strides sy, sx, the hph x wph
+ * plane of the zero-padded image's elements [sy i + ry][sx j + rx], phase
+ * after phase, hph = oh + (kh - 1) dy / sy rows and wph = ow + (kw - 1) dx /
+ * sx columns.  Tap (ty, tx) of output (oy, ox) is then element (oy + ty dy /
+ * sy, ox + tx dx / sx) of phase (ty dy % sy, tx dx % sx): every tap is one
+ * run over the positions oy wph + ox.  ONNXCC_PHASES_SCRATCH: the planes
+ * (+ kw: a tap's run reads past the last plane) and oh x wph sums. */
+#define ONNXCC_PHASE_ROWS(oh, kh, dy, sy) ((oh) + ((kh) - 1) * (dy) / (sy))
+#define ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx) \
+	((sy) * (sx) * ONNXCC_PHASE_ROWS(oh, kh, dy, sy) * ONNXCC_PHASE_ROWS(ow, kw, dx, sx) + \
+	 (kw) + (oh) * ONNXCC_PHASE_ROWS(ow, kw, dx, sx))
+
+/* Whether some tap t < k of a kernel dimension (dilation d, stride s) falls
+ * on phase r: d t % s == r. */
+ONNXCC_HELPER int onnxcc_phase_used(int64_t k, int64_t d, int64_t s, int64_t r)
+{
+	int64_t t;
+
+	for (t = 0; t < k && t < s; t++)
+		if (d * t % s == r)
+			return 1;
+	return 0;
+}
+
+/* Fill the phase planes xp (element type T) of the ih x iw image x0, with
+ * leading pads py, px; the planes no tap reads (a 1x1 kernel with strides)
+ * are left as they are. */
+#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph) \
+	do { \
+		int64_t ry_, rx_, i_, j_; \
+		T *pl_ = (xp); \
+		for (ry_ = 0; ry_ < (sy); ry_++) \
+			for (rx_ = 0; rx_ < (sx); rx_++, pl_ += (hph) * (wph)) { \
+				/* the columns j with sx j + rx - px in [0, iw): [j0_, j1_) */ \
+				int64_t j0_ = (px) - rx_ > 0 ? ((px) - rx_ + (sx) - 1) / (sx) : 0; \
+				int64_t j1_ = (iw) + (px) - rx_ > 0 ? ((iw) + (px) - rx_ + (sx) - 1) / (sx) : 0; \
+				if (!onnxcc_phase_used(kh, dy, sy, ry_) || !onnxcc_phase_used(kw, dx, sx, rx_)) \
+					continue; \
+				j1_ = j1_ > (wph) ? (wph) : j1_; \
+				j0_ = j0_ > j1_ ? j1_ : j0_; \
+				for (i_ = 0; i_ < (hph); i_++) { \
+					int64_t iy_ = (sy) * i_ + ry_ - (py); \
+					const T *xr_ = (x0) + iy_ * (iw) + rx_ - (px); \
+					T *d_ = pl_ + i_ * (wph); \
+					if (iy_ < 0 || iy_ >= (ih)) { \
+						for (j_ = 0; j_ < (wph); j_++) \
+							d_[j_] = (T)0; \
+						continue; \
+					} \
+					for (j_ = 0; j_ < j0_; j_++) \
+						d_[j_] = (T)0; \
+					if ((sx) == 1) \
+						for (j_ = j0_; j_ < j1_; j_++) \
+							d_[j_] = xr_[j_]; \
+					else \
+						for (j_ = j0_; j_ < j1_; j_++) \
+							d_[j_] = xr_[(sx) * j_]; \
+					for (j_ = j1_; j_ < (wph); j_++) \
+						d_[j_] = (T)0; \
+				} \
+			} \
+	} while (0)
+
 /* The padded plane of those kernels (and of conv.h's plane form): xp, hp x wp
  * plus `extra` elements, set to `fill`, then the ih x iw image x0 copied in
  * at row py, column px, as much of it as fits. */

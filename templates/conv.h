@@ -161,21 +161,25 @@ ONNXCC_KERNEL(NAME) \
 }
 
 /* dwconv2d: a 2-D depthwise convolution (C = M = G: one input and one output
- * channel per group), the parameters and buffers of ONNXCC_CONV without col.
- * Each output row starts at the bias; the interior columns (every x tap
- * inside the image, [a, z)) take one weight at a time over the whole run of
- * columns, a branch-free loop over contiguous outputs that compilers
- * vectorize; the edge columns add their valid taps one by one.  Taps outside
- * the image (padding) are skipped.  Each finished row gets the fused
- * epilogue (act p[20], has_res p[21], f = {act_a, act_b}, R after Y and the
- * bias).  With p[22] (stride and dilation 1), one more buffer after those,
- * scratch, ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) elements per thread: each
- * channel is copied into a zero-padded plane, and every tap is one loop over
- * all oh rows of the padded width at once (long, branch-free, contiguous:
- * small images vectorize too); the rows are then copied out.
+ * channel per group), the parameters and buffers of ONNXCC_CONV without col,
+ * then one more buffer after Y, the bias and R: scratch,
+ * ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx) elements per thread.
+ * Each channel is copied into its phase planes (onnxcc_rt.h: any stride,
+ * dilation and pads), and every tap is one loop over all oh rows of the
+ * plane width at once (long, branch-free, contiguous: small images vectorize
+ * too; a 3 x 3 kernel takes its nine taps in one loop).  The rows are copied
+ * out with the bias and get the fused epilogue (act p[20], has_res p[21],
+ * f = {act_a, act_b}, R after Y and the bias).
  * Threads: task t takes a share of the N * C channels. */
 #define ONNXCC_DWCONV2D(NAME, T) \
 ONNXCC_GEMM_EPI(NAME##_epi, T) \
+/* tap (ty, tx)'s run in the phase planes xp (hp x wp each) */ \
+static inline const T *NAME##_tap(const T *xp, int64_t ty, int64_t tx, const int64_t *p, \
+	int64_t hp, int64_t wp) \
+{ \
+	int64_t y = ty * p[16], x = tx * p[17]; \
+	return xp + (y % p[14] * p[15] + x % p[15]) * hp * wp + y / p[14] * wp + x / p[15]; \
+} \
 static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
 	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
@@ -188,72 +192,46 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	int act = (int)p[20]; \
 	int64_t C = p[2], ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
-	int64_t wp = ow + kw - 1, hp = oh + kh - 1; \
-	T *xp = p[22] ? (T *)b[3 + p[5] + p[21]] + t * ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
-		      : (T *)0, *acc = xp ? xp + hp * wp + kw : (T *)0; \
-	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px, ch, lo, hi; \
-	z = z < 0 ? 0 : z / sx + 1; \
-	a = a > ow ? ow : a; \
-	z = z > ow ? ow : z < a ? a : z; \
+	int64_t wp = ONNXCC_PHASE_ROWS(ow, kw, dx, sx), hp = ONNXCC_PHASE_ROWS(oh, kh, dy, sy); \
+	int64_t n = oh * wp, ch, lo, hi, i, oy, ox, ty, tx; \
+	T *xp = (T *)b[3 + p[5] + p[21]] + t * ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx); \
+	T *restrict acc = xp + sy * sx * hp * wp + kw; \
 	onnxcc_share(p[1] * C, 1, t, nt, &lo, &hi); \
 	for (ch = lo; ch < hi; ch++) { \
 		const T *restrict x0 = X + ch * ih * iw, *restrict w0 = W + ch % C * kh * kw; \
 		T bv = bias ? bias[ch % C] : (T)0; \
-		int64_t oy, ox, ty, tx, ylo, yhi; \
-		if (xp) { \
-			int64_t i, n = oh * wp; \
-			ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, kw, (T)0); \
+		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hp, wp); \
+		if (kh == 3 && kw == 3) { \
+			const T *restrict s0 = NAME##_tap(xp, 0, 0, p, hp, wp); \
+			const T *restrict s1 = NAME##_tap(xp, 0, 1, p, hp, wp); \
+			const T *restrict s2 = NAME##_tap(xp, 0, 2, p, hp, wp); \
+			const T *restrict s3 = NAME##_tap(xp, 1, 0, p, hp, wp); \
+			const T *restrict s4 = NAME##_tap(xp, 1, 1, p, hp, wp); \
+			const T *restrict s5 = NAME##_tap(xp, 1, 2, p, hp, wp); \
+			const T *restrict s6 = NAME##_tap(xp, 2, 0, p, hp, wp); \
+			const T *restrict s7 = NAME##_tap(xp, 2, 1, p, hp, wp); \
+			const T *restrict s8 = NAME##_tap(xp, 2, 2, p, hp, wp); \
+			T w_0 = w0[0], w_1 = w0[1], w_2 = w0[2], w_3 = w0[3], w_4 = w0[4]; \
+			T w_5 = w0[5], w_6 = w0[6], w_7 = w0[7], w_8 = w0[8]; \
+			for (i = 0; i < n; i++) \
+				acc[i] = w_0 * s0[i] + w_1 * s1[i] + w_2 * s2[i] + w_3 * s3[i] + \
+					 w_4 * s4[i] + w_5 * s5[i] + w_6 * s6[i] + w_7 * s7[i] + \
+					 w_8 * s8[i]; \
+		} else { \
 			for (i = 0; i < n; i++) \
 				acc[i] = (T)0; \
 			for (ty = 0; ty < kh; ty++) \
 				for (tx = 0; tx < kw; tx++) { \
-					const T *restrict xs = xp + ty * wp + tx; \
+					const T *restrict xs = NAME##_tap(xp, ty, tx, p, hp, wp); \
 					T wv = w0[ty * kw + tx]; \
 					for (i = 0; i < n; i++) \
 						acc[i] += wv * xs[i]; \
 				} \
-			for (oy = 0; oy < oh; oy++) { \
-				T *restrict yr = Y + (ch * oh + oy) * ow; \
-				for (ox = 0; ox < ow; ox++) \
-					yr[ox] = acc[oy * wp + ox] + bv; \
-				if (act || R) \
-					NAME##_epi_row(act, f[0], f[1], yr, R ? R + (ch * oh + oy) * ow : R, ow); \
-			} \
-			continue; \
 		} \
 		for (oy = 0; oy < oh; oy++) { \
-			int64_t y0s = oy * sy - py; \
 			T *restrict yr = Y + (ch * oh + oy) * ow; \
 			for (ox = 0; ox < ow; ox++) \
-				yr[ox] = bv; \
-			ylo = y0s < 0 ? (dy - 1 - y0s) / dy : 0; \
-			yhi = ih - y0s <= 0 ? 0 : (ih - y0s + dy - 1) / dy; \
-			yhi = yhi > kh ? kh : yhi; \
-			for (ty = ylo; ty < yhi; ty++) { \
-				const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
-				for (tx = 0; tx < kw; tx++) { \
-					const T *restrict xt = xr + tx * dx; \
-					T wv = w0[ty * kw + tx]; \
-					/* a literal stride where it can be: the loads vectorize */ \
-					if (sx == 1) \
-						for (ox = a; ox < z; ox++) \
-							yr[ox] += wv * xt[ox]; \
-					else if (sx == 2) \
-						for (ox = a; ox < z; ox++) \
-							yr[ox] += wv * xt[2 * ox]; \
-					else \
-						for (ox = a; ox < z; ox++) \
-							yr[ox] += wv * xt[ox * sx]; \
-				} \
-				for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
-					int64_t x0s = ox * sx - px; \
-					T acc = 0; \
-					for (tx = 0; tx < kw; tx++) \
-						if (x0s + tx * dx >= 0 && x0s + tx * dx < iw) \
-							acc += w0[ty * kw + tx] * xr[px + x0s + tx * dx]; \
-					yr[ox] += acc; \
-				} \
-			} \
+				yr[ox] = acc[oy * wp + ox] + bv; \
 			if (act || R) \
 				NAME##_epi_row(act, f[0], f[1], yr, R ? R + (ch * oh + oy) * ow : R, ow); \
 		} \

@@ -166,11 +166,11 @@ ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k,
  * strides: sy sx of them), and the positions counted along the plane width. */
 ONNXCC_HELPER int64_t onnxcc_conv_plane_rows(const int64_t *p)
 {
-	return p[12] + (p[10] - 1) * p[16] / p[14];
+	return ONNXCC_PHASE_ROWS(p[12], p[10], p[16], p[14]);
 }
 ONNXCC_HELPER int64_t onnxcc_conv_plane_cols(const int64_t *p)
 {
-	return p[13] + (p[11] - 1) * p[17] / p[15];
+	return ONNXCC_PHASE_ROWS(p[13], p[11], p[17], p[15]);
 }
 ONNXCC_HELPER int64_t onnxcc_conv_plane_size(const int64_t *p)
 {
@@ -181,56 +181,12 @@ ONNXCC_HELPER int64_t onnxcc_conv_plane_positions(const int64_t *p)
 	return (p[12] - 1) * onnxcc_conv_plane_cols(p) + p[13];
 }
 
-/* Whether some tap t < k of a kernel dimension (dilation d, stride s) falls
- * on phase r: d t % s == r. */
-ONNXCC_HELPER int onnxcc_conv_phase_used(int64_t k, int64_t d, int64_t s, int64_t r)
-{
-	int64_t t;
-
-	for (t = 0; t < k && t < s; t++)
-		if (d * t % s == r)
-			return 1;
-	return 0;
-}
-
-/* ONNXCC_CONV_PLANE's planes of channel x0 (ih x iw), phase after phase (p:
- * the convolution's parameters; conv.h's comment on its forms). */
+/* ONNXCC_CONV_PLANE's planes of channel x0 (ih x iw): ONNXCC_PHASE_PLANES
+ * (onnxcc_rt.h) with the convolution's parameters p. */
 ONNXCC_HELPER void onnxcc_f32_conv_phases(const float *x0, float *xp, const int64_t *p)
 {
-	int64_t ih = p[8], iw = p[9], sy = p[14], sx = p[15], py = p[18], px = p[19];
-	int64_t hpl = onnxcc_conv_plane_rows(p), wpl = onnxcc_conv_plane_cols(p), ry, rx, i, j;
-
-	for (ry = 0; ry < sy; ry++)
-		for (rx = 0; rx < sx; rx++, xp += hpl * wpl) {
-			if (!onnxcc_conv_phase_used(p[10], p[16], sy, ry) ||
-			    !onnxcc_conv_phase_used(p[11], p[17], sx, rx))
-				continue;	/* no tap reads it (a 1x1 kernel with strides) */
-			/* the columns j with sx j + rx - px in [0, iw): [j0, j1) */
-			int64_t j0 = px - rx > 0 ? (px - rx + sx - 1) / sx : 0;
-			int64_t j1 = iw + px - rx > 0 ? (iw + px - rx + sx - 1) / sx : 0;
-			j1 = j1 > wpl ? wpl : j1;
-			j0 = j0 > j1 ? j1 : j0;
-			for (i = 0; i < hpl; i++) {
-				int64_t iy = sy * i + ry - py;
-				const float *xr = x0 + iy * iw + rx - px;
-				float *d = xp + i * wpl;
-				if (iy < 0 || iy >= ih) {
-					for (j = 0; j < wpl; j++)
-						d[j] = 0.0f;
-					continue;
-				}
-				for (j = 0; j < j0; j++)
-					d[j] = 0.0f;
-				if (sx == 1)
-					for (j = j0; j < j1; j++)
-						d[j] = xr[j];
-				else
-					for (j = j0; j < j1; j++)
-						d[j] = xr[sx * j];
-				for (j = j1; j < wpl; j++)
-					d[j] = 0.0f;
-			}
-		}
+	ONNXCC_PHASE_PLANES(float, x0, xp, p[8], p[9], p[10], p[11], p[14], p[15], p[16], p[17],
+			    p[18], p[19], onnxcc_conv_plane_rows(p), onnxcc_conv_plane_cols(p));
 }
 
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element

@@ -322,15 +322,9 @@ int conv_lower(Node *n, Lower *L)
 		kcall_buf(k, n->in[3]);
 	if (isa)
 		kcall_i(k, form);
-	if (dw) {
-		/* stride and dilation 1: the padded-plane path and its scratch */
-		int pad = c.stride[0] == 1 && c.stride[1] == 1 && c.dil[0] == 1 && c.dil[1] == 1;
-		kcall_i(k, pad);
-		if (pad) {
-			int64_t dims[1] = {plane_scratch(c.out[0], c.out[1], c.k[0], c.k[1]) *
-					   lower_threads};
-			kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
-		}
+	if (dw) {	/* the phase planes */
+		int64_t dims[1] = {phases_scratch(c.out, c.k, c.stride, c.dil) * lower_threads};
+		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
 	}
 	return narrow_half(L, yt, y);
 }
