@@ -8,6 +8,7 @@
  * binary:  b = {A, B, Y}, p = {r, dims[r], stride_a[r], stride_b[r]}
  * where:   b = {C, A, B, Y}, p = {r, dims[r], stride_c[r], stride_a[r], stride_b[r]}
  * clip:    b = {X, Y, [lo], [hi]}, p = {n, lo_from, hi_from}, f = {lo, hi} (see ONNXCC_CLIP)
+ * ewchain: b = {X, Y, operands...}: see ONNXCC_EWCHAIN
  * Strides are in elements, 0 along broadcast dimensions; Y is contiguous with
  * shape dims.  The compiler merges dimensions first, so r is small. */
 #ifndef ONNXCC_ELEMENTWISE_H
@@ -316,5 +317,150 @@ ONNXCC_HELPER uint64_t onnxcc_ipow(uint64_t base, uint64_t e)
 #define ONNXCC_OP_greater(x, y, f) ((x) > (y))
 #define ONNXCC_OP_lessorequal(x, y, f) ((x) <= (y))
 #define ONNXCC_OP_greaterorequal(x, y, f) ((x) >= (y))
+
+/* Chains of float elementwise ops in one loop (passes/fuse_ew.c): the input
+ * goes through the output in blocks of ONNXCC_EWC_BLOCK elements held in a
+ * local array, and each step of a small program is applied to the whole
+ * block, so an intermediate tensor is never written.
+ *
+ * ewchain: b = {X, Y, operands...}, p = {n, steps, then 5 per step: op,
+ *          operand (index into b, 0: none), inner, count, flags},
+ *          f = {2 per step: the step's parameters, f[] of its ONNXCC_OP_}
+ * A step's operand at output element i is operand[(i / inner) % count]:
+ * count = n for a full tensor, 1 for a scalar, or a vector along a run of
+ * axes (per channel: [C, 1, 1] against N x C x H x W).  flags: 1 = the
+ * operand is the left one (c - x); for clip 2 = a lower bound f[0],
+ * 4 = an upper bound f[1].  The scalar operations and their types are the
+ * unary and binary kernels', so a chain gives the unfused result exactly.
+ * Step codes: ONNXCC_EWC_<op>; the compiler takes the lists below. */
+#define ONNXCC_EWC_BLOCK 256
+#define ONNXCC_EWC_UNARY_OPS(X) X(neg) X(abs) X(relu) X(sign) X(exp) X(log) X(sqrt) \
+	X(reciprocal) X(erf) X(tanh) X(sigmoid) X(ceil) X(floor) X(round) X(sin) X(cos) \
+	X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(asinh) X(acosh) X(atanh) \
+	X(softplus) X(softsign) X(leakyrelu) X(elu) X(celu) X(selu) X(thresholdedrelu) \
+	X(hardsigmoid) X(hardswish) X(mish) X(gelu) X(shrink)
+#define ONNXCC_EWC_BINARY_OPS(X) X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min) X(prelu)
+#define ONNXCC_EWC_ENUM(op) ONNXCC_EWC_##op,
+enum { ONNXCC_EWC_clip, ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_ENUM)
+       ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_ENUM) ONNXCC_EWC_COUNT };
+#undef ONNXCC_EWC_ENUM
+
+/* A step's operand at output elements [i0, i0 + len): c itself where it is
+ * contiguous there, else gathered into t. */
+ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int64_t count,
+					      int64_t i0, int64_t len, float *t)
+{
+	int64_t r = i0 % inner, ci = i0 / inner % count, k = 0, m, j;
+
+	if (count == 1) {
+		for (j = 0; j < len; j++)
+			t[j] = c[0];
+		return t;
+	}
+	if (inner == 1 && ci + len <= count)
+		return c + ci;
+	while (k < len) {
+		if (inner == 1) {	/* a wrapping run of c */
+			m = count - ci < len - k ? count - ci : len - k;
+			for (j = 0; j < m; j++)
+				t[k + j] = c[ci + j];
+			ci += m;
+		} else {	/* a run of one value */
+			m = inner - r < len - k ? inner - r : len - k;
+			for (j = 0; j < m; j++)
+				t[k + j] = c[ci];
+			r += m;
+			if (r == inner) {
+				r = 0;
+				ci++;
+			}
+		}
+		if (ci == count)
+			ci = 0;
+		k += m;
+	}
+	return t;
+}
+
+/* One step over a block: v = op(v) or op(v, o) (op(o, v) when flagged). */
+ONNXCC_HELPER void onnxcc_ewc_step(float *v, const float *o, int64_t len, const int64_t *s,
+				   const double *f)
+{
+	int64_t k;
+
+	switch (s[0]) {
+#define ONNXCC_EWC_UNARY_CASE(op) \
+	case ONNXCC_EWC_##op: \
+		for (k = 0; k < len; k++) { \
+			float x = v[k]; \
+			v[k] = (float)(ONNXCC_OP_##op(x, 0, f)); \
+		} \
+		break;
+#define ONNXCC_EWC_BINARY_CASE(op) \
+	case ONNXCC_EWC_##op: \
+		if (s[4] & 1) \
+			for (k = 0; k < len; k++) { \
+				float x = o[k], y = v[k]; \
+				v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
+			} \
+		else \
+			for (k = 0; k < len; k++) { \
+				float x = v[k], y = o[k]; \
+				v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
+			} \
+		break;
+	ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_UNARY_CASE)
+	ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_BINARY_CASE)
+#undef ONNXCC_EWC_UNARY_CASE
+#undef ONNXCC_EWC_BINARY_CASE
+	case ONNXCC_EWC_clip: {	/* as ONNXCC_CLIP: the upper bound wins, NaN passes */
+		float lo = (float)f[0], hi = (float)f[1];
+		if (s[4] & 2)
+			for (k = 0; k < len; k++)
+				v[k] = v[k] < lo ? lo : v[k];
+		if (s[4] & 4)
+			for (k = 0; k < len; k++)
+				v[k] = v[k] > hi ? hi : v[k];
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Elements [lo, hi) of a chain, block by block. */
+ONNXCC_HELPER void onnxcc_ewchain_f32(void *const *b, const int64_t *p, const double *f,
+				      int64_t lo, int64_t hi)
+{
+	const float *X = (const float *)b[0];
+	float *Y = (float *)b[1];
+	float v[ONNXCC_EWC_BLOCK], t[ONNXCC_EWC_BLOCK];
+	int64_t i0, len, s, k;
+
+	for (i0 = lo; i0 < hi; i0 += len) {
+		len = hi - i0 < ONNXCC_EWC_BLOCK ? hi - i0 : ONNXCC_EWC_BLOCK;
+		for (k = 0; k < len; k++)
+			v[k] = X[i0 + k];
+		for (s = 0; s < p[1]; s++) {
+			const int64_t *st = p + 2 + 5 * s;
+			const float *o = st[1] ? onnxcc_ewc_operand((const float *)b[st[1]], st[2],
+								    st[3], i0, len, t) : v;
+			onnxcc_ewc_step(v, o, len, st, f + 2 * s);
+		}
+		for (k = 0; k < len; k++)
+			Y[i0 + k] = v[k];
+	}
+}
+
+#define ONNXCC_EWCHAIN(NAME) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	ONNXCC_EW_TASK_ARGS \
+	int64_t lo, hi; \
+	onnxcc_share(p[0], ONNXCC_EWC_BLOCK, t, nt, &lo, &hi); \
+	onnxcc_ewchain_f32(b, p, f, lo, hi); \
+} \
+ONNXCC_KERNEL(NAME) \
+ONNXCC_EW_CALL(NAME, p[0])
 
 #endif
