@@ -345,19 +345,20 @@ enum { ONNXCC_EWC_clip, ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_ENUM)
        ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_ENUM) ONNXCC_EWC_COUNT };
 #undef ONNXCC_EWC_ENUM
 
-/* A step's operand at output elements [i0, i0 + len): c itself where it is
- * contiguous there, else gathered into t. */
+/* A step's operand at output elements [i0, i0 + len): NULL with the value
+ * in *c0 when it is one value there (a scalar, or one run of a vector along
+ * outer axes), c itself where it is contiguous for a whole block, else
+ * gathered into t (whose elements from len on keep their values). */
 ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int64_t count,
-					      int64_t i0, int64_t len, float *t)
+					      int64_t i0, int64_t len, float *t, float *c0)
 {
 	int64_t r = i0 % inner, ci = i0 / inner % count, k = 0, m, j;
 
-	if (count == 1) {
-		for (j = 0; j < len; j++)
-			t[j] = c[0];
-		return t;
+	if (count == 1 || inner - r >= len) {
+		*c0 = c[ci];
+		return 0;
 	}
-	if (inner == 1 && ci + len <= count)
+	if (inner == 1 && ci + ONNXCC_EWC_BLOCK <= count)
 		return c + ci;
 	while (k < len) {
 		if (inner == 1) {	/* a wrapping run of c */
@@ -366,9 +367,10 @@ ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int
 				t[k + j] = c[ci + j];
 			ci += m;
 		} else {	/* a run of one value */
+			float cv = c[ci];
 			m = inner - r < len - k ? inner - r : len - k;
 			for (j = 0; j < m; j++)
-				t[k + j] = c[ci];
+				t[k + j] = cv;
 			r += m;
 			if (r == inner) {
 				r = 0;
@@ -382,44 +384,51 @@ ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int
 	return t;
 }
 
-/* One step over a block: v = op(v) or op(v, o) (op(o, v) when flagged). */
-ONNXCC_HELPER void onnxcc_ewc_step(float *v, const float *o, int64_t len, const int64_t *s,
-				   const double *f)
+/* One step over a block: v = op(v) or op(v, o) (op(o, v) when flagged; o
+ * NULL: the operand is c0 throughout).  The loops run over the whole block
+ * (a constant count, which gcc's -O2 vectorizes); a last partial block
+ * computes on filler. */
+ONNXCC_HELPER void onnxcc_ewc_step(float *restrict v, const float *restrict o, float c0,
+				   const int64_t *s, const double *f)
 {
-	int64_t k;
+	int k;
 
 	switch (s[0]) {
 #define ONNXCC_EWC_UNARY_CASE(op) \
 	case ONNXCC_EWC_##op: \
-		for (k = 0; k < len; k++) { \
+		for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
 			float x = v[k]; \
 			v[k] = (float)(ONNXCC_OP_##op(x, 0, f)); \
 		} \
 		break;
+#define ONNXCC_EWC_LOOP(op, A, B) \
+	for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
+		float x = A, y = B; \
+		v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
+	}
 #define ONNXCC_EWC_BINARY_CASE(op) \
 	case ONNXCC_EWC_##op: \
-		if (s[4] & 1) \
-			for (k = 0; k < len; k++) { \
-				float x = o[k], y = v[k]; \
-				v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
-			} \
+		if (!o && (s[4] & 1)) \
+			ONNXCC_EWC_LOOP(op, c0, v[k]) \
+		else if (!o) \
+			ONNXCC_EWC_LOOP(op, v[k], c0) \
+		else if (s[4] & 1) \
+			ONNXCC_EWC_LOOP(op, o[k], v[k]) \
 		else \
-			for (k = 0; k < len; k++) { \
-				float x = v[k], y = o[k]; \
-				v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
-			} \
+			ONNXCC_EWC_LOOP(op, v[k], o[k]) \
 		break;
 	ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_UNARY_CASE)
 	ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_BINARY_CASE)
 #undef ONNXCC_EWC_UNARY_CASE
 #undef ONNXCC_EWC_BINARY_CASE
+#undef ONNXCC_EWC_LOOP
 	case ONNXCC_EWC_clip: {	/* as ONNXCC_CLIP: the upper bound wins, NaN passes */
 		float lo = (float)f[0], hi = (float)f[1];
 		if (s[4] & 2)
-			for (k = 0; k < len; k++)
+			for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
 				v[k] = v[k] < lo ? lo : v[k];
 		if (s[4] & 4)
-			for (k = 0; k < len; k++)
+			for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
 				v[k] = v[k] > hi ? hi : v[k];
 		break;
 	}
@@ -437,15 +446,18 @@ ONNXCC_HELPER void onnxcc_ewchain_f32(void *const *b, const int64_t *p, const do
 	float v[ONNXCC_EWC_BLOCK], t[ONNXCC_EWC_BLOCK];
 	int64_t i0, len, s, k;
 
+	for (k = 0; k < ONNXCC_EWC_BLOCK; k++)	/* the filler of a partial block */
+		v[k] = t[k] = 0;
 	for (i0 = lo; i0 < hi; i0 += len) {
 		len = hi - i0 < ONNXCC_EWC_BLOCK ? hi - i0 : ONNXCC_EWC_BLOCK;
 		for (k = 0; k < len; k++)
 			v[k] = X[i0 + k];
 		for (s = 0; s < p[1]; s++) {
 			const int64_t *st = p + 2 + 5 * s;
+			float c0 = 0;
 			const float *o = st[1] ? onnxcc_ewc_operand((const float *)b[st[1]], st[2],
-								    st[3], i0, len, t) : v;
-			onnxcc_ewc_step(v, o, len, st, f + 2 * s);
+								    st[3], i0, len, t, &c0) : t;
+			onnxcc_ewc_step(v, o, c0, st, f + 2 * s);
 		}
 		for (k = 0; k < len; k++)
 			Y[i0 + k] = v[k];
