@@ -384,12 +384,12 @@ ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int
 	return t;
 }
 
-/* One step over a block: v = op(v) or op(v, o) (op(o, v) when flagged; o
+/* One step over a block: y = op(x) or op(x, o) (op(o, x) when flagged; o
  * NULL: the operand is c0 throughout).  The loops run over the whole block
- * (a constant count, which gcc's -O2 vectorizes); a last partial block
- * computes on filler. */
-ONNXCC_HELPER void onnxcc_ewc_step(float *restrict v, const float *restrict o, float c0,
-				   const int64_t *s, const double *f)
+ * (a constant count, which gcc's -O2 vectorizes). */
+ONNXCC_HELPER void onnxcc_ewc_step(float *restrict y, const float *restrict x,
+				   const float *restrict o, float c0, const int64_t *s,
+				   const double *f)
 {
 	int k;
 
@@ -397,25 +397,25 @@ ONNXCC_HELPER void onnxcc_ewc_step(float *restrict v, const float *restrict o, f
 #define ONNXCC_EWC_UNARY_CASE(op) \
 	case ONNXCC_EWC_##op: \
 		for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
-			float x = v[k]; \
-			v[k] = (float)(ONNXCC_OP_##op(x, 0, f)); \
+			float a = x[k]; \
+			y[k] = (float)(ONNXCC_OP_##op(a, 0, f)); \
 		} \
 		break;
 #define ONNXCC_EWC_LOOP(op, A, B) \
 	for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
-		float x = A, y = B; \
-		v[k] = (float)(ONNXCC_OP_##op(x, y, f)); \
+		float a = A, b = B; \
+		y[k] = (float)(ONNXCC_OP_##op(a, b, f)); \
 	}
 #define ONNXCC_EWC_BINARY_CASE(op) \
 	case ONNXCC_EWC_##op: \
 		if (!o && (s[4] & 1)) \
-			ONNXCC_EWC_LOOP(op, c0, v[k]) \
+			ONNXCC_EWC_LOOP(op, c0, x[k]) \
 		else if (!o) \
-			ONNXCC_EWC_LOOP(op, v[k], c0) \
+			ONNXCC_EWC_LOOP(op, x[k], c0) \
 		else if (s[4] & 1) \
-			ONNXCC_EWC_LOOP(op, o[k], v[k]) \
+			ONNXCC_EWC_LOOP(op, o[k], x[k]) \
 		else \
-			ONNXCC_EWC_LOOP(op, v[k], o[k]) \
+			ONNXCC_EWC_LOOP(op, x[k], o[k]) \
 		break;
 	ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_UNARY_CASE)
 	ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_BINARY_CASE)
@@ -423,13 +423,12 @@ ONNXCC_HELPER void onnxcc_ewc_step(float *restrict v, const float *restrict o, f
 #undef ONNXCC_EWC_BINARY_CASE
 #undef ONNXCC_EWC_LOOP
 	case ONNXCC_EWC_clip: {	/* as ONNXCC_CLIP: the upper bound wins, NaN passes */
-		float lo = (float)f[0], hi = (float)f[1];
-		if (s[4] & 2)
-			for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
-				v[k] = v[k] < lo ? lo : v[k];
-		if (s[4] & 4)
-			for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
-				v[k] = v[k] > hi ? hi : v[k];
+		float lo = s[4] & 2 ? (float)f[0] : -INFINITY, hi = s[4] & 4 ? (float)f[1] : INFINITY;
+		for (k = 0; k < ONNXCC_EWC_BLOCK; k++) {
+			float a = x[k];
+			a = a < lo ? lo : a;
+			y[k] = a > hi ? hi : a;
+		}
 		break;
 	}
 	default:
@@ -437,30 +436,39 @@ ONNXCC_HELPER void onnxcc_ewc_step(float *restrict v, const float *restrict o, f
 	}
 }
 
-/* Elements [lo, hi) of a chain, block by block. */
+/* Elements [lo, hi) of a chain, block by block: a whole block goes from X
+ * through two local arrays in turn to Y; a last partial one is copied in
+ * and out (the rest of the arrays is filler). */
 ONNXCC_HELPER void onnxcc_ewchain_f32(void *const *b, const int64_t *p, const double *f,
 				      int64_t lo, int64_t hi)
 {
 	const float *X = (const float *)b[0];
 	float *Y = (float *)b[1];
-	float v[ONNXCC_EWC_BLOCK], t[ONNXCC_EWC_BLOCK];
+	float v0[ONNXCC_EWC_BLOCK], v1[ONNXCC_EWC_BLOCK], t[ONNXCC_EWC_BLOCK];
 	int64_t i0, len, s, k;
 
-	for (k = 0; k < ONNXCC_EWC_BLOCK; k++)	/* the filler of a partial block */
-		v[k] = t[k] = 0;
+	for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
+		v0[k] = v1[k] = t[k] = 0;
 	for (i0 = lo; i0 < hi; i0 += len) {
+		const float *x = X + i0;
+		float *y = v1;
 		len = hi - i0 < ONNXCC_EWC_BLOCK ? hi - i0 : ONNXCC_EWC_BLOCK;
-		for (k = 0; k < len; k++)
-			v[k] = X[i0 + k];
-		for (s = 0; s < p[1]; s++) {
+		if (len < ONNXCC_EWC_BLOCK) {
+			for (k = 0; k < len; k++)
+				v0[k] = X[i0 + k];
+			x = v0;
+		}
+		for (s = 0; s < p[1]; s++, x = y) {
 			const int64_t *st = p + 2 + 5 * s;
 			float c0 = 0;
 			const float *o = st[1] ? onnxcc_ewc_operand((const float *)b[st[1]], st[2],
 								    st[3], i0, len, t, &c0) : t;
-			onnxcc_ewc_step(v, o, c0, st, f + 2 * s);
+			y = s == p[1] - 1 && len == ONNXCC_EWC_BLOCK ? Y + i0 : x == v1 ? v0 : v1;
+			onnxcc_ewc_step(y, x, o, c0, st, f + 2 * s);
 		}
-		for (k = 0; k < len; k++)
-			Y[i0 + k] = v[k];
+		if (len < ONNXCC_EWC_BLOCK)
+			for (k = 0; k < len; k++)
+				Y[i0 + k] = x[k];
 	}
 }
 

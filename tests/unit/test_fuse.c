@@ -452,10 +452,11 @@ START_TEST(ew_chain_gelu)
 }
 END_TEST
 
-/* X (2 x 6 x 5 x 40) * m + a -> Sigmoid -> - v -> Max w, with m per channel
- * ([6, 1, 1], constant), a per channel ([1, 6, 1, 1], a run-time input, on
- * the left), v along the last axis ([40]) and w along axes 1 and 2
- * ([6, 5, 1]): blocks of 256 elements cross channels and rows. */
+/* X (2 x 6 x 5 x 40) * m + a -> Sigmoid -> v - . -> Max w, with m per
+ * channel ([6, 1, 1], constant), a per channel ([1, 6, 1, 1], a run-time
+ * input, on the left), v along the last axis ([40], on the left) and w
+ * along axes 1 and 2 ([6, 5, 1]): blocks of 256 elements cross channels
+ * and rows. */
 static void per_channel_chain(MB *b)
 {
 	static const int64_t dx[] = {2, 6, 5, 40}, dm[] = {6, 1, 1}, da[] = {1, 6, 1, 1};
@@ -473,7 +474,7 @@ static void per_channel_chain(MB *b)
 	mb_node(b, "Mul", "mul", "X,m", "M");
 	mb_node(b, "Add", "add", "a,M", "A");
 	mb_node(b, "Sigmoid", "sig", "A", "S");
-	mb_node(b, "Sub", "sub", "S,v", "D");
+	mb_node(b, "Sub", "sub", "v,S", "D");
 	mb_node(b, "Max", "max", "w,D", "Y");
 	mb_output(b, "Y", DT_FLOAT, 4, dx);
 }
@@ -484,13 +485,14 @@ START_TEST(ew_chain_per_channel)
 }
 END_TEST
 
-/* Y = (X^2 - 0.25) / (0.5 - B) then 2^Y, Clip(-1, 3): scalar operands on
- * either side (Pow and Sub with the chain value on the right), a full one
- * (B, another input), Clip's constant bounds; the first node reads X twice. */
+/* D = (0.5 - B) / (X^2 - 0.25), then Clip(2^D, 0.5, 3): scalar operands on
+ * either side (Pow with the chain value on the right), a full one on the
+ * left (0.5 - B, from another input), Clip's constant bounds (both hit);
+ * the first node reads X twice. */
 static void scalar_pow_chain(MB *b)
 {
 	static const int64_t dx[] = {3, 7, 19}, one = 1;
-	static const float q = 0.25f, h = 0.5f, two = 2, lo = -1, hi = 3;
+	static const float q = 0.25f, h = 0.5f, two = 2, lo = 0.5f, hi = 3;
 
 	mb_input(b, "X", DT_FLOAT, 3, dx);
 	mb_input(b, "B", DT_FLOAT, 3, dx);
@@ -502,7 +504,7 @@ static void scalar_pow_chain(MB *b)
 	mb_node(b, "Mul", "sq", "X,X", "P");
 	mb_node(b, "Sub", "sub", "P,q", "S");
 	mb_node(b, "Sub", "hb", "h,B", "HB");
-	mb_node(b, "Div", "div", "S,HB", "D");
+	mb_node(b, "Div", "div", "HB,S", "D");
 	mb_node(b, "Pow", "pow", "two,D", "E");
 	mb_node(b, "Clip", "clip", "E,lo,hi", "Y");
 	mb_output(b, "Y", DT_FLOAT, 3, dx);
