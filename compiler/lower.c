@@ -264,6 +264,16 @@ int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, in
 				       packed_a, packed_b);
 }
 
+typedef char conv_forms_agree[CONV_COLS == ONNXCC_CONV_COLS && CONV_ROWS == ONNXCC_CONV_ROWS &&
+			      CONV_PLANE == ONNXCC_CONV_PLANE ? 1 : -1];
+
+int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, int64_t chunk,
+			 int usecol, int form, int64_t planes)
+{
+	return onnxcc_f32_conv_scratch(mg, os, k, chunk, usecol, form, 1, planes, isa->mr, isa->nr,
+				       isa->kc, isa->mc, isa->nc);
+}
+
 int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw)
 {
 	return ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw);

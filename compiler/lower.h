@@ -132,6 +132,13 @@ int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw);
 /* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */
 int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
 			 int packed_b);
+/* The forms of the SIMD convolution: ONNXCC_CONV_COLS, _ROWS and _PLANE of
+ * templates/gemm_simd.h (lower.c checks that they agree). */
+enum { CONV_COLS, CONV_ROWS, CONV_PLANE };
+/* Floats of scratch a thread of the SIMD convolution needs, weights packed,
+ * planes: the floats of a group's padded planes (CONV_PLANE) (templates/gemm_simd.h). */
+int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, int64_t chunk,
+			 int usecol, int form, int64_t planes);
 /* A new constant: `batches` float32 matrices of constant w (the i-th at element
  * offset i * bstride), each rows [0, m) x steps [0, k) with element strides
  * rs, cs, packed ahead of time in panels of `width` (isa's MR for an A

@@ -360,6 +360,19 @@ ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 #define ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
 	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
 
+/* The padded plane of those kernels (and of conv.h's plane form): xp, hp x wp
+ * plus `extra` elements, set to `fill`, then the ih x iw image x0 copied in
+ * at row py, column px, as much of it as fits. */
+#define ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, extra, fill) \
+	do { \
+		int64_t i_, r_, c_; \
+		for (i_ = 0; i_ < (hp) * (wp) + (extra); i_++) \
+			(xp)[i_] = (fill); \
+		for (r_ = 0; r_ < (ih) && r_ + (py) < (hp); r_++) \
+			for (c_ = 0; c_ < (iw) && c_ + (px) < (wp); c_++) \
+				(xp)[(r_ + (py)) * (wp) + c_ + (px)] = (x0)[r_ * (iw) + c_]; \
+	} while (0)
+
 /* e^x in float, in straight-line code that a compiler vectorizes (libm's
  * expf is a call per element).  x = n ln2 + r with |r| <= ln2 / 2; e^r by its
  * Taylor polynomial to degree 7 (truncation under 3e-9); 2^n as two factors

@@ -201,13 +201,8 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 		T bv = bias ? bias[ch % C] : (T)0; \
 		int64_t oy, ox, ty, tx, ylo, yhi; \
 		if (xp) { \
-			int64_t r, c, i, n = oh * wp; \
-			for (i = 0; i < hp * wp + kw; i++) \
-				xp[i] = (T)0; \
-			for (r = 0; r < ih; r++) \
-				if (r + py < hp) \
-					for (c = 0; c < iw && c + px < wp; c++) \
-						xp[(r + py) * wp + c + px] = x0[r * iw + c]; \
+			int64_t i, n = oh * wp; \
+			ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, kw, (T)0); \
 			for (i = 0; i < n; i++) \
 				acc[i] = (T)0; \
 			for (ty = 0; ty < kh; ty++) \
@@ -283,26 +278,110 @@ ONNXCC_KERNEL(NAME) \
  * buffer: scratch.  With use_col, col is K x round_up(chunk, NR): im2col
  * writes it packed as the GEMM's B operand, each row made in scratch (chunk
  * floats) and spread over the panels; without, scratch is the GEMM's.  act
- * and has_res follow packed_w, R follows scratch.
+ * and has_res follow packed_w, R follows scratch, and form follows has_res:
+ * - ONNXCC_CONV_COLS: as above, the output positions are the product's columns.
+ * - ONNXCC_CONV_ROWS (few output positions, many channels: the N edge of a
+ *   7 x 7 image would waste a quarter of the tile) swaps the operands: the
+ *   positions are the product's rows (col packed as A, round_up(chunk, MR)
+ *   wide), the weights its columns (packed as B, with NR); the product goes
+ *   to scratch as positions x channels and is transposed into Y, where the
+ *   epilogue runs.
+ * - ONNXCC_CONV_PLANE (2-D, stride 1, weights packed): no im2col.  The image
+ *   group is copied into zero-padded planes, hpl x wpl = the output grown by
+ *   the kernel's reach, and the positions are counted along the padded width
+ *   (q = oy wpl + ox, up to (oh - 1) wpl + ow): tap (ci, ky, kx)'s row of
+ *   the im2col matrix is then the plane row at ci hpl wpl + ky dy wpl + kx dx
+ *   + q, which col packs with whole-panel copies.  The product (mg x chunk
+ *   such positions) goes to scratch, and its columns ox < ow into Y, where
+ *   the epilogue runs.  It computes wpl / ow times the columns.
+ * Scratch sizes: onnxcc_f32_conv_scratch (gemm_simd.h).
  * Threads (onnxcc --threads): each task takes a share of the output
- * positions (whole NR panels) of every image and group, with its own col
- * and scratch: conv_lower makes both ONNXCC_NTHREADS times the size above. */
+ * positions (whole panels) of every image and group, with its own col and
+ * scratch: conv_lower makes both ONNXCC_NTHREADS times the size above. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
+/* col = positions [p0, p0 + pc) of every row of the im2col matrix, packed \
+ * in panels of w positions as onnxcc_f32_pack makes them (w: NR for the B \
+ * operand, MR for the A operand of the transposed product) */ \
 static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, const int64_t *p, \
-	int64_t kdim, int64_t p0, int64_t pc) \
+	int64_t kdim, int64_t p0, int64_t pc, int64_t w) \
 { \
-	int64_t np = onnxcc_round_up(pc, NR), row, j0, c; \
+	int64_t np = onnxcc_round_up(pc, w), row, j0, c; \
 	for (row = 0; row < kdim; row++) { \
 		int64_t pcb = row / KC * KC, kcb = kdim - pcb < KC ? kdim - pcb : KC; \
-		float *dst = col + pcb * np + (row - pcb) * NR; \
+		float *dst = col + pcb * np + (row - pcb) * w; \
 		NAME##_im2col_one(xg, rowbuf, p, row, p0, pc); \
-		for (j0 = 0; j0 + NR <= pc; j0 += NR) \
-			memcpy(dst + j0 * kcb, rowbuf + j0, NR * sizeof(float)); \
+		for (j0 = 0; j0 + w <= pc; j0 += w) \
+			memcpy(dst + j0 * kcb, rowbuf + j0, (size_t)w * sizeof(float)); \
 		if (j0 < pc) \
-			for (c = 0; c < NR; c++) \
+			for (c = 0; c < w; c++) \
 				dst[j0 * kcb + c] = j0 + c < pc ? rowbuf[j0 + c] : 0.0f; \
+	} \
+} \
+/* Y's rows [0, mg) x positions [0, n) (row stride os) = the transposed \
+ * product Z (n x mg), then the epilogue on each row (R as Y) */ \
+static inline void NAME##_untrans(const onnxcc_gemm_args *a, const float *Z, float *Y, \
+	const float *R, int64_t mg, int64_t n, int64_t os) \
+{ \
+	int64_t c0, i0, c, i; \
+	for (c0 = 0; c0 < mg; c0 += 16) \
+		for (i0 = 0; i0 < n; i0 += 16) \
+			for (c = c0; c < mg && c < c0 + 16; c++) \
+				for (i = i0; i < n && i < i0 + 16; i++) \
+					Y[c * os + i] = Z[i * mg + c]; \
+	if (a->act || R) \
+		for (c = 0; c < mg; c++) \
+			onnxcc_f32_epi_row(a->act, a->act_a, a->act_b, Y + c * os, \
+					   R ? R + c * os : R, n); \
+} \
+/* ONNXCC_CONV_PLANE: positions [lo, hi) (along the padded width) of image \
+ * group xg; xp, z and gs: the planes, the product, the GEMM's scratch */ \
+static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
+	const float *wg, const float *pw, const float *bg, float *yg, const float *rg, float *col, \
+	float *xp, float *z, float *gs, int64_t cg, int64_t mg, int64_t chunk, int64_t lo, \
+	int64_t hi) \
+{ \
+	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
+	int64_t dy = p[16], dx = p[17], py = p[18], px = p[19], os = oh * ow; \
+	int64_t wpl = ow + (kw - 1) * dx, plane = wpl * (oh + (kh - 1) * dy), kk = a->k; \
+	int64_t ci, q0, row, j0, i, oy; \
+	onnxcc_gemm_args az = *a; \
+	az.act = ONNXCC_ACT_NONE; \
+	az.res = 0; \
+	for (ci = 0; ci < cg; ci++) \
+		ONNXCC_PAD_PLANE(xg + ci * ih * iw, xp + ci * plane, ih, iw, plane / wpl, wpl, py, \
+				 px, 0, 0.0f); \
+	for (q0 = lo; q0 < hi; q0 += chunk) { \
+		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
+		for (row = 0; row < kk; row++) { \
+			int64_t pcb = row / KC * KC, kcb = kk - pcb < KC ? kk - pcb : KC; \
+			const float *src = xp + row / (kw * kh) * plane + row / kw % kh * dy * wpl + \
+					   row % kw * dx + q0; \
+			float *dst = col + pcb * np + (row - pcb) * NR; \
+			for (j0 = 0; j0 + NR <= nq; j0 += NR) \
+				memcpy(dst + j0 * kcb, src + j0, NR * sizeof(float)); \
+			if (j0 < nq) \
+				for (i = 0; i < NR; i++) \
+					dst[j0 * kcb + i] = j0 + i < nq ? src[j0 + i] : 0.0f; \
+		} \
+		az.n = nq; \
+		az.rsb = nq; \
+		az.rsy = nq; \
+		NAME##_gemm(&az, wg, col, bg, z, 1, 1, pw, col, gs); \
+		/* each output row's part of [q0, q0 + nq) */ \
+		for (oy = q0 / wpl; oy * wpl < q0 + nq; oy++) { \
+			int64_t s0 = oy * wpl > q0 ? oy * wpl : q0; \
+			int64_t s1 = oy * wpl + ow < q0 + nq ? oy * wpl + ow : q0 + nq; \
+			int64_t at = oy * ow + s0 - oy * wpl; \
+			for (i = 0; s0 < s1 && i < mg; i++) { \
+				memcpy(yg + i * os + at, z + i * nq + s0 - q0, \
+				       (size_t)(s1 - s0) * sizeof(float)); \
+				if (a->act || rg) \
+					onnxcc_f32_epi_row(a->act, a->act_a, a->act_b, yg + i * os + at, \
+							   rg ? rg + i * os + at : rg, s1 - s0); \
+			} \
+		} \
 	} \
 } \
 typedef struct NAME##_job { \
@@ -317,32 +396,65 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	const double *f = ((const NAME##_job *)ctx)->f; \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
 	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
-	int packw = (int)p[8 + 6 * p[0]]; \
+	int packw = (int)p[8 + 6 * p[0]], form = (int)p[11 + 6 * p[0]]; \
+	int trans = form == ONNXCC_CONV_ROWS; \
+	int64_t wp = trans ? MR : NR;	/* positions a panel: MR as rows, NR as columns */ \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
 	const float *bias = hasb ? (const float *)b[3] : (const float *)0; \
 	float *col = usecol ? (float *)b[3 + hasb] : (float *)0; \
 	float *scratch = (float *)b[3 + hasb + usecol]; \
 	const float *R = p[10 + 6 * p[0]] ? (const float *)b[4 + hasb + usecol] : (const float *)0; \
-	onnxcc_gemm_args a; \
+	onnxcc_gemm_args a, at; \
 	onnxcc_conv_gemm_shape(p, &a, &is, &os); \
 	onnxcc_gemm_epi_args(&a, p + 9 + 6 * p[0], f); \
 	kk = a.k; \
+	/* the transposed product: positions x channels into Z, no epilogue */ \
+	at = a; \
+	at.n = mg; \
+	at.rsa = 1; at.csa = is; at.rsb = 1; at.csb = kk; \
+	at.rsc = 0; at.csc = 1; at.rsy = mg; at.csy = 1; \
+	at.act = ONNXCC_ACT_NONE; \
 	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
-	onnxcc_share(os, NR, t, nt, &lo, &hi); \
-	per = onnxcc_f32_gemm_scratch(mg, usecol ? chunk : os, kk, MR, NR, KC, \
-		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA, packw, (int)usecol); \
-	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per; \
+	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) : os, wp, t, nt, \
+		     &lo, &hi); \
+	per = onnxcc_f32_conv_scratch(mg, os, kk, chunk, (int)usecol, form, packw, \
+		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0, MR, NR, KC, \
+		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA); \
 	scratch += t * per; \
 	if (col) \
-		col += t * kk * onnxcc_round_up(chunk, NR); \
+		col += t * kk * onnxcc_round_up(chunk, wp); \
 	for (n = 0; n < nn && lo < hi; n++) \
 		for (g = 0; g < grp; g++) { \
 			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
-			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, MR) : (const float *)0; \
+			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, wp == MR ? NR : MR) \
+						: (const float *)0; \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
 			const float *rg = R ? R + (n * m + g * mg) * os : R; \
+			if (form == ONNXCC_CONV_PLANE) { \
+				float *z = scratch + cg * onnxcc_conv_plane_size(p); \
+				NAME##_plane(&a, p, xg, wg, pw, bg, yg, rg, col, scratch, z, \
+					     z + mg * chunk, cg, mg, chunk, lo, hi); \
+				continue; \
+			} \
+			if (trans) { \
+				/* Z (the positions' rows) first in scratch, then the GEMM's */ \
+				int64_t rows = usecol ? chunk : os; \
+				float *z = scratch, *gs = scratch + rows * mg; \
+				for (p0 = lo; p0 < hi; p0 += rows) { \
+					at.m = hi - p0 < rows ? hi - p0 : rows; \
+					if (usecol) { \
+						NAME##_im2colp(xg, col, gs, p, kk, p0, at.m, MR); \
+						NAME##_gemm(&at, col, wg, bg, z, 1, 1, col, pw, gs); \
+					} else { \
+						NAME##_gemm(&at, xg + p0, wg, bg, z, 1, 1, \
+							    (const float *)0, pw, gs); \
+					} \
+					NAME##_untrans(&a, z, yg + p0, rg ? rg + p0 : rg, mg, at.m, os); \
+				} \
+				continue; \
+			} \
 			if (!usecol) { \
 				a.n = hi - lo; \
 				a.rsb = is; \
@@ -355,7 +467,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 				a.n = hi - p0 < chunk ? hi - p0 : chunk; \
 				a.rsb = a.n; \
 				a.res = rg ? rg + p0 : rg; \
-				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n); \
+				NAME##_im2colp(xg, col, scratch, p, kk, p0, a.n, NR); \
 				NAME##_gemm(&a, wg, col, bg, yg + p0, 1, 1, pw, col, scratch); \
 			} \
 		} \

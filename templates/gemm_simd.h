@@ -130,6 +130,48 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 	return packed_a || packed_b || sa + sb >= ta + tb ? sa + sb : ta + tb;
 }
 
+/* The forms of the SIMD convolution (conv.h): output positions as the
+ * product's columns, as its rows, or columns read from padded planes. */
+#define ONNXCC_CONV_COLS 0
+#define ONNXCC_CONV_ROWS 1
+#define ONNXCC_CONV_PLANE 2
+
+/* Floats of scratch one thread of the SIMD convolution (conv.h) needs, for a
+ * group of mg output channels, os output positions, k = C/G times the kernel
+ * size, im2col chunks of `chunk` positions (usecol), the weights packed or
+ * not, and (ONNXCC_CONV_PLANE) planes of `planes` floats.
+ * Positions as columns: the GEMM's packing of B, or a row of col.
+ * Positions as rows: the product's rows x mg (positions x channels) first,
+ * then the GEMM's packing of A or a row of col.
+ * Planes: the planes, the product (mg x chunk), the GEMM's packing of A. */
+ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k, int64_t chunk,
+	int usecol, int form, int packw, int64_t planes, int64_t mr, int64_t nr, int64_t kc,
+	int64_t mc, int64_t nc)
+{
+	int64_t rows = usecol ? chunk : os, per;
+
+	if (form == ONNXCC_CONV_PLANE)
+		return planes + mg * chunk +
+		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, packw, 1);
+	per = form == ONNXCC_CONV_ROWS
+		? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
+		: onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
+	per = usecol && per < chunk ? chunk : per < 1 ? 1 : per;
+	return form == ONNXCC_CONV_ROWS ? rows * mg + per : per;
+}
+
+/* ONNXCC_CONV_PLANE, from a 2-D convolution's parameters p (conv.h): the
+ * floats of one channel's padded plane, and the positions counted along
+ * the padded width. */
+ONNXCC_HELPER int64_t onnxcc_conv_plane_size(const int64_t *p)
+{
+	return (p[12] + (p[10] - 1) * p[16]) * (p[13] + (p[11] - 1) * p[17]);
+}
+ONNXCC_HELPER int64_t onnxcc_conv_plane_positions(const int64_t *p)
+{
+	return (p[12] - 1) * (p[13] + (p[11] - 1) * p[17]) + p[13];
+}
+
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element
  * strides (rs along the rows, cs along the steps) into panels of w: panel after
  * panel, each kc x w, zero past m.  For A: rows are A's rows, steps its columns;
@@ -233,11 +275,15 @@ ONNXCC_HELPER void onnxcc_f32_tile_store(const float *t, int64_t ld, int64_t mr,
 /* A micro-kernel: the MR x NR tile from A's packed panel a (MR floats a step)
  * and B's panel b, whose steps are ldb floats apart (NR when packed, B's row
  * stride when the driver reads it in place); stored as onnxcc_f32_tile_store.
+ * The x86 kernels' fast path (a whole tile, contiguous rows) also applies the
+ * cheap epilogues in registers on the last K block: + R (laid out as Y, R
+ * at the tile), then Relu if relu; they return 1 when they did.  Otherwise
+ * (0) the driver runs the epilogue on the stored tile.
  * The portable micro-kernel: the same panels, plain C. */
 #define ONNXCC_F32_UKR_C(NAME, MR, NR) \
-ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb, float *Y, \
+ONNXCC_HELPER int NAME(int64_t kc, const float *a, const float *b, int64_t ldb, float *Y, \
 	int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, \
-	int64_t rsc, int64_t csc, float alpha, float beta) \
+	int64_t rsc, int64_t csc, float alpha, float beta, const float *R, int relu) \
 { \
 	float t[MR * NR]; \
 	int64_t k, r, c; \
@@ -248,6 +294,9 @@ ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb,
 			for (c = 0; c < NR; c++) \
 				t[r * NR + c] += a[r] * b[c]; \
 	onnxcc_f32_tile_store(t, NR, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta); \
+	(void)R; \
+	(void)relu; \
+	return 0; \
 }
 
 #if ONNXCC_SIMD_X86
@@ -256,7 +305,7 @@ ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb,
  * [16 V, 16 V + W) of the tile; W floats per vector).  The fast path of the
  * micro-kernels below: a whole tile, Y rows contiguous, C absent, a row
  * broadcast (csc 0) or contiguous (csc 1). */
-#define ONNXCC_X86_STORE(VT, LOAD, STORE, ADD, MUL, SET1, ACC, r, col) \
+#define ONNXCC_X86_STORE(VT, LOAD, STORE, ADD, MUL, SET1, MAX, ACC, r, col) \
 	{ \
 		float *y_ = Y + (r) * rsy + (col); \
 		VT v_ = ACC; \
@@ -269,6 +318,10 @@ ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb,
 				VT c_ = csc ? LOAD(C + (r) * rsc + (col)) : SET1(C[(r) * rsc]); \
 				v_ = ADD(v_, beta == 1 ? c_ : MUL(c_, SET1(beta))); \
 			} \
+			if (R) \
+				v_ = ADD(v_, LOAD(R + (r) * rsy + (col))); \
+			if (relu) /* NaN: max returns its second operand, 0 */ \
+				v_ = MAX(v_, SET1(0.0f)); \
 		} \
 		STORE(y_, v_); \
 	}
@@ -287,14 +340,14 @@ ONNXCC_HELPER void NAME(int64_t kc, const float *a, const float *b, int64_t ldb,
 	_mm256_storeu_ps(t + r * 16 + 8, c##r##1);
 #define ONNXCC_AVX2_STORE(r) \
 	ONNXCC_X86_STORE(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, \
-			 _mm256_set1_ps, c##r##0, r, 0) \
+			 _mm256_set1_ps, _mm256_max_ps, c##r##0, r, 0) \
 	ONNXCC_X86_STORE(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, \
-			 _mm256_set1_ps, c##r##1, r, 8)
+			 _mm256_set1_ps, _mm256_max_ps, c##r##1, r, 8)
 
-ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
+ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx2(int64_t kc,
 	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
 	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
-	float beta)
+	float beta, const float *R, int relu)
 {
 	ONNXCC_AVX2_ROWS(ONNXCC_AVX2_DECL)
 	int64_t k;
@@ -304,10 +357,12 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
 	}
 	if (mr == 6 && nr == 16 && csy == 1 && (!last || !C || csc <= 1)) {
 		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_STORE)
+		return 1;
 	} else {
 		float t[6 * 16];
 		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_SPILL)
 		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+		return 0;
 	}
 }
 
@@ -325,14 +380,14 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx2(int64_t kc,
 	_mm512_storeu_ps(t + r * 32 + 16, c##r##1);
 #define ONNXCC_AVX512_STORE(r) \
 	ONNXCC_X86_STORE(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, \
-			 _mm512_set1_ps, c##r##0, r, 0) \
+			 _mm512_set1_ps, _mm512_max_ps, c##r##0, r, 0) \
 	ONNXCC_X86_STORE(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, \
-			 _mm512_set1_ps, c##r##1, r, 16)
+			 _mm512_set1_ps, _mm512_max_ps, c##r##1, r, 16)
 
-ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx512f(int64_t kc,
+ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx512f(int64_t kc,
 	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
 	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
-	float beta)
+	float beta, const float *R, int relu)
 {
 	ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL)
 	int64_t k;
@@ -342,10 +397,12 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN void onnxcc_f32_ukr_avx512f(int64_t kc,
 	}
 	if (mr == 8 && nr == 32 && csy == 1 && (!last || !C || csc <= 1)) {
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_STORE)
+		return 1;
 	} else {
 		float t[8 * 32];
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL)
 		onnxcc_f32_tile_store(t, 32, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+		return 0;
 	}
 }
 
@@ -395,9 +452,9 @@ ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
 	ONNXCC_NEON_STORE1(c##r##1, r, 4) \
 	ONNXCC_NEON_STORE1(c##r##2, r, 8)
 
-ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, int64_t ldb,
+ONNXCC_SIMD_FN int onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, int64_t ldb,
 	float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C,
-	int64_t rsc, int64_t csc, float alpha, float beta)
+	int64_t rsc, int64_t csc, float alpha, float beta, const float *R, int relu)
 {
 	ONNXCC_NEON_ROWS(ONNXCC_NEON_DECL)
 	int64_t k;
@@ -413,6 +470,9 @@ ONNXCC_SIMD_FN void onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float 
 		ONNXCC_NEON_ROWS(ONNXCC_NEON_SPILL)
 		onnxcc_f32_tile_store(t, 12, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
 	}
+	(void)R;	/* the driver runs the epilogue */
+	(void)relu;
+	return 0;
 }
 
 #else
@@ -459,6 +519,9 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 	/* B's rows contiguous and close together: whole panels are read where \
 	 * they are (ldb = rsb), only a last partial one is packed */ \
 	int direct = !pb && g->csb == 1 && g->rsb <= ONNXCC_GEMM_DIRECT_LD; \
+	/* the epilogues the micro-kernel applies in registers (R, then Relu) */ \
+	int epi_reg = g->act == ONNXCC_ACT_NONE || g->act == ONNXCC_ACT_RELU; \
+	const float *R = epi_reg ? (const float *)g->res : (const float *)0; \
 	for (jc = 0; jc < n; jc += NC) { \
 		int64_t nc = n - jc < NC ? n - jc : NC, nfull = nc / NR * NR; \
 		for (pc = 0; pc < k; pc += KC) { \
@@ -480,8 +543,8 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 				for (jr = 0; jr < nc; jr += NR) \
 					for (ir = 0; ir < mc; ir += MR) { \
 						int64_t i = ic + ir, j = jc + jr; \
-						int inplace = direct && jr < nfull; \
-						onnxcc_f32_ukr_##ISA(kc, aa + ir * kc, \
+						int inplace = direct && jr < nfull, done; \
+						done = onnxcc_f32_ukr_##ISA(kc, aa + ir * kc, \
 							inplace ? B + pc * g->rsb + j : \
 							direct ? bp : bb + jr * kc, \
 							inplace ? g->rsb : NR, \
@@ -489,8 +552,10 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 							mc - ir < MR ? mc - ir : MR, \
 							nc - jr < NR ? nc - jr : NR, first, last, \
 							C ? C + i * g->rsc + j * g->csc : C, g->rsc, \
-							g->csc, alpha, beta); \
-						if (last && (g->act || g->res)) \
+							g->csc, alpha, beta, \
+							epi_reg && R ? R + i * g->rsy + j * g->csy : R, \
+							epi_reg && g->act == ONNXCC_ACT_RELU); \
+						if (last && (g->act || g->res) && !(epi_reg && done)) \
 							onnxcc_f32_epi_tile(g, i, j, \
 								mc - ir < MR ? mc - ir : MR, \
 								nc - jr < NR ? nc - jr : NR, Y, MR, NR); \

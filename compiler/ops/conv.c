@@ -132,16 +132,58 @@ static int is_pointwise(const ConvGeom *c)
 	return 1;
 }
 
-/* Output columns per im2col chunk, a multiple of the GEMM tile width nr. */
-static int64_t col_chunk(const ConvGeom *c, int64_t kdim, int dtype, int64_t nr)
+/* Output columns per im2col chunk of the os positions, a multiple of the
+ * GEMM tile width nr. */
+static int64_t col_chunk(int64_t os, int64_t kdim, int dtype, int64_t nr)
 {
-	int64_t os = 1, chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
-	int i;
+	int64_t chunk = CONV_COL_BYTES / (kdim * dt_size(dtype));
 
-	for (i = 0; i < c->nd; i++)
-		os *= c->out[i];
 	chunk = chunk < nr ? nr : chunk / nr * nr;
 	return chunk < os ? chunk : os;
+}
+
+/* Tile slots a product of m rows by the positions takes, chunk after chunk,
+ * with rows in tiles of mr and positions in panels of w. */
+static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64_t w)
+{
+	int64_t cols = os / chunk * ((chunk + w - 1) / w * w);
+
+	if (os % chunk)
+		cols += (os % chunk + w - 1) / w * w;
+	return (m + mr - 1) / mr * mr * cols;
+}
+
+/* Whether the SIMD convolution can read padded planes (conv.h's
+ * ONNXCC_CONV_PLANE): 2-D, stride 1, an im2col to save. */
+static int plane_applies(const ConvGeom *c, int use_col)
+{
+	return use_col && c->nd == 2 && c->stride[0] == 1 && c->stride[1] == 1;
+}
+
+/* The form of the SIMD convolution (conv.h) with the least estimated cost, in
+ * multiply-adds of the tiles the product computes (padding included), plus
+ * what the rest costs in the same unit (measured on AVX-512): an im2col row
+ * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
+ * planes' copy of the product into Y 10 an output.  positions: the product's
+ * columns in the plane form. */
+static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t os,
+		     int64_t kdim, int use_col, int dtype, int64_t positions)
+{
+	double k = (double)kdim, out = (double)mg * (double)os;
+	double im2col = use_col ? 40.0 * k * (double)os : 0;
+	int64_t cc = use_col ? col_chunk(os, kdim, dtype, isa->nr) : os;
+	int64_t cr = use_col ? col_chunk(os, kdim, dtype, isa->mr) : os;
+	int64_t cp = col_chunk(positions, kdim, dtype, isa->nr);
+	double cols = (double)tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
+	double rows = (double)tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
+	double plane = (double)tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 10.0 * out;
+	int form = CONV_COLS;
+
+	if (kdim > 0 && rows < cols)
+		form = CONV_ROWS;
+	if (plane_applies(c, use_col) && plane < (form == CONV_ROWS ? rows : cols))
+		form = CONV_PLANE;
+	return form;
 }
 
 int conv_lower(Node *n, Lower *L)
@@ -149,7 +191,8 @@ int conv_lower(Node *n, Lower *L)
 	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
 	int64_t kdim = w->dims[1], chunk = 0, os = 1, mg;
-	int i, use_col, packw = 0, dw;
+	int i, use_col, packw = 0, dw, form = CONV_COLS;
+	int64_t positions, planes = 0;	/* the product's, of the padded planes (CONV_PLANE) */
 	const GemmIsa *isa;
 	KCall *k;
 
@@ -176,18 +219,30 @@ int conv_lower(Node *n, Lower *L)
 	if (dw)
 		use_col = 0;
 	wk = w;	/* the weights the convolution reads: w, or w packed */
+	positions = os;
+	if (isa && plane_applies(&c, use_col))
+		positions = (c.out[0] - 1) * (c.out[1] + (c.k[1] - 1) * c.dil[1]) + c.out[1];
+	if (isa)
+		form = conv_form(isa, &c, mg, os, kdim, use_col, x->dtype, positions);
+	if (form == CONV_PLANE)
+		planes = w->dims[1] * (c.out[0] + (c.k[0] - 1) * c.dil[0]) *
+			 (c.out[1] + (c.k[1] - 1) * c.dil[1]);
+	else
+		positions = os;
 	if (isa) {
+		/* the panel width of the weights: MR as the A operand, NR as B */
+		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
 		/* the weights of each group are the A operand, mg x kdim, packed at
 		 * compile time, at the first run (a splat), or else at every run
 		 * before the convolution */
 		packw = 1;
 		if (w->is_splat) {
-			wk = lower_prepack_splat(L, w, isa, isa->mr, c.group, mg, kdim);
+			wk = lower_prepack_splat(L, w, isa, wpw, c.group, mg, kdim);
 		} else if (w->data) {
-			wk = lower_prepack(L, w, isa, isa->mr, c.group, mg * kdim, mg, kdim, kdim, 1);
+			wk = lower_prepack(L, w, isa, wpw, c.group, mg * kdim, mg, kdim, kdim, 1);
 		} else {
-			int64_t dims[1] = {c.group * ((mg + isa->mr - 1) / isa->mr * isa->mr) * kdim};
-			int64_t pp[8] = {isa->mr, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
+			int64_t dims[1] = {c.group * ((mg + wpw - 1) / wpw * wpw) * kdim};
+			int64_t pp[8] = {wpw, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
 			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
 			KCall *pk = lower_call(L, "f32_prepack__scalar");
 			if (!pk)
@@ -209,10 +264,10 @@ int conv_lower(Node *n, Lower *L)
 		kcall_buf(k, b);
 	if (use_col) {
 		/* the fast kernel's col is packed: whole panels of nr columns */
-		int64_t dims[2];
-		chunk = col_chunk(&c, kdim, x->dtype, isa ? isa->nr : 8);
+		int64_t dims[2], wp = !isa ? 1 : form == CONV_ROWS ? isa->mr : isa->nr;
+		chunk = col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
 		dims[0] = kdim;
-		dims[1] = isa ? (chunk + isa->nr - 1) / isa->nr * isa->nr : chunk;
+		dims[1] = (chunk + wp - 1) / wp * wp;
 		if (isa)	/* one col per thread */
 			dims[0] *= lower_threads;
 		kcall_buf(k, lower_temp(L, x->dtype, 2, dims));
@@ -220,11 +275,7 @@ int conv_lower(Node *n, Lower *L)
 	if (isa) {
 		/* a row of col, or the GEMM's packing */
 		int64_t dims[1];
-		dims[0] = gemm_isa_scratch(isa, mg, use_col ? chunk : os, kdim, packw, use_col);
-		if (use_col && dims[0] < chunk)
-			dims[0] = chunk;
-		if (dims[0] < 1)
-			dims[0] = 1;
+		dims[0] = conv_isa_scratch(isa, mg, os, kdim, chunk, use_col, form, planes);
 		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}
@@ -247,6 +298,8 @@ int conv_lower(Node *n, Lower *L)
 	kcall_epilogue(k, n);
 	if (node_in(n, 3))	/* a fused residual (passes/fuse.c) */
 		kcall_buf(k, n->in[3]);
+	if (isa)
+		kcall_i(k, form);
 	if (dw) {
 		/* stride and dilation 1: the padded-plane path and its scratch */
 		int pad = c.stride[0] == 1 && c.stride[1] == 1 && c.dil[0] == 1 && c.dil[1] == 1;

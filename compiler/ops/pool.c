@@ -148,6 +148,22 @@ static int64_t pool_mode(const Node *n)
 	return attr_i(n, "storage_order", 0) ? 2 : 1;
 }
 
+/* Whether max or average pooling n takes one window, the whole image, with
+ * no pads, dilation or indices: the same values as a global pooling (the
+ * first maximum; the sum in row-major order over the count). */
+static int whole_image(const Node *n, const PoolGeom *g, const Value *x)
+{
+	int i;
+
+	if ((strcmp(n->op->aux, "max") != 0 && strcmp(n->op->aux, "avg") != 0) ||
+	    node_out(n, 1) || (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE))
+		return 0;
+	for (i = 0; i < g->nd; i++)
+		if (g->out[i] != 1 || g->k[i] != g->in[i] || g->pb[i] || g->pe[i] || g->d[i] != 1)
+			return 0;
+	return 1;
+}
+
 int pool_lower(Node *n, Lower *L)
 {
 	Value *x = n->in[0], *y = n->out[0], *yt;
@@ -162,6 +178,16 @@ int pool_lower(Node *n, Lower *L)
 	/* float16 and bfloat16 pool in float, rounded once at the end */
 	if (widen_half(L, &x) != 0 || !(yt = half_out(L, y)))
 		return -1;
+	if (whole_image(n, &g, x)) {
+		/* one window over the whole image: a global pooling, one loop a channel */
+		if (!(k = lower_callf(L, "%s_global%spool__scalar", dt_short(x->dtype), n->op->aux)))
+			return -1;
+		kcall_buf(k, x);
+		kcall_buf(k, yt);
+		kcall_i(k, x->dims[0] * x->dims[1]);
+		kcall_i(k, value_numel(x) / (x->dims[0] * x->dims[1]));
+		return narrow_half(L, yt, y);
+	}
 	if (L->cpu == CPU_NEON && x->dtype == DT_FLOAT && strcmp(n->op->aux, "max") == 0) {
 		k = lower_call(L, "f32_maxpool__neon");	/* falls back to scalar code itself */
 		neon = 1;

@@ -97,6 +97,22 @@ static int64_t place(const Live *placed, int nplaced, const Live *t)
 	return off;
 }
 
+/* Place the n tensors in `order`, each at its lowest offset; the arena size
+ * (past MAX_ARENA_BYTES it stops early: the caller reports it). */
+static int64_t plan(Live *lv, int n, int (*order)(const void *, const void *))
+{
+	int64_t size = 0;
+	int i;
+
+	qsort(lv, n, sizeof(Live), order);
+	for (i = 0; i < n && size <= MAX_ARENA_BYTES; i++) {
+		lv[i].v->offset = place(lv, i, &lv[i]);
+		if (lv[i].v->offset + lv[i].size > size)
+			size = lv[i].v->offset + lv[i].size;
+	}
+	return size;
+}
+
 static int64_t lower_bound(const Live *lv, int n, int ncalls)
 {
 	int64_t *delta = xcalloc(ncalls + 1, sizeof(int64_t)), cur = 0, best = 0;
@@ -216,20 +232,14 @@ int pass_memplan(Graph *g)
 	}
 	g->arena_lower_bound = lower_bound(lv, n, calls->n);
 	/* try each order; place once more in the best one */
-	for (o = 0, best = 0, arena = -1; o <= (int)(sizeof orders / sizeof orders[0]); o++) {
-		int64_t size = 0;
-		int which = o < (int)(sizeof orders / sizeof orders[0]) ? o : best;
-		qsort(lv, n, sizeof(Live), orders[which]);
-		for (i = 0; i < n && size <= MAX_ARENA_BYTES; i++) {
-			lv[i].v->offset = place(lv, i, &lv[i]);
-			if (lv[i].v->offset + lv[i].size > size)
-				size = lv[i].v->offset + lv[i].size;
-		}
-		if (o < (int)(sizeof orders / sizeof orders[0]) && (arena < 0 || size < arena)) {
+	for (o = 0, best = 0, arena = -1; o < (int)(sizeof orders / sizeof orders[0]); o++) {
+		int64_t size = plan(lv, n, orders[o]);
+		if (arena < 0 || size < arena) {
 			arena = size;
 			best = o;
 		}
 	}
+	plan(lv, n, orders[best]);
 	for (i = 0, arena = 0; i < n; i++) {
 		if (lv[i].v->offset + lv[i].size > arena)
 			arena = lv[i].v->offset + lv[i].size;

@@ -209,10 +209,12 @@ END_TEST
 START_TEST(gemm_neon) { check_cpu(CPU_NEON); }
 END_TEST
 
-/* A 2-D convolution on kernel `cpu` (weights prepacked or not) against doubles. */
+/* A 2-D convolution on kernel `cpu` (weights prepacked or not; in the SIMD
+ * kernels' form ONNXCC_CONV_*, if it applies; with epi, + a residual then
+ * Relu) against doubles. */
 static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int64_t m,
 		       int64_t grp, int64_t kh, int64_t kw, int64_t s, int64_t pad, int packw,
-		       int64_t chunk, int thr)
+		       int64_t chunk, int thr, int form, int epi)
 {
 	const Kernel *kn = gemm_kernel(cpu, "conv");
 	const GemmIsa *isa = gemm_isa(cpu);
@@ -222,38 +224,52 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	unsigned seed = (unsigned)(c * 7 + m * 3 + kh);
 	float *X = random_floats(nn * c * h * w, &seed), *W = random_floats(m * kk, &seed);
 	float *bias = random_floats(m, &seed), *Y = calloc((size_t)(nn * m * os), sizeof(float));
+	float *R = random_floats(nn * m * os, &seed);
 	float *col = NULL, *scratch = NULL, *Wp = NULL;
 	int64_t p[32] = {2, nn, c, m, grp, 1, usecol, 0, h, w, kh, kw, oh, ow, s, s, 1, 1, pad, pad,
 			 packw};
-	int64_t n, o, y, x, g, i, j, a;
+	int64_t n, o, y, x, g, i, j, a, wr = 1, wp = 1;	/* panel widths: weights, positions */
 	void *b[8];
 	int nbuf = 0;
 
-	if (chunk <= 0 || chunk > os)
-		chunk = os;
+	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (w + 2 * pad) + ow : os;
+
+	if (form == ONNXCC_CONV_PLANE && (s != 1 || !usecol))
+		return;	/* not this form's */
+	if (chunk <= 0 || chunk > positions)
+		chunk = positions;
 	p[7] = usecol ? chunk : 0;
+	/* the epilogue follows packed_w in the SIMD kernels' parameters, pad in the scalar's */
+	p[isa ? 21 : 20] = epi ? ONNXCC_ACT_RELU : ONNXCC_ACT_NONE;
+	p[isa ? 22 : 21] = epi;
+	if (isa)
+		p[23] = form;
+	if (isa) {
+		wr = form == ONNXCC_CONV_ROWS ? isa->nr : isa->mr;
+		wp = form == ONNXCC_CONV_ROWS ? isa->mr : isa->nr;
+	}
 	if (packw) {
-		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, isa->mr) * kk + 1), sizeof(float));
+		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, wr) * kk + 1), sizeof(float));
 		for (g = 0; g < grp; g++)
-			onnxcc_f32_prepack(isa->mr, isa->kc, mg, kk, W + g * mg * kk, kk, 1,
-					   Wp + g * onnxcc_round_up(mg, isa->mr) * kk);
+			onnxcc_f32_prepack(wr, isa->kc, mg, kk, W + g * mg * kk, kk, 1,
+					   Wp + g * onnxcc_round_up(mg, wr) * kk);
 	}
 	b[nbuf++] = X;
 	b[nbuf++] = packw ? Wp : W;
 	b[nbuf++] = Y;
 	b[nbuf++] = bias;
 	if (usecol)	/* the fast kernels' col is packed in whole panels */
-		b[nbuf++] = col = calloc((size_t)(kk * (isa ? onnxcc_round_up(chunk, isa->nr) : chunk) *
+		b[nbuf++] = col = calloc((size_t)(kk * onnxcc_round_up(chunk, wp) *
 						  (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	if (isa) {	/* as compiler/ops/conv.c sizes it */
-		int64_t ns = gemm_isa_scratch(isa, mg, usecol ? chunk : os, kk, packw, usecol);
-		if (usecol && ns < chunk)
-			ns = chunk;
-		if (ns < 1)
-			ns = 1;
+		int64_t ns = onnxcc_f32_conv_scratch(mg, os, kk, chunk, usecol, form, packw,
+						     form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0,
+						     isa->mr, isa->nr, isa->kc, isa->mc, isa->nc);
 		b[nbuf++] = scratch = calloc((size_t)(ns * (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	}
-	pick(kn, cpu, thr, 1)(b, p, (const double[]){0, 0});	/* p[20..22]: no epilogue */
+	if (epi)
+		b[nbuf++] = R;
+	pick(kn, cpu, thr, 1)(b, p, (const double[]){0, 0});
 	for (n = 0; n < nn; n++)
 		for (o = 0; o < m; o++)
 			for (y = 0; y < oh; y++)
@@ -272,16 +288,21 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 								sum += v;
 								mag += fabs(v);
 							}
+					if (epi) {
+						sum += R[((n * m + o) * oh + y) * ow + x];
+						sum = sum > 0 ? sum : 0;
+					}
 					got = Y[((n * m + o) * oh + y) * ow + x];
 					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
-						      "%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
-						      thr ? " (3 threads)" : "",
+						      "%s%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
+						      thr ? " (3 threads)" : "", form ? form == ONNXCC_CONV_ROWS ? " (rows)" : " (plane)" : "",
 						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
 				}
 	free(X);
 	free(W);
 	free(bias);
 	free(Y);
+	free(R);
 	free(col);
 	free(scratch);
 	free(Wp);
@@ -289,20 +310,25 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 static void check_conv_cpu(int cpu)
 {
-	int packw, thr;
+	int packw, thr, tr, epi;
 
 	if (!host_has(cpu))
 		return;
-	for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
-		for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
-			check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr);
-			check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0, thr);
-			check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24, thr);
-			check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64, thr);
-			check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100, thr);
-			check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0, thr);
-			check_conv(cpu, 1, 7, 12, 13, 19, 1, 1, 1, 1, 0, packw, 0, thr);
-		}
+	for (epi = 0; epi <= 1; epi++)
+		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_PLANE : 0); tr++)
+			for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
+				for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
+					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 5, 7, 7, 13, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 300, 9, 9, 40, 1, 3, 3, 1, 1, packw, 24, thr, tr, epi);
+					check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 64, thr, tr, epi);
+					check_conv(cpu, 1, 3, 40, 37, 17, 1, 5, 3, 1, 2, packw, 100, thr, tr, epi);
+					check_conv(cpu, 2, 512, 5, 5, 9, 1, 3, 3, 1, 1, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 7, 12, 13, 19, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					/* 7 x 7 positions, 70 channels: partial tiles both ways */
+					check_conv(cpu, 1, 33, 7, 7, 70, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 20, 9, 9, 70, 1, 3, 3, 1, 1, packw, 16, thr, tr, epi);
+				}
 }
 
 START_TEST(conv_generic) { check_conv_cpu(CPU_GENERIC); }

@@ -80,8 +80,9 @@ static void check_ukr(int64_t kc, int64_t mr, int64_t nr, int64_t csy, int ckind
 	if (csy != 1)
 		csy = MR;
 	memcpy(y1, y0, MR * NR * 2 * sizeof(float));
-	onnxcc_f32_ukr_neon(kc, a, b, NR, y0, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta);
-	ref_ukr(kc, a, b, NR, y1, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta);
+	onnxcc_f32_ukr_neon(kc, a, b, NR, y0, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta,
+			    NULL, 0);
+	ref_ukr(kc, a, b, NR, y1, rsy, csy, mr, nr, first, last, C, rsc, csc, alpha, beta, NULL, 0);
 	snprintf(what, sizeof what, "ukr kc=%lld %lldx%lld csy=%lld c=%d first=%d last=%d",
 		 (long long)kc, (long long)mr, (long long)nr, (long long)csy, ckind, first, last);
 	for (i = 0; i < MR * NR * 2; i++) {
@@ -308,6 +309,10 @@ int main(void)
 						check_plane(2, h, w, k, k, pad, pad, pad, pad, 0, 1);
 						check_plane(1, h, w, k, k + 1 < 6 ? k + 1 : k, pad, 0,
 							    0, pad, pad & 1, pad & 1);
+						/* the mean over uneven pads, both counts */
+						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 1);
+						check_plane(1, h, w, k, k, pad, 0, 0, pad, 0, 1);
+						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 0);
 					}
 		check_plane(3, 13, 13, 13, 13, 6, 6, 6, 6, 1, 0);
 	}
