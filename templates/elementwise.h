@@ -319,9 +319,10 @@ ONNXCC_HELPER uint64_t onnxcc_ipow(uint64_t base, uint64_t e)
 #define ONNXCC_OP_greaterorequal(x, y, f) ((x) >= (y))
 
 /* Chains of float elementwise ops in one loop (passes/fuse_ew.c): the input
- * goes through the output in blocks of ONNXCC_EWC_BLOCK elements held in a
- * local array, and each step of a small program is applied to the whole
- * block, so an intermediate tensor is never written.
+ * goes to the output in blocks of ONNXCC_EWC_BLOCK elements, each step of a
+ * small program applied to the whole block (the first reading X, the last
+ * writing Y, the others between two local arrays), so an intermediate
+ * tensor is never written.  With threads, each task takes whole blocks.
  *
  * ewchain: b = {X, Y, operands...}, p = {n, steps, then 5 per step: op,
  *          operand (index into b, 0: none), inner, count, flags},
