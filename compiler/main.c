@@ -117,7 +117,7 @@ static int parse_shape(const char *arg, InputShape *s)
 
 static int is_pass_name(const char *s)
 {
-	static const char *names[] = {"infer", "fold", "dce", "lower", "memplan"};
+	static const char *names[] = {"infer", "fold", "dce", "fuse", "lower", "memplan"};
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -8,6 +8,7 @@
  * binary:  b = {A, B, Y}, p = {r, dims[r], stride_a[r], stride_b[r]}
  * where:   b = {C, A, B, Y}, p = {r, dims[r], stride_c[r], stride_a[r], stride_b[r]}
  * clip:    b = {X, Y, [lo], [hi]}, p = {n, lo_from, hi_from}, f = {lo, hi} (see ONNXCC_CLIP)
+ * ewchain: b = {X, Y, operands...}: see ONNXCC_EWCHAIN
  * Strides are in elements, 0 along broadcast dimensions; Y is contiguous with
  * shape dims.  The compiler merges dimensions first, so r is small. */
 #ifndef ONNXCC_ELEMENTWISE_H
@@ -316,5 +317,171 @@ ONNXCC_HELPER uint64_t onnxcc_ipow(uint64_t base, uint64_t e)
 #define ONNXCC_OP_greater(x, y, f) ((x) > (y))
 #define ONNXCC_OP_lessorequal(x, y, f) ((x) <= (y))
 #define ONNXCC_OP_greaterorequal(x, y, f) ((x) >= (y))
+
+/* Chains of float elementwise ops in one loop (passes/fuse_ew.c): the input
+ * goes to the output in blocks of ONNXCC_EWC_BLOCK elements, each step of a
+ * small program applied to the whole block (the first reading X, the last
+ * writing Y, the others between two local arrays), so an intermediate
+ * tensor is never written.  With threads, each task takes whole blocks.
+ *
+ * ewchain: b = {X, Y, operands...}, p = {n, steps, then 5 per step: op,
+ *          operand (index into b, 0: none), inner, count, flags},
+ *          f = {2 per step: the step's parameters, f[] of its ONNXCC_OP_}
+ * A step's operand at output element i is operand[(i / inner) % count]:
+ * count = n for a full tensor, 1 for a scalar, or a vector along a run of
+ * axes (per channel: [C, 1, 1] against N x C x H x W).  flags: 1 = the
+ * operand is the left one (c - x); for clip 2 = a lower bound f[0],
+ * 4 = an upper bound f[1].  The scalar operations and their types are the
+ * unary and binary kernels', so a chain gives the unfused result exactly.
+ * Step codes: ONNXCC_EWC_<op>; the compiler takes the lists below. */
+#define ONNXCC_EWC_BLOCK 256
+#define ONNXCC_EWC_UNARY_OPS(X) X(neg) X(abs) X(relu) X(sign) X(exp) X(log) X(sqrt) \
+	X(reciprocal) X(erf) X(tanh) X(sigmoid) X(ceil) X(floor) X(round) X(sin) X(cos) \
+	X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(asinh) X(acosh) X(atanh) \
+	X(softplus) X(softsign) X(leakyrelu) X(elu) X(celu) X(selu) X(thresholdedrelu) \
+	X(hardsigmoid) X(hardswish) X(mish) X(gelu) X(shrink)
+#define ONNXCC_EWC_BINARY_OPS(X) X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min) X(prelu)
+#define ONNXCC_EWC_ENUM(op) ONNXCC_EWC_##op,
+enum { ONNXCC_EWC_clip, ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_ENUM)
+       ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_ENUM) ONNXCC_EWC_COUNT };
+#undef ONNXCC_EWC_ENUM
+
+/* A step's operand at output elements [i0, i0 + len): NULL with the value
+ * in *c0 when it is one value there (a scalar, or one run of a vector along
+ * outer axes), c itself where it is contiguous for a whole block, else
+ * gathered into t (whose elements from len on keep their values). */
+ONNXCC_HELPER const float *onnxcc_ewc_operand(const float *c, int64_t inner, int64_t count,
+					      int64_t i0, int64_t len, float *t, float *c0)
+{
+	int64_t r = i0 % inner, ci = i0 / inner % count, k = 0, m, j;
+
+	if (count == 1 || inner - r >= len) {
+		*c0 = c[ci];
+		return 0;
+	}
+	if (inner == 1 && ci + ONNXCC_EWC_BLOCK <= count)
+		return c + ci;
+	while (k < len) {
+		if (inner == 1) {	/* a wrapping run of c */
+			m = count - ci < len - k ? count - ci : len - k;
+			for (j = 0; j < m; j++)
+				t[k + j] = c[ci + j];
+			ci += m;
+		} else {	/* a run of one value */
+			float cv = c[ci];
+			m = inner - r < len - k ? inner - r : len - k;
+			for (j = 0; j < m; j++)
+				t[k + j] = cv;
+			r += m;
+			if (r == inner) {
+				r = 0;
+				ci++;
+			}
+		}
+		if (ci == count)
+			ci = 0;
+		k += m;
+	}
+	return t;
+}
+
+/* One step over a block: y = op(x) or op(x, o) (op(o, x) when flagged; o
+ * NULL: the operand is c0 throughout).  The loops run over the whole block
+ * (a constant count, which gcc's -O2 vectorizes). */
+ONNXCC_HELPER void onnxcc_ewc_step(float *restrict y, const float *restrict x,
+				   const float *restrict o, float c0, const int64_t *s,
+				   const double *f)
+{
+	int k;
+
+	switch (s[0]) {
+#define ONNXCC_EWC_UNARY_CASE(op) \
+	case ONNXCC_EWC_##op: \
+		for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
+			float a = x[k]; \
+			y[k] = (float)(ONNXCC_OP_##op(a, 0, f)); \
+		} \
+		break;
+#define ONNXCC_EWC_LOOP(op, A, B) \
+	for (k = 0; k < ONNXCC_EWC_BLOCK; k++) { \
+		float a = A, b = B; \
+		y[k] = (float)(ONNXCC_OP_##op(a, b, f)); \
+	}
+#define ONNXCC_EWC_BINARY_CASE(op) \
+	case ONNXCC_EWC_##op: \
+		if (!o && (s[4] & 1)) \
+			ONNXCC_EWC_LOOP(op, c0, x[k]) \
+		else if (!o) \
+			ONNXCC_EWC_LOOP(op, x[k], c0) \
+		else if (s[4] & 1) \
+			ONNXCC_EWC_LOOP(op, o[k], x[k]) \
+		else \
+			ONNXCC_EWC_LOOP(op, x[k], o[k]) \
+		break;
+	ONNXCC_EWC_UNARY_OPS(ONNXCC_EWC_UNARY_CASE)
+	ONNXCC_EWC_BINARY_OPS(ONNXCC_EWC_BINARY_CASE)
+#undef ONNXCC_EWC_UNARY_CASE
+#undef ONNXCC_EWC_BINARY_CASE
+#undef ONNXCC_EWC_LOOP
+	case ONNXCC_EWC_clip: {	/* as ONNXCC_CLIP: the upper bound wins, NaN passes */
+		float lo = s[4] & 2 ? (float)f[0] : -INFINITY, hi = s[4] & 4 ? (float)f[1] : INFINITY;
+		for (k = 0; k < ONNXCC_EWC_BLOCK; k++) {
+			float a = x[k];
+			a = a < lo ? lo : a;
+			y[k] = a > hi ? hi : a;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Elements [lo, hi) of a chain, block by block: a whole block goes from X
+ * through two local arrays in turn to Y; a last partial one is copied in
+ * and out (the rest of the arrays is filler). */
+ONNXCC_HELPER void onnxcc_ewchain_f32(void *const *b, const int64_t *p, const double *f,
+				      int64_t lo, int64_t hi)
+{
+	const float *X = (const float *)b[0];
+	float *Y = (float *)b[1];
+	float v0[ONNXCC_EWC_BLOCK], v1[ONNXCC_EWC_BLOCK], t[ONNXCC_EWC_BLOCK];
+	int64_t i0, len, s, k;
+
+	for (k = 0; k < ONNXCC_EWC_BLOCK; k++)
+		v0[k] = v1[k] = t[k] = 0;
+	for (i0 = lo; i0 < hi; i0 += len) {
+		const float *x = X + i0;
+		float *y = v1;
+		len = hi - i0 < ONNXCC_EWC_BLOCK ? hi - i0 : ONNXCC_EWC_BLOCK;
+		if (len < ONNXCC_EWC_BLOCK) {
+			for (k = 0; k < len; k++)
+				v0[k] = X[i0 + k];
+			x = v0;
+		}
+		for (s = 0; s < p[1]; s++, x = y) {
+			const int64_t *st = p + 2 + 5 * s;
+			float c0 = 0;
+			const float *o = st[1] ? onnxcc_ewc_operand((const float *)b[st[1]], st[2],
+								    st[3], i0, len, t, &c0) : t;
+			y = s == p[1] - 1 && len == ONNXCC_EWC_BLOCK ? Y + i0 : x == v1 ? v0 : v1;
+			onnxcc_ewc_step(y, x, o, c0, st, f + 2 * s);
+		}
+		if (len < ONNXCC_EWC_BLOCK)
+			for (k = 0; k < len; k++)
+				Y[i0 + k] = x[k];
+	}
+}
+
+#define ONNXCC_EWCHAIN(NAME) \
+static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
+{ \
+	ONNXCC_EW_TASK_ARGS \
+	int64_t lo, hi; \
+	onnxcc_share(p[0], ONNXCC_EWC_BLOCK, t, nt, &lo, &hi); \
+	onnxcc_ewchain_f32(b, p, f, lo, hi); \
+} \
+ONNXCC_KERNEL(NAME) \
+ONNXCC_EW_CALL(NAME, p[0])
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ops_util.h"
+#include "onnxcc_rt.h"
+#include "elementwise.h"	/* ONNXCC_EWC_COUNT */
 
 /* Ops whose output is bool whatever the input type. */
 static int is_predicate(const char *aux)
@@ -33,30 +35,54 @@ int unary_infer(Node *n)
 	return set_out(n, 0, is_predicate(n->op->aux) ? DT_BOOL : x->dtype, x->rank, x->dims);
 }
 
-/* Float parameters of unary ops, in the order their scalar operation reads f[]. */
-static void unary_params(const Node *n, KCall *k)
+/* Float parameters of unary ops, in the order their scalar operation reads
+ * f[] (at most 2): their count. */
+int unary_fparams(const Node *n, double *f)
 {
 	const char *a = n->op->aux;
 
-	if (strcmp(a, "leakyrelu") == 0)
-		kcall_f(k, attr_f(n, "alpha", 0.01));
-	else if (strcmp(a, "elu") == 0 || strcmp(a, "celu") == 0 || strcmp(a, "thresholdedrelu") == 0)
-		kcall_f(k, attr_f(n, "alpha", 1.0));
-	else if (strcmp(a, "selu") == 0) {
-		kcall_f(k, attr_f(n, "alpha", 1.67326319217681884765625));
-		kcall_f(k, attr_f(n, "gamma", 1.05070102214813232421875));
-	} else if (strcmp(a, "hardsigmoid") == 0) {
-		kcall_f(k, attr_f(n, "alpha", 0.2));
-		kcall_f(k, attr_f(n, "beta", 0.5));
-	} else if (strcmp(a, "isinf") == 0) {
-		kcall_f(k, (double)attr_i(n, "detect_positive", 1));
-		kcall_f(k, (double)attr_i(n, "detect_negative", 1));
-	} else if (strcmp(a, "shrink") == 0) {
-		kcall_f(k, attr_f(n, "bias", 0.0));
-		kcall_f(k, attr_f(n, "lambd", 0.5));
-	} else if (strcmp(a, "gelu") == 0) {
-		kcall_f(k, strcmp(attr_s(n, "approximate", "none"), "tanh") == 0);
+	if (strcmp(a, "leakyrelu") == 0) {
+		f[0] = attr_f(n, "alpha", 0.01);
+		return 1;
 	}
+	if (strcmp(a, "elu") == 0 || strcmp(a, "celu") == 0 || strcmp(a, "thresholdedrelu") == 0) {
+		f[0] = attr_f(n, "alpha", 1.0);
+		return 1;
+	}
+	if (strcmp(a, "selu") == 0) {
+		f[0] = attr_f(n, "alpha", 1.67326319217681884765625);
+		f[1] = attr_f(n, "gamma", 1.05070102214813232421875);
+		return 2;
+	}
+	if (strcmp(a, "hardsigmoid") == 0) {
+		f[0] = attr_f(n, "alpha", 0.2);
+		f[1] = attr_f(n, "beta", 0.5);
+		return 2;
+	}
+	if (strcmp(a, "isinf") == 0) {
+		f[0] = (double)attr_i(n, "detect_positive", 1);
+		f[1] = (double)attr_i(n, "detect_negative", 1);
+		return 2;
+	}
+	if (strcmp(a, "shrink") == 0) {
+		f[0] = attr_f(n, "bias", 0.0);
+		f[1] = attr_f(n, "lambd", 0.5);
+		return 2;
+	}
+	if (strcmp(a, "gelu") == 0) {
+		f[0] = strcmp(attr_s(n, "approximate", "none"), "tanh") == 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void unary_params(const Node *n, KCall *k)
+{
+	double f[2];
+	int i, nf = unary_fparams(n, f);
+
+	for (i = 0; i < nf; i++)
+		kcall_f(k, f[i]);
 }
 
 /* A cast of v to dtype into a scratch tensor (Pow's exponent, ...). */
@@ -401,4 +427,51 @@ int clip_lower(Node *n, Lower *L)
 		kcall_f(k, attr_f(n, "max", 0.0));
 	}
 	return narrow(L, t, y);
+}
+
+/* EwChain (passes/fuse_ew.c made it, with its output shaped): inputs X and
+ * the operands, attributes "steps" (5 ints a step, ONNXCC_EWCHAIN's p) and
+ * "params" (2 floats a step). */
+int ewchain_infer(Node *n)
+{
+	if (!n->out[0] || n->out[0]->rank < 0)
+		return node_error(n, "output has no shape");
+	return 0;
+}
+
+/* One ewchain call; the program is checked against the buffers first. */
+int ewchain_lower(Node *n, Lower *L)
+{
+	const int64_t *st;
+	const Attr *fp = node_attr(n, "params");
+	int ns = attr_ints(n, "steps", &st) / 5, i;
+	Value *y = n->out[0];
+	KCall *k;
+
+	if (ns < 1 || !fp || fp->type != AT_FLOATS || fp->n != 2 * ns || n->nin + 1 > KCALL_MAX_BUF)
+		die("EwChain '%s': bad program", n->name);
+	for (i = 0; i < n->nin; i++)
+		if (n->in[i]->dtype != DT_FLOAT || (i == 0 && value_numel(n->in[i]) != value_numel(y)))
+			die("EwChain '%s': bad input %d", n->name, i);
+	for (i = 0; i < ns; i++) {
+		const int64_t *s = st + 5 * i;
+		if (s[0] < 0 || s[0] >= ONNXCC_EWC_COUNT || s[1] < 0 || s[1] >= n->nin ||
+		    s[2] < 1 || s[3] < 1 || (s[1] && value_numel(n->in[s[1]]) != s[3]))
+			die("EwChain '%s': bad step %d", n->name, i);
+	}
+	if (value_numel(y) == 0)
+		return 0;
+	if (!(k = lower_call(L, "f32_ewchain__scalar")))
+		return -1;
+	kcall_buf(k, n->in[0]);
+	kcall_buf(k, y);
+	for (i = 1; i < n->nin; i++)
+		kcall_buf(k, n->in[i]);
+	kcall_i(k, value_numel(y));
+	kcall_i(k, ns);
+	for (i = 0; i < 5 * ns; i++)	/* operand i of the node is buffer i + 1 */
+		kcall_i(k, i % 5 == 1 && st[i] ? st[i] + 1 : st[i]);
+	for (i = 0; i < 2 * ns; i++)
+		kcall_f(k, fp->floats[i]);
+	return 0;
 }

@@ -46,6 +46,10 @@ static inline int64_t ck_mul(int64_t a, int64_t b, int *ovf)
  * its f.  The residual's buffer (node_in(n, 3)) the caller appends last. */
 void kcall_epilogue(KCall *k, const Node *n);
 
+/* The float parameters (f[], at most 2) of a unary map's scalar operation
+ * (ops/elementwise.c): their count.  For its kernel and for passes/fuse_ew.c. */
+int unary_fparams(const Node *n, double *f);
+
 /* numpy-style broadcast of the non-NULL inputs' shapes into out (rank, dims). */
 int broadcast_shapes(const Node *n, Value *const *ins, int nins, int *rank, int64_t *dims);
 

@@ -21,6 +21,8 @@
  *    BatchNormalization fold into its scale and bias (before the Conv
  *    folding, so Conv + BatchNormalization + Mul + Add + Relu is one node);
  *    a BatchNormalization left over takes a Relu after it.
+ *  - Last, chains of float32 elementwise nodes left become one EwChain node
+ *    (fuse_ew.c).
  *
  * Only nodes under the same guard are merged.  The nodes left unused go
  * (pass_dce) at the end. */
@@ -31,6 +33,7 @@
 
 #include "ops.h"
 #include "passes.h"
+#include "fuse.h"
 
 /* Activation kinds: templates/linalg.h's ONNXCC_ACT_*. */
 enum { ACT_NONE, ACT_RELU, ACT_LEAKYRELU, ACT_CLIP, ACT_SIGMOID, ACT_HARDSIGMOID,
@@ -41,20 +44,12 @@ int pass_opt_level = 2;
 /* Elements of a splat Conv weight that BatchNormalization folding may expand. */
 #define BN_SPLAT_MAX ((int64_t)1 << 20)
 
-typedef struct Fuse {
-	Graph *g;
-	int *uses;       /* reads by live nodes and guards; graph outputs count many */
-	Node **first, **last;   /* the first and last live node reading a value */
-	int *pos;        /* position of each value's producer in g->nodes, or -1 */
-	int fused;       /* rewrites done */
-} Fuse;
-
 static int is_op(const Node *n, const char *op)
 {
 	return n && !n->dead && n->op && strcmp(n->op_type, op) == 0 && !*n->domain;
 }
 
-static void count_uses(Fuse *f)
+void fuse_count_uses(Fuse *f)
 {
 	Graph *g = f->g;
 	int i, j;
@@ -100,7 +95,7 @@ static void count_uses(Fuse *f)
 }
 
 /* The one node reading v (under guard gd), or NULL. */
-static Node *sole_user(const Fuse *f, const Value *v, const Guard *gd)
+Node *fuse_sole_user(const Fuse *f, const Value *v, const Guard *gd)
 {
 	Node *n = f->uses[v->id] == 1 ? f->last[v->id] : NULL;
 
@@ -108,7 +103,7 @@ static Node *sole_user(const Fuse *f, const Value *v, const Guard *gd)
 }
 
 /* "Conv(name)": how --report names a node. */
-static char *node_label(const Node *n)
+char *fuse_node_label(const Node *n)
 {
 	char *s = xmalloc(strlen(n->op_type) + strlen(n->name) + 3);
 
@@ -118,7 +113,7 @@ static char *node_label(const Node *n)
 
 static void note_fused(Node *p, const Node *n)
 {
-	char *a = p->fused ? p->fused : node_label(p), *b = node_label(n);
+	char *a = p->fused ? p->fused : fuse_node_label(p), *b = fuse_node_label(n);
 	char *s = xmalloc(strlen(a) + strlen(b) + 4);
 
 	sprintf(s, "%s + %s", a, b);
@@ -397,7 +392,7 @@ static Node *silu(const Fuse *f, const Value *x, const Guard *gd, Node **sig)
 	m = s == a ? b : a;
 	if (!is_op(s, "Sigmoid") || !is_op(m, "Mul") || s->guard != gd || m->guard != gd ||
 	    s->nout != 1 || m->nin != 2 || s->out[0]->dtype != DT_FLOAT ||
-	    sole_user(f, s->out[0], gd) != m ||
+	    fuse_sole_user(f, s->out[0], gd) != m ||
 	    !((m->in[0] == x && m->in[1] == s->out[0]) || (m->in[1] == x && m->in[0] == s->out[0])))
 		return NULL;
 	*sig = s;
@@ -437,7 +432,7 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 			absorb(p, n, &at, f);
 			break;
 		}
-		if (!(n = sole_user(f, y, p->guard)))
+		if (!(n = fuse_sole_user(f, y, p->guard)))
 			break;
 		if (stage == 0 && is_op(n, "BatchNormalization") &&
 		    (is_op(p, "Conv") ? fold_bn(f, p, n) : fold_bn_gemm(f, p, n))) {
@@ -534,7 +529,7 @@ static void take_output(Fuse *f, Node *p, Node *n)
 	n->dead = 1;
 	n->out[0] = NULL;
 	f->fused++;
-	count_uses(f);
+	fuse_count_uses(f);
 }
 
 /* Mul and Add by per-channel constants after an inference BatchNormalization
@@ -548,7 +543,7 @@ static void fold_affine(Fuse *f, Node *bn)
 	float *ns, *nb;
 	int s1, b1;	/* the new scale, bias: one value (splats stay splats) */
 
-	while (bn_inference(f, bn) && (n = sole_user(f, y, bn->guard)) &&
+	while (bn_inference(f, bn) && (n = fuse_sole_user(f, y, bn->guard)) &&
 	       (is_op(n, "Mul") || is_op(n, "Add")) && n->nin == 2 && n->nout == 1 &&
 	       n->in[0] != n->in[1] && value_same_shape(n->out[0], y) &&
 	       n->out[0]->dtype == DT_FLOAT) {
@@ -587,7 +582,7 @@ static void fuse_bn_relu(Fuse *f, Node *bn)
 	Node *n;
 	double a, b;
 
-	if (!bn_inference(f, bn) || !(n = sole_user(f, y, bn->guard)) ||
+	if (!bn_inference(f, bn) || !(n = fuse_sole_user(f, y, bn->guard)) ||
 	    activation(n, y, &a, &b) != ACT_RELU)
 		return;
 	bn->epi_act = ACT_RELU;
@@ -628,7 +623,7 @@ static void fuse_transposes(Fuse *f, Node *t2)
 	}
 	t2->in[0] = x;
 	free(t2->fused);
-	t2->fused = node_label(t1);
+	t2->fused = fuse_node_label(t1);
 	note_fused(t2, t2);
 	if (ident) {
 		const OpInfo *op = op_lookup("", "Identity", 13);
@@ -657,13 +652,13 @@ int pass_fuse(Graph *g)
 	if (pass_opt_level < 1)
 		return 0;
 	f.g = g;
-	count_uses(&f);
+	fuse_count_uses(&f);
 	for (i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (is_op(n, "Transpose"))
 			fuse_transposes(&f, n);
 	}
-	count_uses(&f);
+	fuse_count_uses(&f);
 	for (i = 0; i < g->nnodes; i++)
 		if (is_op(g->nodes[i], "BatchNormalization"))
 			fold_affine(&f, g->nodes[i]);
@@ -675,6 +670,8 @@ int pass_fuse(Graph *g)
 	for (i = 0; i < g->nnodes; i++)
 		if (is_op(g->nodes[i], "BatchNormalization"))
 			fuse_bn_relu(&f, g->nodes[i]);
+	fuse_count_uses(&f);
+	fuse_ew_chains(&f);
 	free(f.uses);
 	free(f.first);
 	free(f.last);

@@ -386,14 +386,15 @@ static void shape_cases(void)
 	mb_init_raw(b, "sc", DT_FLOAT, 1, (const int64_t[]){2}, (const float[]){1e30f, 1e30f}, 8);
 	(void)n;
 	save(b, "resize_huge_scale", "node 'resize' (Resize): scales must be positive and finite, sizes not negative");
-	/* limits: an arena over 2^40 bytes (two live 2^39-byte intermediates) */
+	/* limits: an arena over 2^40 bytes (three live 2^39-byte intermediates;
+	 * t1 read twice and a Sum of three, so no elementwise chain fuses) */
 	b = mb_new(13);
 	mb_input(b, "x", DT_FLOAT, 2, half_tb);
 	mb_output(b, "y", DT_FLOAT, 2, half_tb);
 	mb_node(b, "Neg", "a", "x", "t1");
 	mb_node(b, "Abs", "b", "x", "t2");
 	mb_node(b, "Relu", "c", "t1", "t3");
-	mb_node(b, "Add", "d", "t2,t3", "y");
+	mb_node(b, "Sum", "d", "t1,t2,t3", "y");
 	save(b, "arena_too_large",
 	     "the arena would exceed the limit of 2^40 bytes (1 TiB): tensor 't3' "
 	     "(float[1048576,131072], 549755813888 bytes) goes at offset 1099511627776");

@@ -343,13 +343,15 @@ START_TEST(batchnorm_affine_relu)
 	check(neg_bn_affine, 13, "Neg BatchNormalization Mul Add Relu", "Neg BatchNormalization",
 	      1e-5);
 	check(conv_bn_affine, 13, "Conv BatchNormalization Mul Add Relu", "Conv", 1e-5);
-	/* a Mul along the last axis stays; so do the Add and Relu after it */
+	/* a Mul along the last axis stays out of the BatchNormalization; with
+	 * the Add and Relu after it, it is an elementwise chain */
 	check(neg_bn_spatial_mul, 13, "Neg BatchNormalization Mul Add Relu",
-	      "Neg BatchNormalization Mul Add Relu", 0);
+	      "Neg BatchNormalization EwChain", 0);
 }
 END_TEST
 
-/* A Conv output read twice is not fused with either reader. */
+/* A Conv output read twice is not fused with either reader (the Relu and
+ * the Add, which reads it again, are an elementwise chain). */
 static void conv_two_uses(MB *b)
 {
 	static const int64_t dx[] = {1, 3, 6, 6}, dw[] = {4, 3, 3, 3};
@@ -366,7 +368,7 @@ static void conv_two_uses(MB *b)
 
 START_TEST(shared_output_not_fused)
 {
-	check(conv_two_uses, 13, "Conv Relu Add", "Conv Relu Add", 0);
+	check(conv_two_uses, 13, "Conv Relu Add", "Conv EwChain", 0);
 }
 END_TEST
 
@@ -398,6 +400,182 @@ START_TEST(transpose_pairs)
 }
 END_TEST
 
+/* Elementwise chains (fuse_ew.c) ------------------------------------------ */
+
+/* The labels --report prints for the model's fused nodes, "; "-separated. */
+static void fused_labels(Build build, int opset, char *out, size_t nout)
+{
+	MB *b = mb_new(opset);
+	Graph *g;
+	size_t len = 0;
+	int i;
+
+	build(b);
+	g = unit_load(b);
+	ck_assert_msg(g != NULL, "load: %s", ir_last_error());
+	ck_assert_msg(pass_infer(g) == 0 && pass_fold(g) == 0 && pass_dce(g) == 0, "%s",
+		      ir_last_error());
+	ck_assert_msg(pass_fuse(g) == 0, "fuse: %s", ir_last_error());
+	out[0] = 0;
+	for (i = 0; i < g->nnodes; i++)
+		if (!g->nodes[i]->dead && g->nodes[i]->fused)
+			len += (size_t)snprintf(out + len, nout - len, "%s%s", len ? "; " : "",
+						g->nodes[i]->fused);
+	graph_free(g);
+}
+
+/* GELU decomposed: Y = X * (Erf(X / sqrt 2) + 1) * 0.5. */
+static void gelu_decomposed(MB *b)
+{
+	static const int64_t dx[] = {2, 3, 5, 37}, one = 1;
+	static const float r2 = 1.4142135f, c1 = 1, half = 0.5f;
+
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "r2", 0, &one, &r2);
+	mb_init_f32(b, "c1", 1, &one, &c1);
+	mb_init_f32(b, "half", 0, &one, &half);
+	mb_node(b, "Div", "div", "X,r2", "D");
+	mb_node(b, "Erf", "erf", "D", "E");
+	mb_node(b, "Add", "add", "c1,E", "A");
+	mb_node(b, "Mul", "mul", "X,A", "M");
+	mb_node(b, "Mul", "half", "M,half", "Y");
+	mb_output(b, "Y", DT_FLOAT, 4, dx);
+}
+
+START_TEST(ew_chain_gelu)
+{
+	char labels[512];
+
+	check(gelu_decomposed, 13, "Div Erf Add Mul Mul", "EwChain", 1e-6);
+	fused_labels(gelu_decomposed, 13, labels, sizeof labels);
+	ck_assert_str_eq(labels, "Div(div) + Erf(erf) + Add(add) + Mul(mul) + Mul(half)");
+}
+END_TEST
+
+/* X (2 x 6 x 5 x 40) * m + a -> Sigmoid -> v - . -> Max w, with m per
+ * channel ([6, 1, 1], constant), a per channel ([1, 6, 1, 1], a run-time
+ * input, on the left), v along the last axis ([40], on the left) and w
+ * along axes 1 and 2 ([6, 5, 1]): blocks of 256 elements cross channels
+ * and rows. */
+static void per_channel_chain(MB *b)
+{
+	static const int64_t dx[] = {2, 6, 5, 40}, dm[] = {6, 1, 1}, da[] = {1, 6, 1, 1};
+	static const int64_t dv[] = {40}, dw[] = {6, 5, 1};
+	float m[6], v[40], w[30];
+
+	fill(m, 6, 61);
+	fill(v, 40, 62);
+	fill(w, 30, 63);
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_input(b, "a", DT_FLOAT, 4, da);
+	mb_init_f32(b, "m", 3, dm, m);
+	mb_init_f32(b, "v", 1, dv, v);
+	mb_init_f32(b, "w", 3, dw, w);
+	mb_node(b, "Mul", "mul", "X,m", "M");
+	mb_node(b, "Add", "add", "a,M", "A");
+	mb_node(b, "Sigmoid", "sig", "A", "S");
+	mb_node(b, "Sub", "sub", "v,S", "D");
+	mb_node(b, "Max", "max", "w,D", "Y");
+	mb_output(b, "Y", DT_FLOAT, 4, dx);
+}
+
+START_TEST(ew_chain_per_channel)
+{
+	check(per_channel_chain, 13, "Mul Add Sigmoid Sub Max", "EwChain", 1e-6);
+}
+END_TEST
+
+/* D = (0.5 - B) / (X^2 - 0.25), then Clip(2^D, 0.5, 3): scalar operands on
+ * either side (Pow with the chain value on the right), a full one on the
+ * left (0.5 - B, from another input), Clip's constant bounds (both hit);
+ * the first node reads X twice. */
+static void scalar_pow_chain(MB *b)
+{
+	static const int64_t dx[] = {3, 7, 19}, one = 1;
+	static const float q = 0.25f, h = 0.5f, two = 2, lo = 0.5f, hi = 3;
+
+	mb_input(b, "X", DT_FLOAT, 3, dx);
+	mb_input(b, "B", DT_FLOAT, 3, dx);
+	mb_init_f32(b, "q", 0, &one, &q);
+	mb_init_f32(b, "h", 0, &one, &h);
+	mb_init_f32(b, "two", 0, &one, &two);
+	mb_init_f32(b, "lo", 0, &one, &lo);
+	mb_init_f32(b, "hi", 0, &one, &hi);
+	mb_node(b, "Mul", "sq", "X,X", "P");
+	mb_node(b, "Sub", "sub", "P,q", "S");
+	mb_node(b, "Sub", "hb", "h,B", "HB");
+	mb_node(b, "Div", "div", "HB,S", "D");
+	mb_node(b, "Pow", "pow", "two,D", "E");
+	mb_node(b, "Clip", "clip", "E,lo,hi", "Y");
+	mb_output(b, "Y", DT_FLOAT, 3, dx);
+}
+
+/* Pow(X, 3) -> Mul(0.044715) -> Tanh: a scalar exponent. */
+static void pow_exponent_chain(MB *b)
+{
+	static const int64_t dx[] = {4, 33}, one = 1;
+	static const float three = 3, k = 0.044715f;
+
+	mb_input(b, "X", DT_FLOAT, 2, dx);
+	mb_init_f32(b, "three", 0, &one, &three);
+	mb_init_f32(b, "k", 0, &one, &k);
+	mb_node(b, "Pow", "pow", "X,three", "P");
+	mb_node(b, "Mul", "mul", "P,k", "M");
+	mb_node(b, "Tanh", "tanh", "M", "Y");
+	mb_output(b, "Y", DT_FLOAT, 2, dx);
+}
+
+START_TEST(ew_chain_scalar_pow)
+{
+	/* HB = h - B is a chain of one node: it stays, and Div reads it */
+	check(scalar_pow_chain, 13, "Mul Sub Sub Div Pow Clip", "Sub EwChain", 1e-6);
+	check(pow_exponent_chain, 13, "Pow Mul Tanh", "EwChain", 1e-6);
+}
+END_TEST
+
+/* Relu's output has two readers, so the chain starts after it: Exp -> Add(N)
+ * (N = Neg(R), made before the Add) fuse; so does nothing through "E2", a
+ * graph output. */
+static void second_user(MB *b)
+{
+	static const int64_t dx[] = {5, 11};
+
+	mb_input(b, "X", DT_FLOAT, 2, dx);
+	mb_node(b, "Relu", "relu", "X", "R");
+	mb_node(b, "Exp", "exp", "R", "E");
+	mb_node(b, "Neg", "neg", "R", "N");
+	mb_node(b, "Add", "add", "E,N", "Y");
+	mb_node(b, "Tanh", "tanh", "X", "E2");
+	mb_node(b, "Abs", "abs", "E2", "Z");
+	mb_output(b, "Y", DT_FLOAT, 2, dx);
+	mb_output(b, "E2", DT_FLOAT, 2, dx);
+	mb_output(b, "Z", DT_FLOAT, 2, dx);
+}
+
+/* A vector that broadcasts along two separate runs of axes ([3, 1, 5]
+ * against 2 x 3 x 4 x 5) ends a chain. */
+static void two_runs(MB *b)
+{
+	static const int64_t dx[] = {2, 3, 4, 5}, dc[] = {3, 1, 5};
+	float c[15];
+
+	fill(c, 15, 71);
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "c", 3, dc, c);
+	mb_node(b, "Neg", "neg", "X", "N");
+	mb_node(b, "Exp", "exp", "N", "E");
+	mb_node(b, "Mul", "mul", "E,c", "M");
+	mb_node(b, "Abs", "abs", "M", "Y");
+	mb_output(b, "Y", DT_FLOAT, 4, dx);
+}
+
+START_TEST(ew_chain_broken)
+{
+	check(second_user, 13, "Relu Exp Neg Add Tanh Abs", "Relu Neg EwChain Tanh Abs", 0);
+	check(two_runs, 13, "Neg Exp Mul Abs", "EwChain Mul Abs", 0);
+}
+END_TEST
+
 static Suite *fuse_suite(void)
 {
 	Suite *s = suite_create("fuse");
@@ -412,6 +590,10 @@ static Suite *fuse_suite(void)
 	tcase_add_test(tc, batchnorm_affine_relu);
 	tcase_add_test(tc, shared_output_not_fused);
 	tcase_add_test(tc, transpose_pairs);
+	tcase_add_test(tc, ew_chain_gelu);
+	tcase_add_test(tc, ew_chain_per_channel);
+	tcase_add_test(tc, ew_chain_scalar_pow);
+	tcase_add_test(tc, ew_chain_broken);
 	suite_add_tcase(s, tc);
 	return s;
 }
