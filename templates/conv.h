@@ -161,15 +161,19 @@ ONNXCC_KERNEL(NAME) \
 }
 
 /* dwconv2d: a 2-D depthwise convolution (C = M = G: one input and one output
- * channel per group), the parameters and buffers of ONNXCC_CONV without col,
- * then one more buffer after Y, the bias and R: scratch,
+ * channel per group), the parameters and buffers of ONNXCC_CONV without col;
+ * the fused epilogue: act p[20], has_res p[21], f = {act_a, act_b}, R after
+ * Y and the bias.  With p[22], one more buffer after those: scratch,
  * ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx) elements per thread.
  * Each channel is copied into its phase planes (onnxcc_rt.h: any stride,
  * dilation and pads), and every tap is one loop over all oh rows of the
  * plane width at once (long, branch-free, contiguous: small images vectorize
- * too; a 3 x 3 kernel takes its nine taps in one loop).  The rows are copied
- * out with the bias and get the fused epilogue (act p[20], has_res p[21],
- * f = {act_a, act_b}, R after Y and the bias).
+ * too; a 3 x 3 kernel takes its nine taps in one loop); the rows are copied
+ * out with the bias.  Without (strides past the image would make planes
+ * far bigger than it), each output row starts at the bias; the interior
+ * columns (every x tap inside the image, [a, z)) take one weight at a time
+ * over the whole run of columns, the edge columns their valid taps one by
+ * one; taps in the padding are skipped.  Each finished row gets the epilogue.
  * Threads: task t takes a share of the N * C channels. */
 #define ONNXCC_DWCONV2D(NAME, T) \
 ONNXCC_GEMM_EPI(NAME##_epi, T) \
@@ -179,6 +183,43 @@ static inline const T *NAME##_tap(const T *xp, int64_t ty, int64_t tx, const int
 { \
 	int64_t y = ty * p[16], x = tx * p[17]; \
 	return xp + (y % p[14] * p[15] + x % p[15]) * hp * wp + y / p[14] * wp + x / p[15]; \
+} \
+/* the row path: channel x0 into y0 (oh x ow), R0 laid out as y0 */ \
+static void NAME##_rows(const T *restrict x0, const T *restrict w0, T bv, T *y0, const T *R0, \
+	const int64_t *p, const double *f, int64_t a, int64_t z) \
+{ \
+	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
+	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
+	int64_t oy, ox, ty, tx, ylo, yhi; \
+	int act = (int)p[20]; \
+	for (oy = 0; oy < oh; oy++) { \
+		int64_t y0s = oy * sy - py; \
+		T *restrict yr = y0 + oy * ow; \
+		for (ox = 0; ox < ow; ox++) \
+			yr[ox] = bv; \
+		ylo = y0s < 0 ? (dy - 1 - y0s) / dy : 0; \
+		yhi = ih - y0s <= 0 ? 0 : (ih - y0s + dy - 1) / dy; \
+		yhi = yhi > kh ? kh : yhi; \
+		for (ty = ylo; ty < yhi; ty++) { \
+			const T *restrict xr = x0 + (y0s + ty * dy) * iw - px; \
+			for (tx = 0; tx < kw; tx++) { \
+				const T *restrict xt = xr + tx * dx; \
+				T wv = w0[ty * kw + tx]; \
+				for (ox = a; ox < z; ox++) \
+					yr[ox] += wv * xt[ox * sx]; \
+			} \
+			for (ox = a > 0 ? 0 : z; ox < ow; ox = ox + 1 == a ? z : ox + 1) { \
+				int64_t x0s = ox * sx - px; \
+				T acc = 0; \
+				for (tx = 0; tx < kw; tx++) \
+					if (x0s + tx * dx >= 0 && x0s + tx * dx < iw) \
+						acc += w0[ty * kw + tx] * xr[px + x0s + tx * dx]; \
+				yr[ox] += acc; \
+			} \
+		} \
+		if (act || R0) \
+			NAME##_epi_row(act, f[0], f[1], yr, R0 ? R0 + oy * ow : R0, ow); \
+	} \
 } \
 static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
@@ -194,12 +235,22 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], py = p[18], px = p[19]; \
 	int64_t wp = ONNXCC_PHASE_ROWS(ow, kw, dx, sx), hp = ONNXCC_PHASE_ROWS(oh, kh, dy, sy); \
 	int64_t n = oh * wp, ch, lo, hi, i, oy, ox, ty, tx; \
-	T *xp = (T *)b[3 + p[5] + p[21]] + t * ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx); \
-	T *restrict acc = xp + sy * sx * hp * wp + kw; \
+	T *xp = p[22] ? (T *)b[3 + p[5] + p[21]] + \
+			t * ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, dy, dx) : (T *)0; \
+	T *restrict acc = xp ? xp + sy * sx * hp * wp + kw : (T *)0; \
+	/* the row path's interior columns [a, z): ox sx - px >= 0 and ox sx - px + (kw - 1) dx < iw */ \
+	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px; \
+	z = z < 0 ? 0 : z / sx + 1; \
+	a = a > ow ? ow : a; \
+	z = z > ow ? ow : z < a ? a : z; \
 	onnxcc_share(p[1] * C, 1, t, nt, &lo, &hi); \
 	for (ch = lo; ch < hi; ch++) { \
 		const T *restrict x0 = X + ch * ih * iw, *restrict w0 = W + ch % C * kh * kw; \
 		T bv = bias ? bias[ch % C] : (T)0; \
+		if (!xp) { \
+			NAME##_rows(x0, w0, bv, Y + ch * oh * ow, R ? R + ch * oh * ow : R, p, f, a, z); \
+			continue; \
+		} \
 		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hp, wp); \
 		if (kh == 3 && kw == 3) { \
 			const T *restrict s0 = NAME##_tap(xp, 0, 0, p, hp, wp); \

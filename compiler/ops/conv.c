@@ -168,18 +168,22 @@ static int64_t plane_chunk(int64_t positions, int64_t kdim, int64_t mg, int64_t 
 	return chunk < most ? chunk : most;
 }
 
-/* Whether the SIMD convolution can read phase planes (conv.h's
- * ONNXCC_CONV_PLANE): 2-D, an im2col to save. */
-static int plane_applies(const ConvGeom *c, int use_col)
-{
-	return use_col && c->nd == 2;
-}
-
 /* The rows and columns of one of its phase planes, as
  * onnxcc_conv_plane_rows/cols (templates/gemm_simd.h) compute them. */
 static int64_t plane_dim(const ConvGeom *c, int d)
 {
 	return c->out[d] + (c->k[d] - 1) * c->dil[d] / c->stride[d];
+}
+
+/* Whether the SIMD convolution can read phase planes (conv.h's
+ * ONNXCC_CONV_PLANE): 2-D, an im2col to save, and planes not far bigger
+ * than the padded image (strides past the image would make them so). */
+static int plane_applies(const ConvGeom *c, int use_col)
+{
+	return use_col && c->nd == 2 &&
+	       c->stride[0] * c->stride[1] * plane_dim(c, 0) * plane_dim(c, 1) <=
+		       4 * (c->in[0] + c->pad[0] + c->pad[2]) * (c->in[1] + c->pad[1] + c->pad[3]) +
+			       4096;
 }
 
 /* The form of the SIMD convolution (conv.h) with the least estimated cost, in
@@ -322,9 +326,17 @@ int conv_lower(Node *n, Lower *L)
 		kcall_buf(k, n->in[3]);
 	if (isa)
 		kcall_i(k, form);
-	if (dw) {	/* the phase planes */
-		int64_t dims[1] = {phases_scratch(c.out, c.k, c.stride, c.dil) * lower_threads};
-		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
+	if (dw) {
+		/* the phase planes, unless strides past the image would make them
+		 * far bigger than it: then the row path */
+		int64_t planes = phases_scratch(c.out, c.k, c.stride, c.dil);
+		int phases = planes <= 4 * (c.in[0] + c.pad[0] + c.pad[2]) *
+					  (c.in[1] + c.pad[1] + c.pad[3]) + 4096;
+		kcall_i(k, phases);
+		if (phases) {
+			int64_t dims[1] = {planes * lower_threads};
+			kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
+		}
 	}
 	return narrow_half(L, yt, y);
 }

@@ -35,43 +35,42 @@ int unary_infer(Node *n)
 	return set_out(n, 0, is_predicate(n->op->aux) ? DT_BOOL : x->dtype, x->rank, x->dims);
 }
 
+/* The float parameters of unary ops, from their attributes: one row an op
+ * (its scalar operation), each parameter an attribute read as a float, an
+ * integer, or Gelu's `approximate` (1 for "tanh"), with its default. */
+static const struct UnaryAttrs {
+	const char *aux;
+	char kind;	/* 'f', 'i' or 's' */
+	const char *name[2];
+	double def[2];
+} unary_attrs[] = {
+	{"leakyrelu", 'f', {"alpha", NULL}, {0.01, 0}},
+	{"elu", 'f', {"alpha", NULL}, {1.0, 0}},
+	{"celu", 'f', {"alpha", NULL}, {1.0, 0}},
+	{"thresholdedrelu", 'f', {"alpha", NULL}, {1.0, 0}},
+	{"selu", 'f', {"alpha", "gamma"}, {1.67326319217681884765625, 1.05070102214813232421875}},
+	{"hardsigmoid", 'f', {"alpha", "beta"}, {0.2, 0.5}},
+	{"isinf", 'i', {"detect_positive", "detect_negative"}, {1, 1}},
+	{"shrink", 'f', {"bias", "lambd"}, {0.0, 0.5}},
+	{"gelu", 's', {"approximate", NULL}, {0, 0}},
+};
+
 /* Float parameters of unary ops, in the order their scalar operation reads
  * f[] (at most 2): their count. */
 int unary_fparams(const Node *n, double *f)
 {
-	const char *a = n->op->aux;
+	size_t r;
+	int i;
 
-	if (strcmp(a, "leakyrelu") == 0) {
-		f[0] = attr_f(n, "alpha", 0.01);
-		return 1;
-	}
-	if (strcmp(a, "elu") == 0 || strcmp(a, "celu") == 0 || strcmp(a, "thresholdedrelu") == 0) {
-		f[0] = attr_f(n, "alpha", 1.0);
-		return 1;
-	}
-	if (strcmp(a, "selu") == 0) {
-		f[0] = attr_f(n, "alpha", 1.67326319217681884765625);
-		f[1] = attr_f(n, "gamma", 1.05070102214813232421875);
-		return 2;
-	}
-	if (strcmp(a, "hardsigmoid") == 0) {
-		f[0] = attr_f(n, "alpha", 0.2);
-		f[1] = attr_f(n, "beta", 0.5);
-		return 2;
-	}
-	if (strcmp(a, "isinf") == 0) {
-		f[0] = (double)attr_i(n, "detect_positive", 1);
-		f[1] = (double)attr_i(n, "detect_negative", 1);
-		return 2;
-	}
-	if (strcmp(a, "shrink") == 0) {
-		f[0] = attr_f(n, "bias", 0.0);
-		f[1] = attr_f(n, "lambd", 0.5);
-		return 2;
-	}
-	if (strcmp(a, "gelu") == 0) {
-		f[0] = strcmp(attr_s(n, "approximate", "none"), "tanh") == 0;
-		return 1;
+	for (r = 0; r < sizeof unary_attrs / sizeof unary_attrs[0]; r++) {
+		const struct UnaryAttrs *u = &unary_attrs[r];
+		if (strcmp(n->op->aux, u->aux) != 0)
+			continue;
+		for (i = 0; i < 2 && u->name[i]; i++)
+			f[i] = u->kind == 'f' ? attr_f(n, u->name[i], u->def[i])
+			     : u->kind == 'i' ? (double)attr_i(n, u->name[i], (int64_t)u->def[i])
+					      : strcmp(attr_s(n, u->name[i], "none"), "tanh") == 0;
+		return i;
 	}
 	return 0;
 }
