@@ -147,14 +147,15 @@ static int64_t col_chunk(int64_t os, int64_t kdim, int dtype, int64_t nr)
 }
 
 /* Tile slots a product of m rows by the positions takes, chunk after chunk,
- * with rows in tiles of mr and positions in panels of w. */
-static int64_t tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64_t w)
+ * with rows in tiles of mr and positions in panels of w (in double: an
+ * estimate, whatever the sizes). */
+static double tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64_t w)
 {
-	int64_t cols = os / chunk * ((chunk + w - 1) / w * w);
+	double cols = (double)(os / chunk) * (double)((chunk + w - 1) / w * w);
 
 	if (os % chunk)
-		cols += (os % chunk + w - 1) / w * w;
-	return (m + mr - 1) / mr * mr * cols;
+		cols += (double)((os % chunk + w - 1) / w * w);
+	return (double)((m + mr - 1) / mr) * (double)mr * cols;
 }
 
 /* The plane form's chunk: col_chunk's, and the product within
@@ -175,15 +176,26 @@ static int64_t plane_dim(const ConvGeom *c, int d)
 	return c->out[d] + (c->k[d] - 1) * c->dil[d] / c->stride[d];
 }
 
-/* Whether the SIMD convolution can read phase planes (conv.h's
- * ONNXCC_CONV_PLANE): 2-D, an im2col to save, and planes not far bigger
- * than the padded image (strides past the image would make them so). */
-static int plane_applies(const ConvGeom *c, int use_col)
+/* Whether a 2-D convolution's phase planes (onnxcc_rt.h) for `channels`
+ * channels stay within 4 times the padded image (strides past the image would
+ * make them far bigger) and 2^36 elements; in double, so no size overflows. */
+static int phases_fit(const ConvGeom *c, int64_t channels)
 {
-	return use_col && c->nd == 2 &&
-	       c->stride[0] * c->stride[1] * plane_dim(c, 0) * plane_dim(c, 1) <=
-		       4 * (c->in[0] + c->pad[0] + c->pad[2]) * (c->in[1] + c->pad[1] + c->pad[3]) +
-			       4096;
+	double planes = (double)c->stride[0] * (double)c->stride[1] * (double)plane_dim(c, 0) *
+			(double)plane_dim(c, 1);
+	double image = ((double)c->in[0] + (double)c->pad[0] + (double)c->pad[2]) *
+		       ((double)c->in[1] + (double)c->pad[1] + (double)c->pad[3]);
+
+	return c->nd == 2 && planes <= 4.0 * image + 4096.0 &&
+	       planes * (double)channels <= (double)((int64_t)1 << 36);
+}
+
+/* Whether the SIMD convolution can read phase planes (conv.h's
+ * ONNXCC_CONV_PLANE): an im2col to save, and the planes of the cg channels
+ * of a group fit. */
+static int plane_applies(const ConvGeom *c, int use_col, int64_t cg)
+{
+	return use_col && phases_fit(c, cg);
 }
 
 /* The form of the SIMD convolution (conv.h) with the least estimated cost, in
@@ -192,23 +204,25 @@ static int plane_applies(const ConvGeom *c, int use_col)
  * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
  * planes' copy of the product into Y 25 an output.  positions: the product's
  * columns in the plane form. */
-static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t os,
-		     int64_t kdim, int use_col, int dtype, int64_t positions)
+static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t cg,
+		     int64_t os, int64_t kdim, int use_col, int dtype, int64_t positions)
 {
 	double k = (double)kdim, out = (double)mg * (double)os;
 	double im2col = use_col ? 40.0 * k * (double)os : 0;
 	int64_t cc = use_col ? col_chunk(os, kdim, dtype, isa->nr) : os;
 	int64_t cr = use_col ? col_chunk(os, kdim, dtype, isa->mr) : os;
-	int64_t cp = plane_chunk(positions, kdim, mg, isa->nr);
-	double cols = (double)tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
-	double rows = (double)tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
-	double plane = (double)tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
+	double cols = tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
+	double rows = tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
 	int form = CONV_COLS;
 
 	if (kdim > 0 && rows < cols)
 		form = CONV_ROWS;
-	if (plane_applies(c, use_col) && plane < (form == CONV_ROWS ? rows : cols))
-		form = CONV_PLANE;
+	if (plane_applies(c, use_col, cg)) {	/* use_col: kdim > 0 */
+		int64_t cp = plane_chunk(positions, kdim, mg, isa->nr);
+		double plane = tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
+		if (plane < (form == CONV_ROWS ? rows : cols))
+			form = CONV_PLANE;
+	}
 	return form;
 }
 
@@ -246,10 +260,10 @@ int conv_lower(Node *n, Lower *L)
 		use_col = 0;
 	wk = w;	/* the weights the convolution reads: w, or w packed */
 	positions = os;
-	if (isa && plane_applies(&c, use_col))
+	if (isa && plane_applies(&c, use_col, w->dims[1]))
 		positions = (c.out[0] - 1) * plane_dim(&c, 1) + c.out[1];
 	if (isa)
-		form = conv_form(isa, &c, mg, os, kdim, use_col, x->dtype, positions);
+		form = conv_form(isa, &c, mg, w->dims[1], os, kdim, use_col, x->dtype, positions);
 	if (form == CONV_PLANE)
 		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
 	else
@@ -329,12 +343,10 @@ int conv_lower(Node *n, Lower *L)
 	if (dw) {
 		/* the phase planes, unless strides past the image would make them
 		 * far bigger than it: then the row path */
-		int64_t planes = phases_scratch(c.out, c.k, c.stride, c.dil);
-		int phases = planes <= 4 * (c.in[0] + c.pad[0] + c.pad[2]) *
-					  (c.in[1] + c.pad[1] + c.pad[3]) + 4096;
+		int phases = phases_fit(&c, 1);
 		kcall_i(k, phases);
 		if (phases) {
-			int64_t dims[1] = {planes * lower_threads};
+			int64_t dims[1] = {phases_scratch(c.out, c.k, c.stride, c.dil) * lower_threads};
 			kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
 		}
 	}
