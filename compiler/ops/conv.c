@@ -181,12 +181,15 @@ static int64_t plane_dim(const ConvGeom *c, int d)
  * make them far bigger) and 2^36 elements; in double, so no size overflows. */
 static int phases_fit(const ConvGeom *c, int64_t channels)
 {
-	double planes = (double)c->stride[0] * (double)c->stride[1] * (double)plane_dim(c, 0) *
-			(double)plane_dim(c, 1);
-	double image = ((double)c->in[0] + (double)c->pad[0] + (double)c->pad[2]) *
-		       ((double)c->in[1] + (double)c->pad[1] + (double)c->pad[3]);
+	double planes, image;
 
-	return c->nd == 2 && planes <= 4.0 * image + 4096.0 &&
+	if (c->nd != 2)
+		return 0;
+	planes = (double)c->stride[0] * (double)c->stride[1] * (double)plane_dim(c, 0) *
+		 (double)plane_dim(c, 1);
+	image = ((double)c->in[0] + (double)c->pad[0] + (double)c->pad[2]) *
+		((double)c->in[1] + (double)c->pad[1] + (double)c->pad[3]);
+	return planes <= 4.0 * image + 4096.0 &&
 	       planes * (double)channels <= (double)((int64_t)1 << 36);
 }
 
