@@ -274,9 +274,9 @@ int conv_lower(Node *n, Lower *L)
 	if (isa) {
 		/* the panel width of the weights: MR as the A operand, NR as B */
 		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
-		/* the weights of each group are the A operand, mg x kdim, packed at
-		 * compile time, at the first run (a splat), or else at every run
-		 * before the convolution */
+		/* the weights of each group, mg x kdim (the A operand, or B in the
+		 * rows form), packed at compile time, at the first run (a splat),
+		 * or else at every run before the convolution */
 		packw = 1;
 		if (w->is_splat) {
 			wk = lower_prepack_splat(L, w, isa, wpw, c.group, mg, kdim);
