@@ -385,6 +385,16 @@ ONNXCC_HELPER int onnxcc_phase_used(int64_t k, int64_t d, int64_t s, int64_t r)
 	return 0;
 }
 
+/* Where tap (ty, tx)'s run starts in phase planes of hph x wph (strides sy,
+ * sx; dilations dy, dx), phase after phase. */
+ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64_t sx, int64_t dy,
+				       int64_t dx, int64_t hph, int64_t wph)
+{
+	int64_t y = ty * dy, x = tx * dx;
+
+	return (y % sy * sx + x % sx) * hph * wph + y / sy * wph + x / sx;
+}
+
 /* Fill the phase planes xp (element type T) of the ih x iw image x0, with
  * leading pads py, px; the planes no tap reads (a 1x1 kernel with strides)
  * are left as they are. */

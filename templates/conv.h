@@ -181,8 +181,7 @@ ONNXCC_GEMM_EPI(NAME##_epi, T) \
 static inline const T *NAME##_tap(const T *xp, int64_t ty, int64_t tx, const int64_t *p, \
 	int64_t hp, int64_t wp) \
 { \
-	int64_t y = ty * p[16], x = tx * p[17]; \
-	return xp + (y % p[14] * p[15] + x % p[15]) * hp * wp + y / p[14] * wp + x / p[15]; \
+	return xp + onnxcc_phase_tap(ty, tx, p[14], p[15], p[16], p[17], hp, wp); \
 } \
 /* the row path: channel x0 into y0 (oh x ow), R0 laid out as y0 */ \
 static void NAME##_rows(const T *restrict x0, const T *restrict w0, T bv, T *y0, const T *R0, \
@@ -333,22 +332,29 @@ ONNXCC_KERNEL(NAME) \
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
+/* One row of col: src[0, pc) into dst, spread over panels of w positions \
+ * (kcb rows a panel), zero past pc in the last one */ \
+static inline void NAME##_panel_row(float *dst, const float *src, int64_t pc, int64_t w, \
+	int64_t kcb) \
+{ \
+	int64_t j0, c; \
+	for (j0 = 0; j0 + w <= pc; j0 += w) \
+		memcpy(dst + j0 * kcb, src + j0, (size_t)w * sizeof(float)); \
+	if (j0 < pc) \
+		for (c = 0; c < w; c++) \
+			dst[j0 * kcb + c] = j0 + c < pc ? src[j0 + c] : 0.0f; \
+} \
 /* col = positions [p0, p0 + pc) of every row of the im2col matrix, packed \
  * in panels of w positions as onnxcc_f32_pack makes them (w: NR for the B \
  * operand, MR for the A operand of the transposed product) */ \
 static inline void NAME##_im2colp(const float *xg, float *col, float *rowbuf, const int64_t *p, \
 	int64_t kdim, int64_t p0, int64_t pc, int64_t w) \
 { \
-	int64_t np = onnxcc_round_up(pc, w), row, j0, c; \
+	int64_t np = onnxcc_round_up(pc, w), row; \
 	for (row = 0; row < kdim; row++) { \
 		int64_t pcb = row / KC * KC, kcb = kdim - pcb < KC ? kdim - pcb : KC; \
-		float *dst = col + pcb * np + (row - pcb) * w; \
 		NAME##_im2col_one(xg, rowbuf, p, row, p0, pc); \
-		for (j0 = 0; j0 + w <= pc; j0 += w) \
-			memcpy(dst + j0 * kcb, rowbuf + j0, (size_t)w * sizeof(float)); \
-		if (j0 < pc) \
-			for (c = 0; c < w; c++) \
-				dst[j0 * kcb + c] = j0 + c < pc ? rowbuf[j0 + c] : 0.0f; \
+		NAME##_panel_row(col + pcb * np + (row - pcb) * w, rowbuf, pc, w, kcb); \
 	} \
 } \
 /* Y's rows [0, mg) x positions [0, n) (row stride os) = the transposed \
@@ -377,7 +383,7 @@ static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, con
 	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], os = oh * ow; \
 	int64_t wpl = onnxcc_conv_plane_cols(p), hpl = onnxcc_conv_plane_rows(p); \
-	int64_t planes = onnxcc_conv_plane_size(p), kk = a->k, ci, q0, row, j0, i, oy; \
+	int64_t planes = onnxcc_conv_plane_size(p), kk = a->k, ci, q0, row, i, oy; \
 	onnxcc_gemm_args az = *a; \
 	az.act = ONNXCC_ACT_NONE; \
 	az.res = 0; \
@@ -387,15 +393,9 @@ static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, con
 		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
 		for (row = 0; row < kk; row++) { \
 			int64_t pcb = row / KC * KC, kcb = kk - pcb < KC ? kk - pcb : KC; \
-			int64_t ty = row / kw % kh * dy, tx = row % kw * dx; \
-			const float *src = xp + row / (kw * kh) * planes + \
-					   (ty % sy * sx + tx % sx) * hpl * wpl + ty / sy * wpl + tx / sx + q0; \
-			float *dst = col + pcb * np + (row - pcb) * NR; \
-			for (j0 = 0; j0 + NR <= nq; j0 += NR) \
-				memcpy(dst + j0 * kcb, src + j0, NR * sizeof(float)); \
-			if (j0 < nq) \
-				for (i = 0; i < NR; i++) \
-					dst[j0 * kcb + i] = j0 + i < nq ? src[j0 + i] : 0.0f; \
+			const float *src = xp + row / (kw * kh) * planes + q0 + \
+					   onnxcc_phase_tap(row / kw % kh, row % kw, sy, sx, dy, dx, hpl, wpl); \
+			NAME##_panel_row(col + pcb * np + (row - pcb) * NR, src, nq, NR, kcb); \
 		} \
 		az.n = nq; \
 		az.rsb = nq; \
@@ -459,7 +459,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	for (n = 0; n < nn && lo < hi; n++) \
 		for (g = 0; g < grp; g++) { \
 			const float *xg = X + (n * c + g * cg) * is, *wg = W + g * mg * kk; \
-			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, wp == MR ? NR : MR) \
+			const float *pw = packw ? W + g * kk * onnxcc_round_up(mg, trans ? NR : MR) \
 						: (const float *)0; \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
