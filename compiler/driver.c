@@ -288,6 +288,7 @@ int compile(const CompileOptions *co)
 		return ir_error("--threads %d: %s is bare metal, without threads", co->threads,
 				co->target);
 	lower_threads = co->threads > 1 ? co->threads : 1;
+	lower_small = co->opt_size;
 	if (co->string_bytes && (co->string_bytes < 2 || co->string_bytes > DT_STRING_BYTES_MAX))
 		return ir_error("--string-bytes %d: expected 2 to %d", co->string_bytes,
 				DT_STRING_BYTES_MAX);

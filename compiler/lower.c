@@ -206,6 +206,7 @@ int lower_node(Graph *g, Node *n, KCallList *out)
 
 int lower_cpu = CPU_GENERIC;
 int lower_threads = 1;
+int lower_small;
 
 static const char *const cpu_names[] = {"generic", "avx2", "avx512f", "neon"};
 
@@ -265,7 +266,13 @@ int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, in
 }
 
 typedef char conv_forms_agree[CONV_COLS == ONNXCC_CONV_COLS && CONV_ROWS == ONNXCC_CONV_ROWS &&
-			      CONV_PLANE == ONNXCC_CONV_PLANE ? 1 : -1];
+			      CONV_PLANE == ONNXCC_CONV_PLANE && CONV_WINO == ONNXCC_CONV_WINO
+			      ? 1 : -1];
+
+int64_t wino_temps(int64_t chunk)
+{
+	return onnxcc_wino_temps(chunk);
+}
 
 int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, int64_t chunk,
 			 int usecol, int form, int64_t planes)
@@ -305,6 +312,44 @@ Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width
 	for (i = 0; i < batches; i++)
 		onnxcc_f32_prepack(width, isa->kc, m, k, (const float *)w->data + i * bstride, rs, cs,
 				   data + i * per);
+	value_set_const(v, data, 0);
+	return v;
+}
+
+Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t group,
+			  int64_t mg, int64_t cg)
+{
+	int64_t dims[1];
+	float *u, *data;
+	char name[96];
+	Value *v;
+	KCall *k;
+
+	dims[0] = 36 * group * onnxcc_round_up(mg, isa->mr) * cg;
+	if (w->dtype != DT_FLOAT || (!w->data && !w->is_splat))
+		die("Winograd weights of '%s': not a float32 constant", w->name);
+	if (w->is_splat) {
+		if (!(k = lower_call(L, "f32_wino_splat__scalar")))
+			die("no kernel f32_wino_splat__scalar");
+		v = lower_init_temp(L, DT_FLOAT, 1, dims);
+		kcall_f(k, const_f64(w, 0));
+		kcall_buf(k, v);
+		kcall_i(k, isa->mr);
+		kcall_i(k, isa->kc);
+		kcall_i(k, group);
+		kcall_i(k, mg);
+		kcall_i(k, cg);
+		kcall_init(k);
+		return v;
+	}
+	u = xcalloc((size_t)(36 * mg * cg), sizeof(float));
+	data = xcalloc((size_t)dims[0], sizeof(float));
+	onnxcc_f32_wino_weights((const float *)w->data, group, mg, cg, isa->mr, isa->kc, u, data);
+	free(u);
+	snprintf(name, sizeof name, "%.64s.wino%d", w->name, L->g->nvalues);
+	v = graph_value(L->g, name);
+	if (value_set_shape(v, DT_FLOAT, 1, dims) != 0)
+		die("Winograd weights for '%s': %s", L->node->name, ir_last_error());
 	value_set_const(v, data, 0);
 	return v;
 }

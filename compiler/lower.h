@@ -65,6 +65,10 @@ typedef struct KCallList {
 enum { CPU_GENERIC, CPU_AVX2, CPU_AVX512F, CPU_NEON };
 /* The target of pass_lower (set by compile()). */
 extern int lower_cpu;
+/* Code size over speed (onnxcc -Os, set by compile()): no lowering that
+ * multiplies the constants (Winograd convolution's weights are 4 times the
+ * kernel's). */
+extern int lower_small;
 /* Threads of the generated code (onnxcc --threads, set by compile()): the
  * parallel kernels' per-thread scratch is sized for this many; 1 (the
  * default) gives single-threaded code with no pthreads at all. */
@@ -136,11 +140,12 @@ int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stri
 /* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */
 int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
 			 int packed_b);
-/* The forms of the SIMD convolution: ONNXCC_CONV_COLS, _ROWS and _PLANE of
- * templates/gemm_simd.h (lower.c checks that they agree). */
-enum { CONV_COLS, CONV_ROWS, CONV_PLANE };
+/* The forms of the SIMD convolution: ONNXCC_CONV_COLS, _ROWS, _PLANE and
+ * _WINO of templates/gemm_simd.h (lower.c checks that they agree). */
+enum { CONV_COLS, CONV_ROWS, CONV_PLANE, CONV_WINO };
 /* Floats of scratch a thread of the SIMD convolution needs, weights packed,
- * planes: the floats of a group's padded planes (CONV_PLANE) (templates/gemm_simd.h). */
+ * planes: the floats of a group's padded planes (CONV_PLANE) or the
+ * transforms' buffers (CONV_WINO, wino_temps) (templates/gemm_simd.h). */
 int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, int64_t chunk,
 			 int usecol, int form, int64_t planes);
 /* A new constant: `batches` float32 matrices of constant w (the i-th at element
@@ -149,6 +154,14 @@ int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, 
  * operand, NR for a B operand) as templates/gemm_simd.h reads them. */
 Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,
 		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs);
+/* The Winograd weights (ONNXCC_CONV_WINO, templates/gemm_simd.h) of w, a
+ * float32 constant or splat of shape (group mg) x cg x 3 x 3, packed for
+ * isa: a constant computed now (in double), a splat by an init call. */
+Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t group,
+			  int64_t mg, int64_t cg);
+/* Floats of ONNXCC_CONV_WINO's transform buffers for chunks of `chunk` tile
+ * slots (onnxcc_wino_temps). */
+int64_t wino_temps(int64_t chunk);
 void kcalls_free(KCallList *l);
 /* The j-th value call c reads or writes: its buffers, then the conditions of
  * its guards (a guarded call reads them too); NULL past the last. */

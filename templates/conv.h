@@ -325,10 +325,19 @@ ONNXCC_KERNEL(NAME) \
  *   col packs with whole-panel copies.  The product (mg x chunk such
  *   positions) goes to scratch, and its columns ox < ow into Y, where the
  *   epilogue runs.  It computes wpl / ow times the columns.
+ * - ONNXCC_CONV_WINO (2-D, 3 x 3, stride and dilation 1): Winograd F(4x4,
+ *   3x3) (gemm_simd.h).  W holds the weights' 36 points, each group's as
+ *   the A operand, packed by onnxcc_f32_wino_weights (no col).  Per chunk of
+ *   whole tile rows (`chunk` slots, tw + 1 a tile row: NAME_wino_in), the
+ *   input transform writes V, 36 products Mz_xi = U_xi V_xi (mg x slots, B
+ *   read in place) follow, and the output transform writes Y, adds the bias
+ *   and runs the epilogue.  It multiplies 36 / (9 x 16) = 1/4 of the direct
+ *   form's products, on tiles of 4 x 4 outputs (and one slot more a row).
  * Scratch sizes: onnxcc_f32_conv_scratch (gemm_simd.h).
  * Threads (onnxcc --threads): each task takes a share of the output
- * positions (whole panels) of every image and group, with its own col and
- * scratch: conv_lower makes both ONNXCC_NTHREADS times the size above. */
+ * positions (whole panels; Winograd: tile rows) of every image and group,
+ * with its own col and scratch: conv_lower makes both ONNXCC_NTHREADS times
+ * the size above. */
 #define ONNXCC_F32_CONV_SIMD(NAME, ISA, MR, NR, KC) \
 ONNXCC_F32_GEMM_ISA(NAME##_gemm, ISA) \
 ONNXCC_IM2COL_ONE(NAME##_im2col, float) \
@@ -416,6 +425,155 @@ static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, con
 		} \
 	} \
 } \
+/* B^T of n 6-vectors: d_i[q] -> o_i[q] */ \
+static inline void NAME##_wino_bt(float *restrict o0, float *restrict o1, float *restrict o2, \
+	float *restrict o3, float *restrict o4, float *restrict o5, const float *restrict d0, \
+	const float *restrict d1, const float *restrict d2, const float *restrict d3, \
+	const float *restrict d4, const float *restrict d5, int64_t n) \
+{ \
+	int64_t q; \
+	for (q = 0; q < n; q++) { \
+		float a0 = d0[q], a1 = d1[q], a2 = d2[q], a3 = d3[q], a4 = d4[q], a5 = d5[q]; \
+		o0[q] = 4 * a0 - 5 * a2 + a4; \
+		o1[q] = a3 + a4 - 4 * (a1 + a2); \
+		o2[q] = a4 - a3 + 4 * (a1 - a2); \
+		o3[q] = a4 - a2 + 2 * (a3 - a1); \
+		o4[q] = a4 - a2 - 2 * (a3 - a1); \
+		o5[q] = 4 * a1 - 5 * a3 + a5; \
+	} \
+} \
+/* A^T of n 6-vectors plus b: d_i[q] -> o_i[q] */ \
+static inline void NAME##_wino_at(float *restrict o0, float *restrict o1, float *restrict o2, \
+	float *restrict o3, const float *restrict d0, const float *restrict d1, \
+	const float *restrict d2, const float *restrict d3, const float *restrict d4, \
+	const float *restrict d5, float b, int64_t n) \
+{ \
+	int64_t q; \
+	for (q = 0; q < n; q++) { \
+		float a0 = d0[q], a1 = d1[q], a2 = d2[q], a3 = d3[q], a4 = d4[q], a5 = d5[q]; \
+		o0[q] = a0 + a1 + a2 + a3 + a4 + b; \
+		o1[q] = a1 - a2 + 2 * (a3 - a4) + b; \
+		o2[q] = a1 + a2 + 4 * (a3 + a4) + b; \
+		o3[q] = a1 - a2 + 8 * (a3 - a4) + a5 + b; \
+	} \
+} \
+/* ONNXCC_CONV_WINO lays a chunk's tiles out as rows of tw + 1 slots (tw \
+ * tiles of the tile row and one more, which the transforms compute from the \
+ * padding and the products carry; nothing reads it back), so that each \
+ * transform is one long loop over the chunk.  The input transform: for tile \
+ * rows [ty0, ty0 + nty), V[xi][ci][slot] (points vs = cg n apart, n = nty \
+ * (tw + 1)) = (B^T d B)[xi] of the slot's 6 x 6 input d in channel ci.  The \
+ * six input rows of each tile row, zero-padded, go in r (4 (tw + 1) floats a \
+ * tile row); B^T down them gives t; each row of t is split by column mod 4 \
+ * (e: slot q's columns are e0..e3[q], e0 and e1[q + 1]) and goes through B^T \
+ * across. */ \
+static inline void NAME##_wino_in(const float *xg, float *V, float *tmp, const int64_t *p, \
+	int64_t cg, int64_t ty0, int64_t nty) \
+{ \
+	int64_t ih = p[8], iw = p[9], py = p[18], px = p[19], tw = onnxcc_wino_cols(p); \
+	int64_t n = nty * (tw + 1), wr = 4 * (tw + 1), l4 = 4 * n, vs = cg * n, ci, ty, j, i, q; \
+	float *restrict r = tmp, *restrict t = r + 6 * l4, *restrict e = t + 6 * l4; \
+	float *restrict e0 = e, *restrict e1 = e + n + 1, *restrict e2 = e1 + n + 1; \
+	float *restrict e3 = e2 + n + 1; \
+	for (ci = 0; ci < cg; ci++) { \
+		for (ty = 0; ty < nty; ty++) \
+			for (j = 0; j < 6; j++) { \
+				int64_t y = 4 * (ty0 + ty) + j - py; \
+				float *rj = r + j * l4 + ty * wr; \
+				if (y >= 0 && y < ih) \
+					NAME##_im2col_row(rj, xg + (ci * ih + y) * iw, iw, 0, wr, 1, -px); \
+				else \
+					memset(rj, 0, (size_t)wr * sizeof(float)); \
+			} \
+		NAME##_wino_bt(t, t + l4, t + 2 * l4, t + 3 * l4, t + 4 * l4, t + 5 * l4, r, \
+			       r + l4, r + 2 * l4, r + 3 * l4, r + 4 * l4, r + 5 * l4, l4); \
+		for (i = 0; i < 6; i++) { \
+			const float *restrict ti = t + i * l4; \
+			float *vi = V + 6 * i * vs + ci * n; \
+			for (q = 0; q < n; q++) { \
+				e0[q] = ti[4 * q]; \
+				e1[q] = ti[4 * q + 1]; \
+				e2[q] = ti[4 * q + 2]; \
+				e3[q] = ti[4 * q + 3]; \
+			} \
+			e0[n] = e1[n] = 0.0f;	/* the last row's extra slot reads them */ \
+			NAME##_wino_bt(vi, vi + vs, vi + 2 * vs, vi + 3 * vs, vi + 4 * vs, vi + 5 * vs, \
+				       e0, e1, e2, e3, e0 + 1, e1 + 1, n); \
+		} \
+	} \
+} \
+/* ONNXCC_CONV_WINO's output transform: Y at tile rows [ty0, ty0 + nty) = \
+ * A^T Mz A + the bias, from the products Mz[xi][c][slot] (mg x n each), then \
+ * the epilogue.  A^T goes across (s: row i, column k) and down (o: output \
+ * row y, column k), each output row is interleaved from o, all over the n \
+ * slots at once; the rows are then copied into Y, clipped to oh x ow. */ \
+static inline void NAME##_wino_out(const onnxcc_gemm_args *g, const int64_t *p, \
+	const float *Mz, float *tmp, const float *bg, float *yg, const float *rg, int64_t mg, \
+	int64_t ty0, int64_t nty) \
+{ \
+	int64_t oh = p[12], ow = p[13], tw = onnxcc_wino_cols(p), os = oh * ow; \
+	int64_t n = nty * (tw + 1), ms = mg * n, c, i, k, q, ty, y; \
+	float *restrict s = tmp, *restrict o = s + 24 * n, *restrict row = o + 16 * n; \
+	for (c = 0; c < mg; c++) { \
+		for (i = 0; i < 6; i++) { \
+			const float *m0 = Mz + 6 * i * ms + c * n; \
+			float *si = s + 4 * i * n; \
+			NAME##_wino_at(si, si + n, si + 2 * n, si + 3 * n, m0, m0 + ms, m0 + 2 * ms, \
+				       m0 + 3 * ms, m0 + 4 * ms, m0 + 5 * ms, 0.0f, n); \
+		} \
+		for (k = 0; k < 4; k++) \
+			NAME##_wino_at(o + k * n, o + (4 + k) * n, o + (8 + k) * n, o + (12 + k) * n, \
+				       s + k * n, s + (4 + k) * n, s + (8 + k) * n, s + (12 + k) * n, \
+				       s + (16 + k) * n, s + (20 + k) * n, bg ? bg[c] : 0.0f, n); \
+		for (y = 0; y < 4; y++) { \
+			const float *restrict o0 = o + 4 * y * n, *restrict o1 = o0 + n; \
+			const float *restrict o2 = o0 + 2 * n, *restrict o3 = o0 + 3 * n; \
+			for (q = 0; q < n; q++) { \
+				row[4 * q] = o0[q]; \
+				row[4 * q + 1] = o1[q]; \
+				row[4 * q + 2] = o2[q]; \
+				row[4 * q + 3] = o3[q]; \
+			} \
+			for (ty = 0; ty < nty && 4 * (ty0 + ty) + y < oh; ty++) { \
+				int64_t at = c * os + (4 * (ty0 + ty) + y) * ow; \
+				memcpy(yg + at, row + 4 * (tw + 1) * ty, (size_t)ow * sizeof(float)); \
+				if (g->act || rg) \
+					onnxcc_f32_epi_row(g->act, g->act_a, g->act_b, yg + at, \
+							   rg ? rg + at : rg, ow); \
+			} \
+		} \
+	} \
+} \
+/* ONNXCC_CONV_WINO: tile rows [lo, hi) of image group xg, chunk / (tw + 1) \
+ * at a time: the input transform into V, one product a point (Mz_xi = U_xi \
+ * V_xi, U_xi packed, us floats apart), the output transform; s: the scratch \
+ * (onnxcc_f32_conv_scratch) */ \
+static inline void NAME##_wino(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
+	const float *U, int64_t us, const float *bg, float *yg, const float *rg, float *s, \
+	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi) \
+{ \
+	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi; \
+	float *V = s, *Mz = V + 36 * chunk * cg, *tmp = Mz + 36 * chunk * mg; \
+	float *gs = tmp + onnxcc_wino_temps(chunk); \
+	onnxcc_gemm_args az = *a; \
+	az.m = mg; \
+	az.k = cg; \
+	az.csb = 1; \
+	az.csy = 1; \
+	az.act = ONNXCC_ACT_NONE; \
+	az.res = 0; \
+	for (ty0 = lo; ty0 < hi; ty0 += rows) { \
+		int64_t nty = hi - ty0 < rows ? hi - ty0 : rows, n = nty * (tw + 1); \
+		NAME##_wino_in(xg, V, tmp, p, cg, ty0, nty); \
+		az.n = n; \
+		az.rsb = n; \
+		az.rsy = n; \
+		for (xi = 0; xi < 36; xi++) \
+			NAME##_gemm(&az, U + xi * us, V + xi * cg * n, (const float *)0, \
+				    Mz + xi * mg * n, 1, 1, U + xi * us, (const float *)0, gs); \
+		NAME##_wino_out(a, p, Mz, tmp, bg, yg, rg, mg, ty0, nty); \
+	} \
+} \
 typedef struct NAME##_job { \
 	void *const *b; \
 	const int64_t *p; \
@@ -448,10 +606,13 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	at.rsc = 0; at.csc = 1; at.rsy = mg; at.csy = 1; \
 	at.act = ONNXCC_ACT_NONE; \
 	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
-	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) : os, wp, t, nt, \
-		     &lo, &hi); \
-	per = onnxcc_f32_conv_scratch(mg, os, kk, chunk, (int)usecol, form, packw, \
-		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0, MR, NR, KC, \
+	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) \
+		     : form == ONNXCC_CONV_WINO ? onnxcc_wino_rows(p) : os, \
+		     form == ONNXCC_CONV_WINO ? 1 : wp, t, nt, &lo, &hi); \
+	per = onnxcc_f32_conv_scratch(mg, os, form == ONNXCC_CONV_WINO ? cg : kk, chunk, \
+		(int)usecol, form, packw, \
+		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) \
+		: form == ONNXCC_CONV_WINO ? onnxcc_wino_temps(chunk) : 0, MR, NR, KC, \
 		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA); \
 	scratch += t * per; \
 	if (col) \
@@ -464,6 +625,12 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
 			const float *rg = R ? R + (n * m + g * mg) * os : R; \
+			if (form == ONNXCC_CONV_WINO) { \
+				int64_t us = onnxcc_round_up(mg, MR) * cg; \
+				NAME##_wino(&a, p, xg, W + g * us, grp * us, bg, yg, rg, scratch, cg, \
+					    mg, chunk, lo, hi); \
+				continue; \
+			} \
 			if (form == ONNXCC_CONV_PLANE) { \
 				float *z = scratch + cg * onnxcc_conv_plane_size(p); \
 				NAME##_plane(&a, p, xg, wg, pw, bg, yg, rg, col, scratch, z, \

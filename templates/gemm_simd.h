@@ -131,10 +131,44 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 }
 
 /* The forms of the SIMD convolution (conv.h): output positions as the
- * product's columns, as its rows, or columns read from padded planes. */
+ * product's columns, as its rows, or columns read from padded planes; or
+ * Winograd F(4x4, 3x3). */
 #define ONNXCC_CONV_COLS 0
 #define ONNXCC_CONV_ROWS 1
 #define ONNXCC_CONV_PLANE 2
+#define ONNXCC_CONV_WINO 3
+
+/* Winograd F(4x4, 3x3) (ONNXCC_CONV_WINO): a 4 x 4 output tile from a 6 x 6
+ * input tile d and a 3 x 3 kernel g is A^T [(G g G^T) . (B^T d B)] A, with
+ * the interpolation points 0, 1, -1, 2, -2 and infinity:
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+ *          0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6;
+ *        1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * Point xi = 6 i + j is row i, column j of the 6 x 6 products.  The weights
+ * of point xi are U_xi = (G g G^T)[i][j] for every output and input channel:
+ * an M/G x C/G matrix a group, packed as the A operand (MR, KC), point after
+ * point, the groups of each point one after the other. */
+#define ONNXCC_WINO_G(X) \
+	X(0.25, 0.0, 0.0) X(-1.0 / 6, -1.0 / 6, -1.0 / 6) X(-1.0 / 6, 1.0 / 6, -1.0 / 6) \
+	X(1.0 / 24, 1.0 / 12, 1.0 / 6) X(1.0 / 24, -1.0 / 12, 1.0 / 6) X(0.0, 0.0, 1.0)
+
+/* The tile rows of a convolution with parameters p (conv.h) that
+ * ONNXCC_CONV_WINO computes, tiles in each, and the floats of its transforms'
+ * buffers for chunks of `chunk` tiles (onnxcc_f32_conv_scratch's `planes`). */
+ONNXCC_HELPER int64_t onnxcc_wino_rows(const int64_t *p)
+{
+	return (p[12] + 3) / 4;
+}
+ONNXCC_HELPER int64_t onnxcc_wino_cols(const int64_t *p)
+{
+	return (p[13] + 3) / 4;
+}
+ONNXCC_HELPER int64_t onnxcc_wino_temps(int64_t chunk)
+{
+	return 52 * chunk + 4;
+}
 
 /* Floats of scratch one thread of the SIMD convolution (conv.h) needs, for a
  * group of mg output channels, os output positions, k = C/G times the kernel
@@ -143,7 +177,10 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
  * Positions as columns: the GEMM's packing of B, or a row of col.
  * Positions as rows: the product's rows x mg (positions x channels) first,
  * then the GEMM's packing of A or a row of col.
- * Planes: the planes, the product (mg x chunk), the GEMM's packing of A. */
+ * Planes: the planes, the product (mg x chunk), the GEMM's packing of A.
+ * Winograd (k = C/G, chunk tiles, planes = onnxcc_wino_temps): the 36
+ * transformed inputs (k x chunk) and products (mg x chunk), the transforms'
+ * buffers, the GEMM's packing of a partial panel of B. */
 ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k, int64_t chunk,
 	int usecol, int form, int packw, int64_t planes, int64_t mr, int64_t nr, int64_t kc,
 	int64_t mc, int64_t nc)
@@ -153,6 +190,9 @@ ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k,
 	if (form == ONNXCC_CONV_PLANE)
 		return planes + mg * chunk +
 		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, packw, 1);
+	if (form == ONNXCC_CONV_WINO)	/* k: the group's input channels */
+		return 36 * chunk * (k + mg) + planes +
+		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, 1, 0);
 	per = form == ONNXCC_CONV_ROWS
 		? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
 		: onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
@@ -227,6 +267,39 @@ ONNXCC_HELPER void onnxcc_f32_prepack(int64_t w, int64_t kc, int64_t m, int64_t 
 		onnxcc_f32_pack(w, m, k - pc < kc ? k - pc : kc, X + pc * cs, rs, cs, out + pc * mp);
 }
 
+/* The Winograd weights of `groups` groups of an mg x cg x 3 x 3 kernel w,
+ * packed as above for a tile of mr rows and KC kc into out: G g G^T of each
+ * 3 x 3 kernel g, in double.  u: 36 mg cg floats of scratch. */
+#define ONNXCC_WINO_ROW(a, b, c) {a, b, c},
+ONNXCC_HELPER void onnxcc_f32_wino_weights(const float *w, int64_t groups, int64_t mg,
+	int64_t cg, int64_t mr, int64_t kc, float *u, float *out)
+{
+	static const double G[6][3] = {ONNXCC_WINO_G(ONNXCC_WINO_ROW)};
+	int64_t per = onnxcc_round_up(mg, mr) * cg, g, m, c, xi;
+	int i, j, a;
+	for (g = 0; g < groups; g++) {
+		for (m = 0; m < mg; m++)
+			for (c = 0; c < cg; c++) {
+				const float *k3 = w + ((g * mg + m) * cg + c) * 9;
+				double gk[6][3];
+				for (i = 0; i < 6; i++)	/* G g */
+					for (j = 0; j < 3; j++)
+						gk[i][j] = G[i][0] * k3[j] + G[i][1] * k3[3 + j] +
+							   G[i][2] * k3[6 + j];
+				for (i = 0; i < 6; i++)	/* (G g) G^T */
+					for (j = 0; j < 6; j++) {
+						double t = 0;
+						for (a = 0; a < 3; a++)
+							t += gk[i][a] * G[j][a];
+						u[((i * 6 + j) * mg + m) * cg + c] = (float)t;
+					}
+			}
+		for (xi = 0; xi < 36; xi++)
+			onnxcc_f32_prepack(mr, kc, mg, cg, u + xi * mg * cg, cg, 1,
+					   out + (xi * groups + g) * per);
+	}
+}
+
 /* prepack: b = {X, out}, p = {width, kc, batches, bstride, m, k, rs, cs}
  *   The run-time form of onnxcc_f32_prepack, for weights that are not
  *   compile-time constants: `batches` matrices, the i-th at element offset
@@ -246,26 +319,46 @@ ONNXCC_KERNEL(NAME) \
 /* prepack_splat: b = {out}, p = {width, kc, batches, m, k}, f = {x}
  *   What prepack makes of `batches` m x k matrices whose elements are all x
  *   (a splat constant, as ConstantOfShape gives): x, and 0 in padding rows. */
+ONNXCC_HELPER float *onnxcc_f32_prepack_splat(int64_t w, int64_t kc, int64_t nb, int64_t m,
+	int64_t k, float x, float *out)
+{
+	int64_t mp = onnxcc_round_up(m, w), i, i0, r, kk, n, done;
+	for (i = 0; i < nb; i++)
+		for (kk = 0; kk < k; kk += kc)
+			for (i0 = 0; i0 < mp; i0 += w, out += n) {
+				n = (k - kk < kc ? k - kk : kc) * w;
+				if (!n)
+					continue;
+				/* one step of the panel, then copies doubling in length */
+				for (r = 0; r < w; r++)
+					out[r] = i0 + r < m ? x : 0.0f;
+				for (done = w; done < n; done *= 2)
+					memcpy(out + done, out,
+					       (size_t)(n - done < done ? n - done : done) * sizeof(float));
+			}
+	return out;
+}
 #define ONNXCC_F32_PREPACK_SPLAT(NAME) \
 ONNXCC_KERNEL(NAME) \
 { \
-	int64_t w = p[0], kc = p[1], nb = p[2], m = p[3], k = p[4], mp = onnxcc_round_up(m, w); \
-	int64_t i, i0, r, kk, n, done; \
-	float *out = (float *)b[0], x = (float)f[0]; \
-	for (i = 0; i < nb; i++) \
-		for (kk = 0; kk < k; kk += kc) \
-			for (i0 = 0; i0 < mp; i0 += w, out += n) { \
-				n = (k - kk < kc ? k - kk : kc) * w; \
-				if (!n) \
-					continue; \
-				/* one step of the panel, then copies doubling in length */ \
-				for (r = 0; r < w; r++) \
-					out[r] = i0 + r < m ? x : 0.0f; \
-				for (done = w; done < n; done *= 2) \
-					memcpy(out + done, out, \
-					       (size_t)(n - done < done ? n - done : done) * sizeof(float)); \
-			} \
+	(void)onnxcc_f32_prepack_splat(p[0], p[1], p[2], p[3], p[4], (float)f[0], (float *)b[0]); \
 }
+
+/* wino_splat: b = {out}, p = {mr, kc, groups, m, k}, f = {x}
+ *   The Winograd weights (ONNXCC_CONV_WINO) of `groups` groups of an m x k x
+ *   3 x 3 kernel whose elements are all x: point (i, j)'s matrices are all
+ *   x s_i s_j, s the row sums of G. */
+#define ONNXCC_F32_WINO_SPLAT(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	static const double s[6] = {ONNXCC_WINO_G(ONNXCC_WINO_ROWSUM)}; \
+	float *out = (float *)b[0]; \
+	int xi; \
+	for (xi = 0; xi < 36; xi++) \
+		out = onnxcc_f32_prepack_splat(p[0], p[1], p[2], p[3], p[4], \
+					       (float)(f[0] * s[xi / 6] * s[xi % 6]), out); \
+}
+#define ONNXCC_WINO_ROWSUM(a, b, c) (a) + (b) + (c),
 
 /* The tile epilogue in plain C, from the accumulated tile t (MR x NR, row-major,
  * `ld` apart): Y (+)= t, the last K block applying alpha and beta C. */

@@ -3,6 +3,7 @@
  * the GEMM core, per image and group.  float16 and bfloat16 compute in float.
  * float32 on a target with a fast GEMM (templates/gemm_simd.h) calls
  * f32_conv_<tile>__<isa> instead, with constant weights packed at compile time. */
+#include <math.h>
 #include <string.h>
 
 #include "ops_util.h"
@@ -193,6 +194,46 @@ static int phases_fit(const ConvGeom *c, int64_t channels)
 	       planes * (double)channels <= (double)((int64_t)1 << 36);
 }
 
+/* ONNXCC_CONV_WINO's transformed inputs and products of a chunk (36 x the
+ * channels x its tiles) take up to this many bytes: every chunk reads all
+ * the transformed weights again, so big chunks (in L3) beat chunks that fit
+ * L2 (4 MB against 1: 5-15% faster, against 8 the same; bench/, Zen 5). */
+#define CONV_WINO_BYTES ((int64_t)4 << 20)
+
+/* Whether Winograd F(4x4, 3x3) (ONNXCC_CONV_WINO) applies: 2-D, a 3 x 3
+ * kernel, stride and dilation 1, float32 weights known now (their transform
+ * is computed at compile time, or at the first run from a splat), and not
+ * -Os (the transform is 4 times the weights). */
+static int wino_applies(const ConvGeom *c, const Value *w)
+{
+	return !lower_small && c->nd == 2 && c->k[0] == 3 && c->k[1] == 3 && c->stride[0] == 1 &&
+	       c->stride[1] == 1 && c->dil[0] == 1 && c->dil[1] == 1 && w->dtype == DT_FLOAT &&
+	       (w->data || w->is_splat);
+}
+
+/* Slots of r rows of w, in panels of nr. */
+static double panels(int64_t r, int64_t w, int64_t nr)
+{
+	return ceil((double)r * (double)w / (double)nr) * (double)nr;
+}
+
+/* ONNXCC_CONV_WINO's chunk: whole tile rows of tw + 1 slots (conv.h), at
+ * least two panels of nr slots, else within CONV_WINO_BYTES; of those row
+ * counts the one that wastes the least of its panels (in double: any sizes). */
+static int64_t wino_chunk(const ConvGeom *c, int64_t cg, int64_t mg, int64_t nr)
+{
+	int64_t th = (c->out[0] + 3) / 4, tw = (c->out[1] + 3) / 4, rows, r, best;
+	double fit = (double)CONV_WINO_BYTES / (144.0 * ((double)cg + (double)mg) * (double)(tw + 1));
+	double least = ceil(2.0 * (double)nr / (double)(tw + 1));
+
+	rows = fit >= (double)th ? th : fit < least ? (int64_t)least : (int64_t)fit;
+	rows = rows < th ? rows : th;
+	for (best = r = rows; r >= rows / 2 && r >= least && r > rows - 64; r--)
+		if (panels(r, tw + 1, nr) / (double)r < panels(best, tw + 1, nr) / (double)best)
+			best = r;
+	return best * (tw + 1);
+}
+
 /* Whether the SIMD convolution can read phase planes (conv.h's
  * ONNXCC_CONV_PLANE): an im2col to save, and the planes of the cg channels
  * of a group fit. */
@@ -205,10 +246,14 @@ static int plane_applies(const ConvGeom *c, int use_col, int64_t cg)
  * multiply-adds of the tiles the product computes (padding included), plus
  * what the rest costs in the same unit (measured on AVX-512): an im2col row
  * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
- * planes' copy of the product into Y 25 an output.  positions: the product's
- * columns in the plane form. */
+ * planes' copy of the product into Y 25 an output; Winograd (when wino) the
+ * tiles of its 36 products, and per tile slot the input transform 1440 a
+ * channel, the output transform 1100 an output channel.  positions: the
+ * product's columns in the plane form. */
+#define WINO_IN 1440.0
+#define WINO_OUT 1100.0
 static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t cg,
-		     int64_t os, int64_t kdim, int use_col, int dtype, int64_t positions)
+		     int64_t os, int64_t kdim, int use_col, int dtype, int64_t positions, int wino)
 {
 	double k = (double)kdim, out = (double)mg * (double)os;
 	double im2col = use_col ? 40.0 * k * (double)os : 0;
@@ -216,15 +261,26 @@ static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t 
 	int64_t cr = use_col ? col_chunk(os, kdim, dtype, isa->mr) : os;
 	double cols = tile_area(mg, isa->mr, os, cc, isa->nr) * k + im2col;
 	double rows = tile_area(mg, isa->nr, os, cr, isa->mr) * k + 80.0 * out + im2col;
+	double plane = 0;
 	int form = CONV_COLS;
 
 	if (kdim > 0 && rows < cols)
 		form = CONV_ROWS;
 	if (plane_applies(c, use_col, cg)) {	/* use_col: kdim > 0 */
 		int64_t cp = plane_chunk(positions, kdim, mg, isa->nr);
-		double plane = tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
+		plane = tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
 		if (plane < (form == CONV_ROWS ? rows : cols))
 			form = CONV_PLANE;
+	}
+	if (wino) {
+		int64_t th = (c->out[0] + 3) / 4, tw = (c->out[1] + 3) / 4;
+		int64_t cw = wino_chunk(c, cg, mg, isa->nr);
+		double best = form == CONV_PLANE ? plane : form == CONV_ROWS ? rows : cols;
+		double slots = (double)th * (double)(tw + 1);
+		double w = 36.0 * tile_area(mg, isa->mr, th * (tw + 1), cw, isa->nr) * (double)cg +
+			   (WINO_IN * (double)cg + WINO_OUT * (double)mg) * slots;
+		if (w < best)
+			form = CONV_WINO;
 	}
 	return form;
 }
@@ -266,7 +322,10 @@ int conv_lower(Node *n, Lower *L)
 	if (isa && plane_applies(&c, use_col, w->dims[1]))
 		positions = (c.out[0] - 1) * plane_dim(&c, 1) + c.out[1];
 	if (isa)
-		form = conv_form(isa, &c, mg, w->dims[1], os, kdim, use_col, x->dtype, positions);
+		form = conv_form(isa, &c, mg, w->dims[1], os, kdim, use_col, x->dtype, positions,
+				 wino_applies(&c, w));
+	if (form == CONV_WINO)
+		use_col = 0;	/* no col: the transforms read the image */
 	if (form == CONV_PLANE)
 		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
 	else
@@ -278,7 +337,9 @@ int conv_lower(Node *n, Lower *L)
 		 * rows form), packed at compile time, at the first run (a splat),
 		 * or else at every run before the convolution */
 		packw = 1;
-		if (w->is_splat) {
+		if (form == CONV_WINO) {
+			wk = lower_wino_weights(L, w, isa, c.group, mg, w->dims[1]);
+		} else if (w->is_splat) {
 			wk = lower_prepack_splat(L, w, isa, wpw, c.group, mg, kdim);
 		} else if (w->data) {
 			wk = lower_prepack(L, w, isa, wpw, c.group, mg * kdim, mg, kdim, kdim, 1);
@@ -318,7 +379,13 @@ int conv_lower(Node *n, Lower *L)
 	if (isa) {
 		/* a row of col, or the GEMM's packing */
 		int64_t dims[1];
-		dims[0] = conv_isa_scratch(isa, mg, os, kdim, chunk, use_col, form, planes);
+		if (form == CONV_WINO) {
+			chunk = wino_chunk(&c, w->dims[1], mg, isa->nr);
+			dims[0] = conv_isa_scratch(isa, mg, os, w->dims[1], chunk, 0, form,
+						   wino_temps(chunk));
+		} else {
+			dims[0] = conv_isa_scratch(isa, mg, os, kdim, chunk, use_col, form, planes);
+		}
 		dims[0] *= lower_threads;	/* one scratch per thread */
 		kcall_buf(k, lower_temp(L, DT_FLOAT, 1, dims));
 	}

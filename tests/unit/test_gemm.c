@@ -234,11 +234,21 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (ow + (kw - 1) / s) + ow : os;
 
-	if (form == ONNXCC_CONV_PLANE && !usecol)
+	int wino = form == ONNXCC_CONV_WINO;
+	int64_t tw = (ow + 3) / 4, th = (oh + 3) / 4;
+
+	if ((form == ONNXCC_CONV_PLANE && !usecol) ||
+	    (wino && (kh != 3 || kw != 3 || s != 1 || !packw)))
 		return;	/* not this form's */
 	if (chunk <= 0 || chunk > positions)
 		chunk = positions;
-	p[7] = usecol ? chunk : 0;
+	if (wino) {	/* whole tile rows of tw + 1 slots, as conv_lower makes them */
+		int64_t rows = chunk / (tw + 1);
+		chunk = (rows < 1 ? 1 : rows > th ? th : rows) * (tw + 1);
+		usecol = 0;
+	}
+	p[6] = usecol;
+	p[7] = usecol || wino ? chunk : 0;
 	/* the epilogue follows packed_w in the SIMD kernels' parameters, pad in the scalar's */
 	p[isa ? 21 : 20] = epi ? ONNXCC_ACT_RELU : ONNXCC_ACT_NONE;
 	p[isa ? 22 : 21] = epi;
@@ -248,7 +258,12 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 		wr = form == ONNXCC_CONV_ROWS ? isa->nr : isa->mr;
 		wp = form == ONNXCC_CONV_ROWS ? isa->mr : isa->nr;
 	}
-	if (packw) {
+	if (wino) {
+		float *u = calloc((size_t)(36 * mg * cg), sizeof(float));
+		Wp = calloc((size_t)(36 * grp * onnxcc_round_up(mg, isa->mr) * cg), sizeof(float));
+		onnxcc_f32_wino_weights(W, grp, mg, cg, isa->mr, isa->kc, u, Wp);
+		free(u);
+	} else if (packw) {
 		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, wr) * kk + 1), sizeof(float));
 		for (g = 0; g < grp; g++)
 			onnxcc_f32_prepack(wr, isa->kc, mg, kk, W + g * mg * kk, kk, 1,
@@ -262,8 +277,9 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 		b[nbuf++] = col = calloc((size_t)(kk * onnxcc_round_up(chunk, wp) *
 						  (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	if (isa) {	/* as compiler/ops/conv.c sizes it */
-		int64_t ns = onnxcc_f32_conv_scratch(mg, os, kk, chunk, usecol, form, packw,
-						     form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) : 0,
+		int64_t ns = onnxcc_f32_conv_scratch(mg, os, wino ? cg : kk, chunk, usecol, form, packw,
+						     form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p)
+						     : wino ? onnxcc_wino_temps(chunk) : 0,
 						     isa->mr, isa->nr, isa->kc, isa->mc, isa->nc);
 		b[nbuf++] = scratch = calloc((size_t)(ns * (thr ? ONNXCC_NTHREADS : 1)), sizeof(float));
 	}
@@ -295,7 +311,9 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 					got = Y[((n * m + o) * oh + y) * ow + x];
 					ck_assert_msg(fabs(got - sum) <= 1e-5 * mag + 1e-6,
 						      "%s%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
-						      thr ? " (3 threads)" : "", form ? form == ONNXCC_CONV_ROWS ? " (rows)" : " (plane)" : "",
+						      thr ? " (3 threads)" : "",
+						      form == ONNXCC_CONV_ROWS ? " (rows)" : form == ONNXCC_CONV_PLANE
+						      ? " (plane)" : wino ? " (Winograd)" : "",
 						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
 				}
 	free(X);
@@ -315,7 +333,7 @@ static void check_conv_cpu(int cpu)
 	if (!host_has(cpu))
 		return;
 	for (epi = 0; epi <= 1; epi++)
-		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_PLANE : 0); tr++)
+		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_WINO : 0); tr++)
 			for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
 				for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
 					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr, epi);
@@ -328,6 +346,12 @@ static void check_conv_cpu(int cpu)
 					/* 7 x 7 positions, 70 channels: partial tiles both ways */
 					check_conv(cpu, 1, 33, 7, 7, 70, 1, 1, 1, 1, 0, packw, 0, thr, tr, epi);
 					check_conv(cpu, 1, 20, 9, 9, 70, 1, 3, 3, 1, 1, packw, 16, thr, tr, epi);
+					/* 3 x 3, stride 1 (Winograd too): groups, no pads, pads of 2,
+					 * sizes 4 k + 1..3, one tile row a chunk */
+					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 1, 1, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 5, 13, 10, 12, 1, 3, 3, 1, 0, packw, 0, thr, tr, epi);
+					check_conv(cpu, 1, 8, 17, 23, 16, 1, 3, 3, 1, 2, packw, 7, thr, tr, epi);
+					check_conv(cpu, 1, 40, 30, 31, 24, 1, 3, 3, 1, 1, packw, 20, thr, tr, epi);
 				}
 }
 
@@ -338,6 +362,37 @@ END_TEST
 START_TEST(conv_avx512f) { check_conv_cpu(CPU_AVX512F); }
 END_TEST
 START_TEST(conv_neon) { check_conv_cpu(CPU_NEON); }
+END_TEST
+
+/* The Winograd weights of a splat (f32_wino_splat__scalar, an init call)
+ * equal those computed from the kernel written out; groups and a partial
+ * panel of rows. */
+START_TEST(wino_splat)
+{
+	const GemmIsa *isa = gemm_isa(CPU_AVX512F);
+	int64_t grp = 2, mg = 11, cg = 3, per = onnxcc_round_up(mg, isa->mr) * cg, i;
+	int64_t p[5] = {isa->mr, isa->kc, grp, mg, cg};
+	float *w = calloc((size_t)(grp * mg * cg * 9), sizeof(float));
+	float *u = calloc((size_t)(36 * mg * cg), sizeof(float));
+	float *want = calloc((size_t)(36 * grp * per), sizeof(float));
+	float *got = calloc((size_t)(36 * grp * per), sizeof(float));
+	int k = kernel_find("f32_wino_splat__scalar");
+	void *b[1];
+
+	ck_assert_int_ge(k, 0);
+	for (i = 0; i < grp * mg * cg * 9; i++)
+		w[i] = 0.75f;
+	onnxcc_f32_wino_weights(w, grp, mg, cg, isa->mr, isa->kc, u, want);
+	b[0] = got;
+	kernels[k].fn(b, p, (const double[]){0.75});
+	for (i = 0; i < 36 * grp * per; i++)
+		ck_assert_msg(fabsf(got[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])),
+			      "element %lld: %g, expected %g", (long long)i, got[i], want[i]);
+	free(w);
+	free(u);
+	free(want);
+	free(got);
+}
 END_TEST
 
 int main(void)
@@ -354,6 +409,7 @@ int main(void)
 	tcase_add_test(tc, conv_avx2);
 	tcase_add_test(tc, conv_avx512f);
 	tcase_add_test(tc, conv_neon);
+	tcase_add_test(tc, wino_splat);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
