@@ -266,8 +266,8 @@ int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, in
 }
 
 typedef char conv_forms_agree[CONV_COLS == ONNXCC_CONV_COLS && CONV_ROWS == ONNXCC_CONV_ROWS &&
-			      CONV_PLANE == ONNXCC_CONV_PLANE && CONV_WINO == ONNXCC_CONV_WINO
-			      ? 1 : -1];
+			      CONV_PLANE == ONNXCC_CONV_PLANE && CONV_WINO == ONNXCC_CONV_WINO &&
+			      CONV_WINO_ROWS == ONNXCC_CONV_WINO_ROWS ? 1 : -1];
 
 int64_t wino_temps(int64_t chunk)
 {
@@ -316,8 +316,8 @@ Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width
 	return v;
 }
 
-Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t group,
-			  int64_t mg, int64_t cg)
+Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
+			  int64_t group, int64_t mg, int64_t cg)
 {
 	int64_t dims[1];
 	float *u, *data;
@@ -325,7 +325,7 @@ Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t 
 	Value *v;
 	KCall *k;
 
-	dims[0] = 36 * group * onnxcc_round_up(mg, isa->mr) * cg;
+	dims[0] = 36 * group * onnxcc_round_up(mg, width) * cg;
 	if (w->dtype != DT_FLOAT || (!w->data && !w->is_splat))
 		die("Winograd weights of '%s': not a float32 constant", w->name);
 	if (w->is_splat) {
@@ -334,7 +334,7 @@ Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t 
 		v = lower_init_temp(L, DT_FLOAT, 1, dims);
 		kcall_f(k, const_f64(w, 0));
 		kcall_buf(k, v);
-		kcall_i(k, isa->mr);
+		kcall_i(k, width);
 		kcall_i(k, isa->kc);
 		kcall_i(k, group);
 		kcall_i(k, mg);
@@ -344,7 +344,7 @@ Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t 
 	}
 	u = xcalloc((size_t)(36 * mg * cg), sizeof(float));
 	data = xcalloc((size_t)dims[0], sizeof(float));
-	onnxcc_f32_wino_weights((const float *)w->data, group, mg, cg, isa->mr, isa->kc, u, data);
+	onnxcc_f32_wino_weights((const float *)w->data, group, mg, cg, width, isa->kc, u, data);
 	free(u);
 	snprintf(name, sizeof name, "%.64s.wino%d", w->name, L->g->nvalues);
 	v = graph_value(L->g, name);

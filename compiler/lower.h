@@ -140,9 +140,9 @@ int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stri
 /* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */
 int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
 			 int packed_b);
-/* The forms of the SIMD convolution: ONNXCC_CONV_COLS, _ROWS, _PLANE and
- * _WINO of templates/gemm_simd.h (lower.c checks that they agree). */
-enum { CONV_COLS, CONV_ROWS, CONV_PLANE, CONV_WINO };
+/* The forms of the SIMD convolution: ONNXCC_CONV_COLS, _ROWS, _PLANE, _WINO
+ * and _WINO_ROWS of templates/gemm_simd.h (lower.c checks that they agree). */
+enum { CONV_COLS, CONV_ROWS, CONV_PLANE, CONV_WINO, CONV_WINO_ROWS };
 /* Floats of scratch a thread of the SIMD convolution needs, weights packed,
  * planes: the floats of a group's padded planes (CONV_PLANE) or the
  * transforms' buffers (CONV_WINO, wino_temps) (templates/gemm_simd.h). */
@@ -156,9 +156,10 @@ Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width
 		     int64_t bstride, int64_t m, int64_t k, int64_t rs, int64_t cs);
 /* The Winograd weights (ONNXCC_CONV_WINO, templates/gemm_simd.h) of w, a
  * float32 constant or splat of shape (group mg) x cg x 3 x 3, packed for
- * isa: a constant computed now (in double), a splat by an init call. */
-Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t group,
-			  int64_t mg, int64_t cg);
+ * isa in panels of width (MR, NR for CONV_WINO_ROWS): a constant computed
+ * now (in double), a splat by an init call. */
+Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
+			  int64_t group, int64_t mg, int64_t cg);
 /* Floats of ONNXCC_CONV_WINO's transform buffers for chunks of `chunk` tile
  * slots (onnxcc_wino_temps). */
 int64_t wino_temps(int64_t chunk);

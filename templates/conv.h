@@ -333,6 +333,9 @@ ONNXCC_KERNEL(NAME) \
  *   read in place) follow, and the output transform writes Y, adds the bias
  *   and runs the epilogue.  It multiplies 36 / (9 x 16) = 1/4 of the direct
  *   form's products, on tiles of 4 x 4 outputs (and one slot more a row).
+ * - ONNXCC_CONV_WINO_ROWS: the same with few tiles: the products are
+ *   transposed, V_xi^T U_xi^T (the slots the rows, U packed as B with NR),
+ *   each into scratch first, then into Mz_xi.
  * Scratch sizes: onnxcc_f32_conv_scratch (gemm_simd.h).
  * Threads (onnxcc --threads): each task takes a share of the output
  * positions (whole panels; Winograd: tile rows) of every image and group,
@@ -547,30 +550,38 @@ static inline void NAME##_wino_out(const onnxcc_gemm_args *g, const int64_t *p, 
 /* ONNXCC_CONV_WINO: tile rows [lo, hi) of image group xg, chunk / (tw + 1) \
  * at a time: the input transform into V, one product a point (Mz_xi = U_xi \
  * V_xi, U_xi packed, us floats apart), the output transform; s: the scratch \
- * (onnxcc_f32_conv_scratch) */ \
+ * (onnxcc_f32_conv_scratch).  trans (ONNXCC_CONV_WINO_ROWS): each product \
+ * is V_xi^T U_xi^T into Z (slots x mg), transposed into Mz_xi. */ \
 static inline void NAME##_wino(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
 	const float *U, int64_t us, const float *bg, float *yg, const float *rg, float *s, \
-	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi) \
+	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi, int trans) \
 { \
-	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi; \
+	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi, c, q; \
 	float *V = s, *Mz = V + 36 * chunk * cg, *tmp = Mz + 36 * chunk * mg; \
-	float *gs = tmp + onnxcc_wino_temps(chunk); \
+	float *z = tmp + onnxcc_wino_temps(chunk), *gs = z + (trans ? chunk * mg : 0); \
 	onnxcc_gemm_args az = *a; \
-	az.m = mg; \
 	az.k = cg; \
-	az.csb = 1; \
-	az.csy = 1; \
 	az.act = ONNXCC_ACT_NONE; \
 	az.res = 0; \
 	for (ty0 = lo; ty0 < hi; ty0 += rows) { \
 		int64_t nty = hi - ty0 < rows ? hi - ty0 : rows, n = nty * (tw + 1); \
 		NAME##_wino_in(xg, V, tmp, p, cg, ty0, nty); \
-		az.n = n; \
-		az.rsb = n; \
-		az.rsy = n; \
-		for (xi = 0; xi < 36; xi++) \
-			NAME##_gemm(&az, U + xi * us, V + xi * cg * n, (const float *)0, \
-				    Mz + xi * mg * n, 1, 1, U + xi * us, (const float *)0, gs); \
+		for (xi = 0; xi < 36; xi++) { \
+			const float *v = V + xi * cg * n, *u = U + xi * us; \
+			float *mz = Mz + xi * mg * n; \
+			if (!trans) { \
+				az.m = mg; az.n = n; \
+				az.rsb = n; az.csb = 1; az.rsy = n; az.csy = 1; \
+				NAME##_gemm(&az, u, v, (const float *)0, mz, 1, 1, u, (const float *)0, gs); \
+				continue; \
+			} \
+			az.m = n; az.n = mg; \
+			az.rsa = 1; az.csa = n; az.rsy = mg; az.csy = 1; \
+			NAME##_gemm(&az, v, u, (const float *)0, z, 1, 1, (const float *)0, u, gs); \
+			for (c = 0; c < mg; c++) \
+				for (q = 0; q < n; q++) \
+					mz[c * n + q] = z[q * mg + c]; \
+		} \
 		NAME##_wino_out(a, p, Mz, tmp, bg, yg, rg, mg, ty0, nty); \
 	} \
 } \
@@ -587,7 +598,8 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
 	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
 	int packw = (int)p[8 + 6 * p[0]], form = (int)p[11 + 6 * p[0]]; \
-	int trans = form == ONNXCC_CONV_ROWS; \
+	int trans = form == ONNXCC_CONV_ROWS || form == ONNXCC_CONV_WINO_ROWS; \
+	int wino = form == ONNXCC_CONV_WINO || form == ONNXCC_CONV_WINO_ROWS; \
 	int64_t wp = trans ? MR : NR;	/* positions a panel: MR as rows, NR as columns */ \
 	const float *X = (const float *)b[0], *W = (const float *)b[1]; \
 	float *Y = (float *)b[2]; \
@@ -607,12 +619,10 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	at.act = ONNXCC_ACT_NONE; \
 	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
 	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) \
-		     : form == ONNXCC_CONV_WINO ? onnxcc_wino_rows(p) : os, \
-		     form == ONNXCC_CONV_WINO ? 1 : wp, t, nt, &lo, &hi); \
-	per = onnxcc_f32_conv_scratch(mg, os, form == ONNXCC_CONV_WINO ? cg : kk, chunk, \
-		(int)usecol, form, packw, \
+		     : wino ? onnxcc_wino_rows(p) : os, wino ? 1 : wp, t, nt, &lo, &hi); \
+	per = onnxcc_f32_conv_scratch(mg, os, wino ? cg : kk, chunk, (int)usecol, form, packw, \
 		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) \
-		: form == ONNXCC_CONV_WINO ? onnxcc_wino_temps(chunk) : 0, MR, NR, KC, \
+		: wino ? onnxcc_wino_temps(chunk) : 0, MR, NR, KC, \
 		ONNXCC_MC_##ISA, ONNXCC_NC_##ISA); \
 	scratch += t * per; \
 	if (col) \
@@ -625,10 +635,10 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 			const float *bg = bias ? bias + g * mg : bias; \
 			float *yg = Y + (n * m + g * mg) * os; \
 			const float *rg = R ? R + (n * m + g * mg) * os : R; \
-			if (form == ONNXCC_CONV_WINO) { \
-				int64_t us = onnxcc_round_up(mg, MR) * cg; \
+			if (wino) { \
+				int64_t us = onnxcc_round_up(mg, trans ? NR : MR) * cg; \
 				NAME##_wino(&a, p, xg, W + g * us, grp * us, bg, yg, rg, scratch, cg, \
-					    mg, chunk, lo, hi); \
+					    mg, chunk, lo, hi, trans); \
 				continue; \
 			} \
 			if (form == ONNXCC_CONV_PLANE) { \

@@ -137,6 +137,7 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 #define ONNXCC_CONV_ROWS 1
 #define ONNXCC_CONV_PLANE 2
 #define ONNXCC_CONV_WINO 3
+#define ONNXCC_CONV_WINO_ROWS 4
 
 /* Winograd F(4x4, 3x3) (ONNXCC_CONV_WINO): a 4 x 4 output tile from a 6 x 6
  * input tile d and a 3 x 3 kernel g is A^T [(G g G^T) . (B^T d B)] A, with
@@ -149,7 +150,9 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
  * Point xi = 6 i + j is row i, column j of the 6 x 6 products.  The weights
  * of point xi are U_xi = (G g G^T)[i][j] for every output and input channel:
  * an M/G x C/G matrix a group, packed as the A operand (MR, KC), point after
- * point, the groups of each point one after the other. */
+ * point, the groups of each point one after the other.  ONNXCC_CONV_WINO_ROWS
+ * (few tiles: the tiles are the products' rows) packs them as the B operand,
+ * in panels of NR. */
 #define ONNXCC_WINO_G(X) \
 	X(0.25, 0.0, 0.0) X(-1.0 / 6, -1.0 / 6, -1.0 / 6) X(-1.0 / 6, 1.0 / 6, -1.0 / 6) \
 	X(1.0 / 24, 1.0 / 12, 1.0 / 6) X(1.0 / 24, -1.0 / 12, 1.0 / 6) X(0.0, 0.0, 1.0)
@@ -180,7 +183,8 @@ ONNXCC_HELPER int64_t onnxcc_wino_temps(int64_t chunk)
  * Planes: the planes, the product (mg x chunk), the GEMM's packing of A.
  * Winograd (k = C/G, chunk tiles, planes = onnxcc_wino_temps): the 36
  * transformed inputs (k x chunk) and products (mg x chunk), the transforms'
- * buffers, the GEMM's packing of a partial panel of B. */
+ * buffers, the GEMM's packing of a partial panel of B (transposed: one more
+ * product, chunk x mg, and the packing of A). */
 ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k, int64_t chunk,
 	int usecol, int form, int packw, int64_t planes, int64_t mr, int64_t nr, int64_t kc,
 	int64_t mc, int64_t nc)
@@ -193,6 +197,9 @@ ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k,
 	if (form == ONNXCC_CONV_WINO)	/* k: the group's input channels */
 		return 36 * chunk * (k + mg) + planes +
 		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, 1, 0);
+	if (form == ONNXCC_CONV_WINO_ROWS)	/* and one product before its transposition */
+		return 36 * chunk * (k + mg) + chunk * mg + planes +
+		       onnxcc_f32_gemm_scratch(chunk, mg, k, mr, nr, kc, mc, nc, 0, 1);
 	per = form == ONNXCC_CONV_ROWS
 		? onnxcc_f32_gemm_scratch(rows, mg, k, mr, nr, kc, mc, nc, usecol, packw)
 		: onnxcc_f32_gemm_scratch(mg, rows, k, mr, nr, kc, mc, nc, packw, usecol);
@@ -268,14 +275,15 @@ ONNXCC_HELPER void onnxcc_f32_prepack(int64_t w, int64_t kc, int64_t m, int64_t 
 }
 
 /* The Winograd weights of `groups` groups of an mg x cg x 3 x 3 kernel w,
- * packed as above for a tile of mr rows and KC kc into out: G g G^T of each
- * 3 x 3 kernel g, in double.  u: 36 mg cg floats of scratch. */
+ * packed as above in panels of `width` (MR, or NR for ONNXCC_CONV_WINO_ROWS)
+ * and KC kc into out: G g G^T of each 3 x 3 kernel g, in double.  u: 36 mg
+ * cg floats of scratch. */
 #define ONNXCC_WINO_ROW(a, b, c) {a, b, c},
 ONNXCC_HELPER void onnxcc_f32_wino_weights(const float *w, int64_t groups, int64_t mg,
-	int64_t cg, int64_t mr, int64_t kc, float *u, float *out)
+	int64_t cg, int64_t width, int64_t kc, float *u, float *out)
 {
 	static const double G[6][3] = {ONNXCC_WINO_G(ONNXCC_WINO_ROW)};
-	int64_t per = onnxcc_round_up(mg, mr) * cg, g, m, c, xi;
+	int64_t per = onnxcc_round_up(mg, width) * cg, g, m, c, xi;
 	int i, j, a;
 	for (g = 0; g < groups; g++) {
 		for (m = 0; m < mg; m++)
@@ -295,7 +303,7 @@ ONNXCC_HELPER void onnxcc_f32_wino_weights(const float *w, int64_t groups, int64
 					}
 			}
 		for (xi = 0; xi < 36; xi++)
-			onnxcc_f32_prepack(mr, kc, mg, cg, u + xi * mg * cg, cg, 1,
+			onnxcc_f32_prepack(width, kc, mg, cg, u + xi * mg * cg, cg, 1,
 					   out + (xi * groups + g) * per);
 	}
 }
@@ -344,7 +352,7 @@ ONNXCC_KERNEL(NAME) \
 	(void)onnxcc_f32_prepack_splat(p[0], p[1], p[2], p[3], p[4], (float)f[0], (float *)b[0]); \
 }
 
-/* wino_splat: b = {out}, p = {mr, kc, groups, m, k}, f = {x}
+/* wino_splat: b = {out}, p = {width, kc, groups, m, k}, f = {x}
  *   The Winograd weights (ONNXCC_CONV_WINO) of `groups` groups of an m x k x
  *   3 x 3 kernel whose elements are all x: point (i, j)'s matrices are all
  *   x s_i s_j, s the row sums of G. */

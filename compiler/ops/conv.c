@@ -244,14 +244,18 @@ static int plane_applies(const ConvGeom *c, int use_col, int64_t cg)
 
 /* The form of the SIMD convolution (conv.h) with the least estimated cost, in
  * multiply-adds of the tiles the product computes (padding included), plus
- * what the rest costs in the same unit (measured on AVX-512): an im2col row
- * element 40, transposing the product (ONNXCC_CONV_ROWS) 80 an output, the
- * planes' copy of the product into Y 25 an output; Winograd (when wino) the
- * tiles of its 36 products, and per tile slot the input transform 1440 a
- * channel, the output transform 1100 an output channel.  positions: the
- * product's columns in the plane form. */
-#define WINO_IN 1440.0
-#define WINO_OUT 1100.0
+ * what the rest costs in the same unit (measured on AVX-512, in the models
+ * of bench/): an im2col row element 40, transposing the product
+ * (ONNXCC_CONV_ROWS) 80 an output, the planes' copy of the product into Y 25
+ * an output.  Winograd (when wino) is four times the weights (12 a float
+ * read, for every chunk), the tiles of its 36 products, the input transform
+ * 800 a tile slot and channel, the output transform 600 a slot and output
+ * channel; transposed, the packing of A and the transposition 25 a slot,
+ * channel and point.  positions: the product's columns in the plane form. */
+#define CONV_WEIGHT 12.0
+#define WINO_IN 800.0
+#define WINO_OUT 600.0
+#define WINO_TRANS 25.0
 static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t cg,
 		     int64_t os, int64_t kdim, int use_col, int dtype, int64_t positions, int wino)
 {
@@ -272,15 +276,22 @@ static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t 
 		if (plane < (form == CONV_ROWS ? rows : cols))
 			form = CONV_PLANE;
 	}
-	if (wino) {
-		int64_t th = (c->out[0] + 3) / 4, tw = (c->out[1] + 3) / 4;
-		int64_t cw = wino_chunk(c, cg, mg, isa->nr);
-		double best = form == CONV_PLANE ? plane : form == CONV_ROWS ? rows : cols;
-		double slots = (double)th * (double)(tw + 1);
-		double w = 36.0 * tile_area(mg, isa->mr, th * (tw + 1), cw, isa->nr) * (double)cg +
-			   (WINO_IN * (double)cg + WINO_OUT * (double)mg) * slots;
-		if (w < best)
-			form = CONV_WINO;
+	if (wino) {	/* the products' tile slots in panels, each way */
+		int64_t th = (c->out[0] + 3) / 4, slots = th * ((c->out[1] + 3) / 4 + 1);
+		int64_t wc = wino_chunk(c, cg, mg, isa->nr), wr = wino_chunk(c, cg, mg, isa->mr);
+		double best = (form == CONV_PLANE ? plane : form == CONV_ROWS ? rows : cols) +
+			      CONV_WEIGHT * k * (double)mg;
+		double xf = (WINO_IN * (double)cg + WINO_OUT * (double)mg) * (double)slots;
+		double u = CONV_WEIGHT * 36.0 * (double)cg * (double)mg;
+		double wcols = 36.0 * tile_area(mg, isa->mr, slots, wc, isa->nr) * (double)cg + xf +
+			       u * ceil((double)slots / (double)wc);
+		double wrows = 36.0 * tile_area(mg, isa->nr, slots, wr, isa->mr) * (double)cg + xf +
+			       u * ceil((double)slots / (double)wr) +
+			       36.0 * WINO_TRANS * ((double)mg + (double)cg) * (double)slots;
+		if (wcols < best)
+			form = CONV_WINO, best = wcols;
+		if (wrows < best)
+			form = CONV_WINO_ROWS;
 	}
 	return form;
 }
@@ -324,7 +335,7 @@ int conv_lower(Node *n, Lower *L)
 	if (isa)
 		form = conv_form(isa, &c, mg, w->dims[1], os, kdim, use_col, x->dtype, positions,
 				 wino_applies(&c, w));
-	if (form == CONV_WINO)
+	if (form == CONV_WINO || form == CONV_WINO_ROWS)
 		use_col = 0;	/* no col: the transforms read the image */
 	if (form == CONV_PLANE)
 		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
@@ -337,8 +348,9 @@ int conv_lower(Node *n, Lower *L)
 		 * rows form), packed at compile time, at the first run (a splat),
 		 * or else at every run before the convolution */
 		packw = 1;
-		if (form == CONV_WINO) {
-			wk = lower_wino_weights(L, w, isa, c.group, mg, w->dims[1]);
+		if (form == CONV_WINO || form == CONV_WINO_ROWS) {
+			wk = lower_wino_weights(L, w, isa, form == CONV_WINO ? isa->mr : isa->nr,
+						c.group, mg, w->dims[1]);
 		} else if (w->is_splat) {
 			wk = lower_prepack_splat(L, w, isa, wpw, c.group, mg, kdim);
 		} else if (w->data) {
@@ -379,8 +391,9 @@ int conv_lower(Node *n, Lower *L)
 	if (isa) {
 		/* a row of col, or the GEMM's packing */
 		int64_t dims[1];
-		if (form == CONV_WINO) {
-			chunk = wino_chunk(&c, w->dims[1], mg, isa->nr);
+		if (form == CONV_WINO || form == CONV_WINO_ROWS) {
+			chunk = wino_chunk(&c, w->dims[1], mg,
+					   form == CONV_WINO ? isa->nr : isa->mr);
 			dims[0] = conv_isa_scratch(isa, mg, os, w->dims[1], chunk, 0, form,
 						   wino_temps(chunk));
 		} else {

@@ -234,7 +234,7 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (ow + (kw - 1) / s) + ow : os;
 
-	int wino = form == ONNXCC_CONV_WINO;
+	int wino = form == ONNXCC_CONV_WINO || form == ONNXCC_CONV_WINO_ROWS;
 	int64_t tw = (ow + 3) / 4, th = (oh + 3) / 4;
 
 	if ((form == ONNXCC_CONV_PLANE && !usecol) ||
@@ -260,8 +260,9 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 	}
 	if (wino) {
 		float *u = calloc((size_t)(36 * mg * cg), sizeof(float));
-		Wp = calloc((size_t)(36 * grp * onnxcc_round_up(mg, isa->mr) * cg), sizeof(float));
-		onnxcc_f32_wino_weights(W, grp, mg, cg, isa->mr, isa->kc, u, Wp);
+		int64_t width = form == ONNXCC_CONV_WINO ? isa->mr : isa->nr;
+		Wp = calloc((size_t)(36 * grp * onnxcc_round_up(mg, width) * cg), sizeof(float));
+		onnxcc_f32_wino_weights(W, grp, mg, cg, width, isa->kc, u, Wp);
 		free(u);
 	} else if (packw) {
 		Wp = calloc((size_t)(grp * onnxcc_round_up(mg, wr) * kk + 1), sizeof(float));
@@ -313,7 +314,8 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 						      "%s%s%s: Y[%lld,%lld,%lld,%lld] = %g, expected %g", kn->name,
 						      thr ? " (3 threads)" : "",
 						      form == ONNXCC_CONV_ROWS ? " (rows)" : form == ONNXCC_CONV_PLANE
-						      ? " (plane)" : wino ? " (Winograd)" : "",
+						      ? " (plane)" : form == ONNXCC_CONV_WINO ? " (Winograd)"
+						      : wino ? " (Winograd rows)" : "",
 						      (long long)n, (long long)o, (long long)y, (long long)x, got, sum);
 				}
 	free(X);
@@ -333,7 +335,7 @@ static void check_conv_cpu(int cpu)
 	if (!host_has(cpu))
 		return;
 	for (epi = 0; epi <= 1; epi++)
-		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_WINO : 0); tr++)
+		for (tr = 0; tr <= (gemm_isa(cpu) ? ONNXCC_CONV_WINO_ROWS : 0); tr++)
 			for (thr = 0; thr <= (gemm_isa(cpu) != NULL); thr++)
 				for (packw = thr; packw <= (gemm_isa(cpu) != NULL); packw++) {
 					check_conv(cpu, 2, 6, 9, 11, 10, 2, 3, 3, 2, 1, packw, 0, thr, tr, epi);
