@@ -195,10 +195,11 @@ static int phases_fit(const ConvGeom *c, int64_t channels)
 }
 
 /* ONNXCC_CONV_WINO's transformed inputs and products of a chunk (36 x the
- * channels x its tiles) take up to this many bytes: every chunk reads all
- * the transformed weights again, so big chunks (in L3) beat chunks that fit
- * L2 (4 MB against 1: 5-15% faster, against 8 the same; bench/, Zen 5). */
-#define CONV_WINO_BYTES ((int64_t)4 << 20)
+ * channels x its tiles) take up to this many bytes.  Every chunk reads all
+ * the transformed weights again, so chunks bigger than L2 win (4 MB against
+ * 1: 3-8% faster on bench/'s models, Zen 5), up to where the scratch
+ * fragments the arena (4 MB: ResNet-50's is 1.27 times its lower bound). */
+#define CONV_WINO_BYTES ((int64_t)2 << 20)
 
 /* Whether Winograd F(4x4, 3x3) (ONNXCC_CONV_WINO) applies: 2-D, a 3 x 3
  * kernel, stride and dilation 1, float32 weights known now (their transform
@@ -206,9 +207,12 @@ static int phases_fit(const ConvGeom *c, int64_t channels)
  * -Os (the transform is 4 times the weights). */
 static int wino_applies(const ConvGeom *c, const Value *w)
 {
+	/* the scratch of a chunk of a few tile rows stays far from 64-bit sizes */
+	double row = 36.0 * ((double)c->out[1] / 4 + 2) * ((double)w->dims[0] + (double)w->dims[1]);
+
 	return !lower_small && c->nd == 2 && c->k[0] == 3 && c->k[1] == 3 && c->stride[0] == 1 &&
 	       c->stride[1] == 1 && c->dil[0] == 1 && c->dil[1] == 1 && w->dtype == DT_FLOAT &&
-	       (w->data || w->is_splat);
+	       (w->data || w->is_splat) && row * 64.0 < (double)((int64_t)1 << 40);
 }
 
 /* Slots of r rows of w, in panels of nr. */
