@@ -159,27 +159,32 @@ Value *lower_init_temp(Lower *L, int dtype, int rank, const int64_t *dims)
 	return v;
 }
 
-Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
-			   int64_t batches, int64_t m, int64_t k)
+/* An init call of kernel (b = {out}, p = {width, kc, batches, m, k}, f =
+ * {splat w's value}) writing `size` floats of static storage. */
+static Value *splat_init(Lower *L, const char *kernel, const Value *w, int64_t size,
+			 int64_t width, int64_t kc, int64_t batches, int64_t m, int64_t k)
 {
-	int64_t dims[1] = {batches * onnxcc_round_up(m, width) * k};
+	int64_t dims[1] = {size}, p[5] = {width, kc, batches, m, k};
 	KCall *c;
 	Value *v;
 
-	if (w->dtype != DT_FLOAT || !w->is_splat)
-		die("prepacking '%s': not a float32 splat", w->name);
-	if (!(c = lower_call(L, "f32_prepack_splat__scalar")))
-		die("no kernel f32_prepack_splat__scalar");
+	if (!(c = lower_call(L, kernel)))
+		die("no kernel %s", kernel);
 	v = lower_init_temp(L, DT_FLOAT, 1, dims);
 	kcall_f(c, const_f64(w, 0));
 	kcall_buf(c, v);
-	kcall_i(c, width);
-	kcall_i(c, isa->kc);
-	kcall_i(c, batches);
-	kcall_i(c, m);
-	kcall_i(c, k);
+	kcall_ints(c, p, 5);
 	kcall_init(c);
 	return v;
+}
+
+Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
+			   int64_t batches, int64_t m, int64_t k)
+{
+	if (w->dtype != DT_FLOAT || !w->is_splat)
+		die("prepacking '%s': not a float32 splat", w->name);
+	return splat_init(L, "f32_prepack_splat__scalar", w,
+			  batches * onnxcc_round_up(m, width) * k, width, isa->kc, batches, m, k);
 }
 
 int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu)
@@ -323,25 +328,13 @@ Value *lower_wino_weights(Lower *L, const Value *w, const GemmIsa *isa, int64_t 
 	float *u, *data;
 	char name[96];
 	Value *v;
-	KCall *k;
 
 	dims[0] = 36 * group * onnxcc_round_up(mg, width) * cg;
 	if (w->dtype != DT_FLOAT || (!w->data && !w->is_splat))
 		die("Winograd weights of '%s': not a float32 constant", w->name);
-	if (w->is_splat) {
-		if (!(k = lower_call(L, "f32_wino_splat__scalar")))
-			die("no kernel f32_wino_splat__scalar");
-		v = lower_init_temp(L, DT_FLOAT, 1, dims);
-		kcall_f(k, const_f64(w, 0));
-		kcall_buf(k, v);
-		kcall_i(k, width);
-		kcall_i(k, isa->kc);
-		kcall_i(k, group);
-		kcall_i(k, mg);
-		kcall_i(k, cg);
-		kcall_init(k);
-		return v;
-	}
+	if (w->is_splat)
+		return splat_init(L, "f32_wino_splat__scalar", w, dims[0], width, isa->kc, group,
+				  mg, cg);
 	u = xcalloc((size_t)(36 * mg * cg), sizeof(float));
 	data = xcalloc((size_t)dims[0], sizeof(float));
 	onnxcc_f32_wino_weights((const float *)w->data, group, mg, cg, width, isa->kc, u, data);
