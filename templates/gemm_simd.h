@@ -159,7 +159,8 @@ ONNXCC_HELPER int64_t onnxcc_f32_gemm_scratch(int64_t m, int64_t n, int64_t k, i
 
 /* The tile rows of a convolution with parameters p (conv.h) that
  * ONNXCC_CONV_WINO computes, tiles in each, and the floats of its transforms'
- * buffers for chunks of `chunk` tiles (onnxcc_f32_conv_scratch's `planes`). */
+ * buffers for chunks of `chunk` tile slots (onnxcc_f32_conv_scratch's
+ * `planes`). */
 ONNXCC_HELPER int64_t onnxcc_wino_rows(const int64_t *p)
 {
 	return (p[12] + 3) / 4;
@@ -181,7 +182,7 @@ ONNXCC_HELPER int64_t onnxcc_wino_temps(int64_t chunk)
  * Positions as rows: the product's rows x mg (positions x channels) first,
  * then the GEMM's packing of A or a row of col.
  * Planes: the planes, the product (mg x chunk), the GEMM's packing of A.
- * Winograd (k = C/G, chunk tiles, planes = onnxcc_wino_temps): the 36
+ * Winograd (k = C/G, chunk tile slots, planes = onnxcc_wino_temps): the 36
  * transformed inputs (k x chunk) and products (mg x chunk), the transforms'
  * buffers, the GEMM's packing of a partial panel of B (transposed: one more
  * product, chunk x mg, and the packing of A). */
