@@ -556,7 +556,7 @@ static inline void NAME##_wino(const onnxcc_gemm_args *a, const int64_t *p, cons
 	const float *U, int64_t us, const float *bg, float *yg, const float *rg, float *s, \
 	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi, int trans) \
 { \
-	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi, c, q; \
+	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi; \
 	float *V = s, *Mz = V + 36 * chunk * cg, *tmp = Mz + 36 * chunk * mg; \
 	float *z = tmp + onnxcc_wino_temps(chunk), *gs = z + (trans ? chunk * mg : 0); \
 	onnxcc_gemm_args az = *a; \
@@ -578,9 +578,7 @@ static inline void NAME##_wino(const onnxcc_gemm_args *a, const int64_t *p, cons
 			az.m = n; az.n = mg; \
 			az.rsa = 1; az.csa = n; az.rsy = mg; az.csy = 1; \
 			NAME##_gemm(&az, v, u, (const float *)0, z, 1, 1, (const float *)0, u, gs); \
-			for (c = 0; c < mg; c++) \
-				for (q = 0; q < n; q++) \
-					mz[c * n + q] = z[q * mg + c]; \
+			NAME##_untrans(&az, z, mz, (const float *)0, mg, n, n);	/* no epilogue */ \
 		} \
 		NAME##_wino_out(a, p, Mz, tmp, bg, yg, rg, mg, ty0, nty); \
 	} \
