@@ -1,12 +1,14 @@
 /* test_fold.c: constant folding and dead code elimination.  Each test builds
  * a graph, runs pass_infer, pass_fold and pass_dce as the driver does, and
  * checks the list of live operators and the values that became constants. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
 #include "ops.h"
 #include "passes/passes.h"
+#include "onnxcc_rt.h"
 
 /* Load b and run infer, fold and dce; NULL if infer fails (message kept). */
 static Graph *folded(MB *b)
@@ -268,6 +270,83 @@ START_TEST(gradient_of_constants)
 }
 END_TEST
 
+/* The runtime's half conversions (folding and the generated code share
+ * them): every half widens exactly and narrows back to itself (a NaN to a
+ * NaN), and narrowing a float lands on the nearest half, ties to the even
+ * one, checked in double for a spread of floats and for every half's
+ * midpoint to the next and that midpoint's neighbours. */
+static double half_value(uint16_t h)
+{
+	int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+	double v = e == 31 ? INFINITY : e ? ldexp(1024 + m, e - 25) : ldexp(m, -24);
+
+	return h & 0x8000 ? -v : v;
+}
+
+static uint16_t nearest_half(double x)
+{
+	uint16_t lo = 0, hi = 0x7c00, s = signbit(x) ? 0x8000 : 0;
+	double a = fabs(x), dl, dh;
+
+	if (a >= 65520.0)
+		return s | 0x7c00;
+	while (hi - lo > 1) {          /* half_value(lo) <= a < half_value(hi) */
+		uint16_t mid = (uint16_t)((lo + hi) / 2);
+		if (half_value(mid) <= a)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	dl = a - half_value(lo);
+	dh = half_value(hi) - a;
+	return s | (dl < dh || (dl == dh && !(lo & 1)) ? lo : hi);
+}
+
+static void check_narrow(float f)
+{
+	uint16_t got = onnxcc_f32_to_f16(f), want = nearest_half((double)f);
+
+	ck_assert_msg(got == want, "f32_to_f16(%a) = 0x%04x, want 0x%04x", (double)f, got, want);
+}
+
+START_TEST(half_conversions)
+{
+	uint32_t h, u;
+	float f;
+
+	for (h = 0; h < 0x10000; h++) {
+		float w = onnxcc_f16_to_f32((uint16_t)h);
+		int nan = (h & 0x7c00) == 0x7c00 && (h & 0x3ff);
+
+		ck_assert_msg(nan ? isnan(w) : (double)w == half_value((uint16_t)h),
+			      "f16_to_f32(0x%04x) = %a", h, (double)w);
+		if (nan) {
+			ck_assert(isnan(onnxcc_f16_to_f32(onnxcc_f32_to_f16(w))));
+			continue;
+		}
+		ck_assert_uint_eq(onnxcc_f32_to_f16(w), h);
+		if ((h & 0x7fff) < 0x7c00) {
+			double v = half_value((uint16_t)h), up = (h & 0x7fff) == 0x7bff ? 65536.0
+				   : fabs(half_value((uint16_t)(h + 1)));
+			f = (float)((fabs(v) + up) / 2);   /* the tie, exact in float */
+			if (h & 0x8000)
+				f = -f;
+			check_narrow(f);
+			check_narrow(nextafterf(f, 0.0f));
+			check_narrow(nextafterf(f, 2 * f));
+		}
+	}
+	for (u = 0; u < 0x7f800000u; u += 4093) {
+		memcpy(&f, &u, 4);
+		check_narrow(f);
+		check_narrow(-f);
+	}
+	ck_assert_uint_eq(onnxcc_f32_to_f16(INFINITY), 0x7c00);
+	ck_assert_uint_eq(onnxcc_f32_to_f16(-INFINITY), 0xfc00);
+	ck_assert_uint_eq(onnxcc_f32_to_f16(NAN) & 0x7e00, 0x7e00);
+}
+END_TEST
+
 static Suite *fold_suite(void)
 {
 	Suite *s = suite_create("fold");
@@ -282,6 +361,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(tc, nonzero_of_constant);
 	tcase_add_test(tc, unique_of_constant);
 	tcase_add_test(tc, gradient_of_constants);
+	tcase_add_test(tc, half_conversions);
 	suite_add_tcase(s, tc);
 	return s;
 }
