@@ -286,11 +286,6 @@ int64_t conv_isa_scratch(const GemmIsa *isa, int64_t mg, int64_t os, int64_t k, 
 				       isa->kc, isa->mc, isa->nc);
 }
 
-int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw)
-{
-	return ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw);
-}
-
 int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stride,
 		       const int64_t *dil)
 {

@@ -130,11 +130,9 @@ Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t
 int lower_node(Graph *g, Node *n, KCallList *out);
 int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu);
 
-/* Elements of scratch per thread of the padded-plane path of pooling
- * (ONNXCC_PLANE_SCRATCH, runtime_min/onnxcc_rt.h). */
-int64_t plane_scratch(int64_t oh, int64_t ow, int64_t kh, int64_t kw);
-/* Elements of scratch one thread of the depthwise convolution's phase planes
- * needs (2-D: out, k, stride, dil of 2; ONNXCC_PHASES_SCRATCH, onnxcc_rt.h). */
+/* Elements of scratch one thread of the phase planes of the depthwise
+ * convolution or of pooling needs (2-D: out, k, stride, dil of 2;
+ * ONNXCC_PHASES_SCRATCH, onnxcc_rt.h). */
 int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stride,
 		       const int64_t *dil);
 /* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */

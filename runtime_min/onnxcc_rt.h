@@ -340,13 +340,6 @@ ONNXCC_HELPER uint16_t onnxcc_f32_to_bf16(float f)
 	return (uint16_t)(u >> 16);
 }
 
-/* Elements of scratch per thread of the padded-plane paths (stride-1
- * depthwise convolution, pooling) for an oh x ow output and a kh x kw window:
- * the padded input plane (+ kw, read past its last row by the last taps) and
- * the output rows at the padded width. */
-#define ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) \
-	(((oh) + (kh) - 1) * ((ow) + (kw) - 1) + (kw) + (oh) * ((ow) + (kw) - 1))
-
 /* Phase planes (the convolutions' form of a padded plane, for any stride and
  * dilation): for each phase (ry, rx) of the strides sy, sx, the hph x wph
  * plane of the zero-padded image's elements [sy i + ry][sx j + rx], phase
@@ -383,9 +376,10 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 }
 
 /* Fill the phase planes xp (element type T) of the ih x iw image x0, with
- * leading pads py, px; the planes no tap reads (a 1x1 kernel with strides)
- * are left as they are. */
-#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph) \
+ * leading pads py, px, padded with `fill` (0 for the convolutions, -inf for
+ * the maximum of pooling); the planes no tap reads (a 1x1
+ * kernel with strides) are left as they are. */
+#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph, fill) \
 	do { \
 		int64_t ry_, rx_, i_, j_; \
 		T *pl_ = (xp); \
@@ -394,44 +388,33 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 				/* the columns j with sx j + rx - px in [0, iw): [j0_, j1_) */ \
 				int64_t j0_ = (px) - rx_ > 0 ? ((px) - rx_ + (sx) - 1) / (sx) : 0; \
 				int64_t j1_ = (iw) + (px) - rx_ > 0 ? ((iw) + (px) - rx_ + (sx) - 1) / (sx) : 0; \
-				if (!onnxcc_phase_used(kh, dy, sy, ry_) || !onnxcc_phase_used(kw, dx, sx, rx_)) \
+				if ((dy) == 1 && (dx) == 1 ? ry_ >= (kh) || rx_ >= (kw) /* no division */ \
+				    : !onnxcc_phase_used(kh, dy, sy, ry_) || !onnxcc_phase_used(kw, dx, sx, rx_)) \
 					continue; \
 				j1_ = j1_ > (wph) ? (wph) : j1_; \
 				j0_ = j0_ > j1_ ? j1_ : j0_; \
+				/* the padding first, in one loop over the plane: short rows \
+				 * would make three short loops each */ \
+				for (i_ = 0; i_ < (hph) * (wph); i_++) \
+					pl_[i_] = (fill); \
 				for (i_ = 0; i_ < (hph); i_++) { \
 					int64_t iy_ = (sy) * i_ + ry_ - (py); \
-					const T *xr_ = (x0) + iy_ * (iw) + rx_ - (px); \
-					T *d_ = pl_ + i_ * (wph); \
-					if (iy_ < 0 || iy_ >= (ih)) { \
-						for (j_ = 0; j_ < (wph); j_++) \
-							d_[j_] = (T)0; \
+					const T *restrict xr_; \
+					T *restrict d_ = pl_ + i_ * (wph); \
+					if (iy_ < 0 || iy_ >= (ih)) \
 						continue; \
-					} \
-					for (j_ = 0; j_ < j0_; j_++) \
-						d_[j_] = (T)0; \
+					xr_ = (x0) + iy_ * (iw) + rx_ - (px); \
 					if ((sx) == 1) \
 						for (j_ = j0_; j_ < j1_; j_++) \
 							d_[j_] = xr_[j_]; \
+					else if ((sx) == 2)	/* a literal stride vectorizes */ \
+						for (j_ = j0_; j_ < j1_; j_++) \
+							d_[j_] = xr_[2 * j_]; \
 					else \
 						for (j_ = j0_; j_ < j1_; j_++) \
 							d_[j_] = xr_[(sx) * j_]; \
-					for (j_ = j1_; j_ < (wph); j_++) \
-						d_[j_] = (T)0; \
 				} \
 			} \
-	} while (0)
-
-/* The padded plane of those kernels (and of conv.h's plane form): xp, hp x wp
- * plus `extra` elements, set to `fill`, then the ih x iw image x0 copied in
- * at row py, column px, as much of it as fits. */
-#define ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, extra, fill) \
-	do { \
-		int64_t i_, r_, c_; \
-		for (i_ = 0; i_ < (hp) * (wp) + (extra); i_++) \
-			(xp)[i_] = (fill); \
-		for (r_ = 0; r_ < (ih) && r_ + (py) < (hp); r_++) \
-			for (c_ = 0; c_ < (iw) && c_ + (px) < (wp); c_++) \
-				(xp)[(r_ + (py)) * (wp) + c_ + (px)] = (x0)[r_ * (iw) + c_]; \
 	} while (0)
 
 /* e^x in float, in straight-line code that a compiler vectorizes (libm's

@@ -10,12 +10,13 @@
  *                 an index counts from the start of X, batch and channel included.
  *   avgpool mode: count_include_pad.
  *   2-D max and average pooling may take p[17] = 1 and scratch after Y
- *   (ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw) elements per thread): stride and
- *   dilation 1, no indices, every window with a tap inside the image.  Each
- *   channel is copied into a padded plane (0 for the mean, the channel's
- *   minimum for the maximum: the same values, except which NaN or which
- *   zero's sign a window gives), and every tap is one long contiguous loop
- *   over all output rows at once.
+ *   (ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, 1, 1) elements per thread):
+ *   dilation 1, strides at most the window, no indices, every window with a
+ *   tap inside the image.  Each channel is copied into its phase planes
+ *   (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for the mean
+ *   and -inf for the maximum (the same values, except which NaN a window
+ *   gives), and every tap is one long contiguous loop over all output rows
+ *   at once.
  *   Window taps that fall in the padding are skipped, never compared or summed.
  *   With count_include_pad the divisor counts the taps inside the padded extent
  *   [-pad_begin, in + pad_end), so a ceil_mode overhang past it never counts.
@@ -123,43 +124,61 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	return idx;
 }
 
-/* The padded-plane path of ONNXCC_POOL2D (scratch xp). */
-#define ONNXCC_POOL2D_PADDED(T, IS_MAX) \
+/* The phase-plane path of ONNXCC_POOL2D (scratch xp): the channel's phase
+ * planes for the strides (onnxcc_rt.h; one padded plane at stride 1),
+ * padded with 0 for the mean and with LOW (-inf) for the maximum, and each
+ * tap one run over all outputs of hph x wph planes at once. */
+#define ONNXCC_POOL2D_PADDED(T, IS_MAX, LOW) \
 	{ \
-		int64_t wp = ow + kw - 1, hp = oh + kh - 1, n = oh * wp, i; \
-		T *restrict acc = xp + hp * wp + kw, fill = 0; \
-		if (IS_MAX) \
-			for (i = 0, fill = x0[0]; i < ih * iw; i++) \
-				fill = x0[i] < fill ? x0[i] : fill; \
-		ONNXCC_PAD_PLANE(x0, xp, ih, iw, hp, wp, py, px, kw, fill); \
+		int64_t hph = ONNXCC_PHASE_ROWS(oh, kh, 1, sy), wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
+		int64_t n = oh * wph, i, xe, x0e, full, last, qy, ry, qx, rx; \
+		T *restrict acc = xp + sy * sx * hph * wph + kw, fill = IS_MAX ? (LOW) : (T)0; \
+		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, 1, 1, py, px, hph, wph, fill); \
 		for (i = 0; i < n; i++) \
 			acc[i] = xp[i]; \
-		for (ty = 0; ty < kh; ty++) \
-			for (tx = ty ? 0 : 1; tx < kw; tx++) { \
-				const T *restrict xs = xp + ty * wp + tx; \
-				for (i = 0; i < n; i++) { \
-					T v = xs[i], w = acc[i]; \
-					acc[i] = IS_MAX ? (v > w ? v : w) : w + v; \
-				} \
+		/* tap (ty, tx) reads phase (ty % sy, tx % sx) from row ty / sy, \
+		 * column tx / sx: kept as counters, no division a tap */ \
+		for (ty = qy = ry = 0; ty < kh; ty++) { \
+			for (tx = qx = rx = 0; tx < kw; tx++) { \
+				const T *restrict xs = xp + (ry * sx + rx) * hph * wph + qy * wph + qx; \
+				if (ty || tx) \
+					for (i = 0; i < n; i++) { \
+						T v = xs[i], w = acc[i]; \
+						acc[i] = IS_MAX ? (v > w ? v : w) : w + v; \
+					} \
+				if (++rx == sx) \
+					rx = 0, qx++; \
 			} \
+			if (++ry == sy) \
+				ry = 0, qy++; \
+		} \
+		/* the taps of column ox inside [x0e, xe) (dilation 1): [ox sx - px, \
+		 * ox sx - px + kw) clipped, with no division; all kw of them in the \
+		 * columns [full, last) */ \
+		xe = iw + (incl ? pex : 0); \
+		x0e = incl ? -px : 0; \
+		full = (x0e + px + sx - 1) / sx; \
+		last = xe + px - kw < 0 ? 0 : (xe + px - kw) / sx + 1; \
+		full = full > ow ? ow : full; \
+		last = last > ow ? ow : last < full ? full : last; \
 		for (oy = 0; oy < oh; oy++) { \
 			T *restrict yr = y0 + oy * ow; \
-			int64_t ycnt, xe = iw + (incl ? pex : 0), x0e = incl ? -px : 0; \
-			onnxcc_pool_taps(oy - py, ih, kh, 1, &ylo, &yhi); \
-			onnxcc_pool_taps(oy, ih + py + pey, kh, 1, &yplo, &yphi); \
+			int64_t ycnt; \
+			onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
+			onnxcc_pool_taps(oy * sy, ih + py + pey, kh, 1, &yplo, &yphi); \
 			ycnt = incl ? yphi - yplo : yhi - ylo; \
 			if (IS_MAX) { \
 				for (ox = 0; ox < ow; ox++) \
-					yr[ox] = acc[oy * wp + ox]; \
+					yr[ox] = acc[oy * wph + ox]; \
 				continue; \
 			} \
-			/* the taps of column ox inside [x0e, xe) (stride and dilation \
-			 * 1): [ox - px, ox - px + kw) clipped, with no division */ \
-			for (ox = 0; ox < ow; ox++) { \
-				int64_t a0 = ox - px < x0e ? x0e : ox - px; \
-				int64_t a1 = ox - px + kw > xe ? xe : ox - px + kw; \
-				yr[ox] = acc[oy * wp + ox] / (T)(ycnt * (a1 - a0)); \
+			for (ox = full > 0 ? 0 : last; ox < ow; ox = ox + 1 == full ? last : ox + 1) { \
+				int64_t a0 = ox * sx - px < x0e ? x0e : ox * sx - px; \
+				int64_t a1 = ox * sx - px + kw > xe ? xe : ox * sx - px + kw; \
+				yr[ox] = acc[oy * wph + ox] / (T)(ycnt * (a1 - a0)); \
 			} \
+			for (ox = full; ox < last; ox++) \
+				yr[ox] = acc[oy * wph + ox] / (T)(ycnt * kw); \
 		} \
 		return; \
 	}
@@ -190,7 +209,7 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
  * go one by one.  Every output sees the same taps in the same order as in
  * the general loops below (the first maximum, the same sums), so the
  * results are the same.  IS_MAX: max, else mean (p's mode: count_include_pad). */
-#define ONNXCC_POOL2D(NAME, T, IS_MAX) \
+#define ONNXCC_POOL2D(NAME, T, IS_MAX, LOW) \
 static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p, T *restrict xp) \
 { \
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
@@ -207,7 +226,7 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p, 
 		z = a; \
 	(void)incl; \
 	if (xp) \
-		ONNXCC_POOL2D_PADDED(T, IS_MAX) \
+		ONNXCC_POOL2D_PADDED(T, IS_MAX, LOW) \
 	for (oy = 0; oy < oh; oy++) { \
 		int64_t y0s = oy * sy - py; \
 		T *restrict yr = y0 + oy * ow; \
@@ -260,7 +279,8 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
 	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
 	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
-	T *xp = p[17] ? (T *)b[2] + t * ONNXCC_PLANE_SCRATCH(p[4], p[5], p[6], p[7]) : (T *)0; \
+	T *xp = p[17] ? (T *)b[2] + t * ONNXCC_PHASES_SCRATCH(p[4], p[5], p[6], p[7], p[8], p[9], 1, 1) \
+		      : (T *)0; \
 	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
 	for (c = lo; c < hi; c++) \
 		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p, xp); \
@@ -276,8 +296,9 @@ static void NAME##_run2d(void *const *b, const int64_t *p) \
 		NAME##_task((void *)ctx, 0, 1); \
 }
 
-#define ONNXCC_MAXPOOL(NAME, T) \
-ONNXCC_POOL2D(NAME##_2d, T, 1) \
+/* LOW: T's lowest value, the phase planes' padding. */
+#define ONNXCC_MAXPOOL(NAME, T, LOW) \
+ONNXCC_POOL2D(NAME##_2d, T, 1, LOW) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -327,7 +348,7 @@ ONNXCC_KERNEL(NAME) \
 
 /* The mean of the valid taps, over them or over the padded extent's taps. */
 #define ONNXCC_AVGPOOL(NAME, T) \
-ONNXCC_POOL2D(NAME##_2d, T, 0) \
+ONNXCC_POOL2D(NAME##_2d, T, 0, 0) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -395,7 +416,7 @@ ONNXCC_HELPER float onnxcc_maxpool2d_one(const float *x, int64_t w, int64_t ys, 
 	return best;
 }
 #define ONNXCC_F32_MAXPOOL_NEON(NAME) \
-ONNXCC_MAXPOOL(NAME##_any, float) \
+ONNXCC_MAXPOOL(NAME##_any, float, -INFINITY) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const float *X = (const float *)b[0]; \
@@ -441,7 +462,7 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 #else
-#define ONNXCC_F32_MAXPOOL_NEON(NAME) ONNXCC_MAXPOOL(NAME, float)
+#define ONNXCC_F32_MAXPOOL_NEON(NAME) ONNXCC_MAXPOOL(NAME, float, -INFINITY)
 #endif
 
 #define ONNXCC_GLOBALMAXPOOL(NAME, T) \

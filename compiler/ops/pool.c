@@ -210,16 +210,19 @@ int pool_lower(Node *n, Lower *L)
 	kcall_ints(k, g.pe, g.nd);
 	kcall_i(k, pool_mode(n));
 	kcall_f(k, attr_f(n, "p", 2)); /* LpPool's p; other kernels ignore it */
-	/* 2-D max and average pooling with stride and dilation 1, every window
-	 * reaching into the image: the padded-plane path (templates/pool.h) */
+	/* 2-D max and average pooling with dilation 1, strides at most the
+	 * window (so the phase planes are about the image's size), every window
+	 * reaching into the image: the phase-plane path (templates/pool.h) */
 	plane = g.nd == 2 && !neon && !node_out(n, 1) &&
 		(strcmp(n->op->aux, "max") == 0 || strcmp(n->op->aux, "avg") == 0) &&
 		(x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE);
 	for (i = 0; plane && i < 2; i++)
-		plane = g.s[i] == 1 && g.d[i] == 1 && g.pb[i] < g.k[i] && g.pe[i] < g.k[i];
+		plane = g.d[i] == 1 && g.s[i] <= g.k[i] && g.pb[i] < g.k[i] &&
+			(g.out[i] - 1) * g.s[i] - g.pb[i] < g.in[i];
 	kcall_i(k, plane);
 	if (plane) {
-		int64_t dims[1] = {plane_scratch(g.out[0], g.out[1], g.k[0], g.k[1]) * lower_threads};
+		int64_t one[2] = {1, 1};
+		int64_t dims[1] = {phases_scratch(g.out, g.k, g.s, one) * lower_threads};
 		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
 	}
 	return narrow_half(L, yt, y);

@@ -31,7 +31,7 @@ ONNXCC_F32_GEMM_ISA(neon_prod, neon)
 ONNXCC_GEMM_CORE(scalar_prod, float, float)
 ONNXCC_F32_UKR_C(ref_ukr, 8, 12)
 ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
-ONNXCC_MAXPOOL(maxpool_scalar, float)
+ONNXCC_MAXPOOL(maxpool_scalar, float, -INFINITY)
 ONNXCC_AVGPOOL(avgpool_scalar, float)
 
 enum { MR = ONNXCC_NEON_MR, NR = ONNXCC_NEON_NR, KC = ONNXCC_NEON_KC };
@@ -203,25 +203,30 @@ static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 	free(Y1);
 }
 
-/* Stride-1 2-D pooling (max, or mean with count_include_pad incl) through the
- * padded plane (p[17] = 1 and scratch) and through the rows (p[17] = 0). */
-static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t pt,
-			int64_t pl, int64_t pb, int64_t pr, int max, int64_t incl)
+/* 2-D pooling (max, or mean with count_include_pad incl), strides sy, sx
+ * (output sizes rounded up with ceil), through the phase planes (p[17] = 1
+ * and scratch) and through the rows (p[17] = 0), where ops/pool.c takes the
+ * planes: strides at most the window, every window reaching into the image. */
+static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sy,
+			  int64_t sx, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int max,
+			  int64_t incl, int ceil)
 {
-	int64_t oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, i;
-	int64_t p0[18] = {2, nc, h, w, oh, ow, kh, kw, 1, 1, 1, 1, pt, pl, pb, pr, incl, 0};
-	int64_t p1[18] = {2, nc, h, w, oh, ow, kh, kw, 1, 1, 1, 1, pt, pl, pb, pr, incl, 1};
+	int64_t oh = (h + pt + pb - kh + (ceil ? sy - 1 : 0)) / sy + 1, i;
+	int64_t ow = (w + pl + pr - kw + (ceil ? sx - 1 : 0)) / sx + 1;
+	int64_t p0[18] = {2, nc, h, w, oh, ow, kh, kw, sy, sx, 1, 1, pt, pl, pb, pr, incl, 0};
+	int64_t p1[18] = {2, nc, h, w, oh, ow, kh, kw, sy, sx, 1, 1, pt, pl, pb, pr, incl, 1};
 	float *X, *Y0, *Y1, *S;
 	void *b0[3], *b1[3];
 
-	if (oh <= 0 || ow <= 0)
+	if (h + pt + pb < kh || w + pl + pr < kw || sy > kh || sx > kw || pt >= kh ||
+	    pl >= kw || (oh - 1) * sy - pt >= h || (ow - 1) * sx - pl >= w)
 		return;
 	X = random_floats(nc * h * w);
 	for (i = 0; i < nc * h * w; i += 5)	/* ties */
 		X[i] = 0.5f;
 	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
 	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
-	S = calloc((size_t)ONNXCC_PLANE_SCRATCH(oh, ow, kh, kw), sizeof(float));
+	S = calloc((size_t)ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, 1, 1), sizeof(float));
 	b0[0] = b1[0] = X;
 	b0[1] = Y0;
 	b1[1] = Y1;
@@ -238,9 +243,10 @@ static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw
 		checks++;
 		if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) &&
 		    failures++ < 20)
-			fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld pads %lld %lld %lld %lld "
-				"incl %lld: element %lld = %g, expected %g\n", max ? "max" : "avg",
-				(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)pt,
+			fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld "
+				"%lld %lld incl %lld: element %lld = %g, expected %g\n", max ? "max" : "avg",
+				(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sy,
+				(long long)sx, (long long)pt,
 				(long long)pl, (long long)pb, (long long)pr, (long long)incl,
 				(long long)i, Y1[i], Y0[i]);
 	}
@@ -248,6 +254,12 @@ static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw
 	free(Y0);
 	free(Y1);
 	free(S);
+}
+
+static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t pt,
+			int64_t pl, int64_t pb, int64_t pr, int max, int64_t incl)
+{
+	check_plane_s(nc, h, w, kh, kw, 1, 1, pt, pl, pb, pr, max, incl, 0);
 }
 
 static const int64_t sizes[][3] = {
@@ -315,6 +327,25 @@ int main(void)
 						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 0);
 					}
 		check_plane(3, 13, 13, 13, 13, 6, 6, 6, 6, 1, 0);
+		/* strides 2 and 3: phase planes, floor and ceil output sizes */
+		for (h = 1; h <= 12; h += 1)
+			for (w = 3; w <= 14; w += 3)
+				for (k = 2; k <= 4; k++)
+					for (s = 2; s <= k; s++)
+						for (pad = 0; pad < k && pad <= 1; pad++) {
+							int ceil;
+							for (ceil = 0; ceil < 2; ceil++) {
+								check_plane_s(2, h, w, k, k, s, s, pad, pad, pad,
+									      pad, 1, 0, ceil);
+								check_plane_s(2, h, w, k, k, s, s, pad, pad, pad,
+									      pad, 0, ceil, ceil);
+								check_plane_s(1, h, w, k, k - 1 > 1 ? k - 1 : k, s,
+									      s - 1 > 1 ? s - 1 : 1, pad, 0, 0,
+									      pad, ceil, 1, ceil);
+							}
+						}
+		check_plane_s(3, 56, 56, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
+		check_plane_s(3, 111, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
 	}
 	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
 	       ONNXCC_SIMD_NEON ? "NEON" : "portable C", MR, NR, checks, failures);
