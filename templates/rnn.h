@@ -5,10 +5,10 @@
  * and batch entry, steps t of the sequence (backwards for the reverse
  * direction), computing the gates in double.
  *
- * rnn, gru, lstm: b = {X, W, R, [B], [seq], [H0], [C0], [P], [Y], [Yh], [Yc], tmp,
- *                      [status: when seq]}
+ * rnn, gru, lstm: b = {X, W, R, [B], [seq], [H0], [C0], [P], [Y], [Yh], [Yc], [GX],
+ *                      tmp, [status: when seq]}
  *   p = {ns, nb, ni, nh, ndir, reverse, flags, xt, xb, yt, yd, yb, sd, sb, nact,
- *        act[ndir * nact]}
+ *        act[ndir * nact], gt, gb}
  *   f = {clip, alpha[ndir * nact], beta[ndir * nact]}
  *   ONNX shapes: W (ndir, G nh, ni), R (ndir, G nh, nh), B (ndir, 2 G nh),
  *   P (ndir, 3 nh), G gates per direction (1, 3, 4).  X, Y and the states
@@ -21,8 +21,11 @@
  *   steps from a batch entry's length on leave zeros in Y and the state
  *   unchanged.  act: ONNXCC_RNN_ACT_* per direction, nact of them (f; f, g;
  *   f, g, h); tmp: (G + 5 + ns G) nh doubles (the last ns G nh: W x + Wb of
- *   every step).  reverse runs a single direction backwards; with ndir 2,
- *   direction 1 is the backward one.
+ *   every step).  With flag _GX the products W x come computed (by the fast
+ *   GEMM, ops/rnn.c): GX holds X's rows times all of W, row t gt + b gb,
+ *   column d G nh + j; tmp is then (G + 5 + G) nh doubles, W x + Wb of the
+ *   step.  reverse runs a single direction backwards; with ndir 2, direction
+ *   1 is the backward one.
  *
  * linattn: b = {Q, K, V, [S0], [decay], [beta], Y, S}
  *   p = {nb, nt, hq, hkv, dk, dv, gated, delta, has_past, decay_len, beta_len}
@@ -75,6 +78,7 @@
 #define ONNXCC_RNN_HAS_YC 128
 #define ONNXCC_RNN_CLIP 256
 #define ONNXCC_RNN_LBR 512
+#define ONNXCC_RNN_GX 1024
 
 /* 1 / (1 + e^-x) without overflow. */
 ONNXCC_HELPER double onnxcc_rnn_sigmoid(double x)
@@ -140,11 +144,11 @@ ONNXCC_HELPER double onnxcc_rnn_gate(const int64_t *kind, const double *al, cons
 #define ONNXCC_RNN_DOT(acc, row, v, n, T) \
 	do { \
 		T l_[16] = {0}, t_ = 0; \
-		int64_t k_ = 0, i_; \
-		for (; k_ + 16 <= (n); k_ += 16) \
+		int64_t k_, i_, m_ = (n) / 16 * 16; \
+		for (k_ = 0; k_ < m_; k_ += 16) \
 			for (i_ = 0; i_ < 16; i_++) \
 				l_[i_] += (row)[k_ + i_] * (v)[k_ + i_]; \
-		for (; k_ < (n); k_++) \
+		for (k_ = m_; k_ < (n); k_++) \
 			t_ += (row)[k_] * (v)[k_]; \
 		for (i_ = 0; i_ < 8; i_++) \
 			l_[i_] += l_[i_ + 8]; \
@@ -224,6 +228,8 @@ ONNXCC_KERNEL(NAME) \
 	T *Y = fl & ONNXCC_RNN_HAS_Y ? (T *)b[nbuf++] : (T *)0; \
 	T *YH = fl & ONNXCC_RNN_HAS_YH ? (T *)b[nbuf++] : (T *)0; \
 	T *YC = fl & ONNXCC_RNN_HAS_YC ? (T *)b[nbuf++] : (T *)0; \
+	const T *GX = fl & ONNXCC_RNN_GX ? (const T *)b[nbuf++] : (const T *)0; \
+	int64_t gt = p[15 + ndir * nact], gb = p[16 + ndir * nact]; \
 	double *h = (double *)b[nbuf], *c = h + nh, *g = c + nh, *gx = h + (G + 5) * nh; \
 	T *ht = (T *)(g + (G + 1) * nh), *ut = (T *)(g + (G + 2) * nh); \
 	int *status = SL ? (int *)b[nbuf + 1] : (int *)0; \
@@ -250,8 +256,8 @@ ONNXCC_KERNEL(NAME) \
 				c[j] = C0 ? (double)C0[so + j] : 0.0; \
 			} \
 			/* W x + Wb of every step first, row after row of W (each \
-			 * row read once, not once a step) */ \
-			for (j = 0; j < G * nh; j++) \
+			 * row read once, not once a step), unless GX has them */ \
+			for (j = 0; !GX && j < G * nh; j++) \
 				for (t = 0; t < len; t++) { \
 					double v_ = bw ? (double)bw[j] : 0.0; \
 					ONNXCC_RNN_DOT(v_, w + j * ni, X + t * xt + bi * xb, ni, T); \
@@ -261,6 +267,12 @@ ONNXCC_KERNEL(NAME) \
 				const double *xw; \
 				t = rev ? len - 1 - s : s; \
 				xw = gx + t * G * nh; \
+				if (GX) { \
+					const T *gr_ = GX + (t * gt + bi * gb) * ndir * G * nh + d * G * nh; \
+					for (j = 0; j < G * nh; j++) \
+						gx[j] = (double)gr_[j] + (bw ? (double)bw[j] : 0.0); \
+					xw = gx; \
+				} \
 				for (j = 0; j < nh; j++) \
 					ht[j] = (T)h[j]; \
 				CELL \

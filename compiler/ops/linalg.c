@@ -166,6 +166,37 @@ static void gemm_finish(KCall *k, int packb, const Node *n, double alpha, double
 		kcall_buf(k, n->in[3]);
 }
 
+/* y (m x n) = a (m x k) times b (k x n, or n x k when transb), all row-major
+ * and contiguous, with no bias or epilogue: one call of the fast GEMM (a
+ * constant b packed at compile time) or of the scalar one.  For ops that
+ * compute a product on the side (the recurrent ops' input projections). */
+int lower_matmul_plain(Lower *L, Value *a, Value *b, Value *y, int64_t m, int64_t n, int64_t k,
+		       int transb)
+{
+	int64_t mnk[3], st[6] = {0};
+	int packb;
+	KCall *c;
+
+	mnk[0] = m;
+	mnk[1] = n;
+	mnk[2] = k;
+	st[0] = k;
+	st[1] = 1;
+	st[2] = transb ? 1 : n;
+	st[3] = transb ? k : 1;
+	if (!(c = gemm_call(L, y, a, b, NULL, mnk, st, 1, &packb)))
+		return -1;
+	kcall_i(c, 0);
+	if (packb >= 0) {
+		kcall_i(c, 0);
+		kcall_i(c, packb);
+	}
+	kcall_f(c, 1.0);
+	kcall_f(c, 0.0);
+	kcall_epilogue(c, NULL);
+	return 0;
+}
+
 int matmul_lower(Node *n, Lower *L)
 {
 	/* c: a bias (passes/fuse.c), broadcast along the last axis */

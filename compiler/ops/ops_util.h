@@ -45,6 +45,10 @@ static inline int64_t ck_mul(int64_t a, int64_t b, int *ovf)
  * templates/linalg.h): appends act and has_res to k's p, act_a and act_b to
  * its f.  The residual's buffer (node_in(n, 3)) the caller appends last. */
 void kcall_epilogue(KCall *k, const Node *n);
+/* y (m x n) = a (m x k) b, b (k x n) or, with transb, (n x k): one GEMM call
+ * with no bias or epilogue (ops/linalg.c). */
+int lower_matmul_plain(Lower *L, Value *a, Value *b, Value *y, int64_t m, int64_t n, int64_t k,
+		       int transb);
 
 /* The float parameters (f[], at most 2) of a unary map's scalar operation
  * (ops/elementwise.c): their count.  For its kernel and for passes/fuse_ew.c. */

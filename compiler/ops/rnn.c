@@ -267,6 +267,9 @@ static void rnn_params(const Node *n, const Rnn *r, KCall *k, int64_t fl, const 
 	kcall_ints(k, st, 7);
 	kcall_i(k, r->cell->nact);
 	kcall_ints(k, kinds, r->cell->nact * (int)r->ndir);
+	/* the rows of X (and of the projections) a step and a batch entry apart */
+	kcall_i(k, r->ni ? st[0] / r->ni : 0);
+	kcall_i(k, r->ni ? st[1] / r->ni : 0);
 }
 
 int rnn_lower(Node *n, Lower *L)
@@ -276,7 +279,7 @@ int rnn_lower(Node *n, Lower *L)
 		ONNXCC_RNN_HAS_B, ONNXCC_RNN_HAS_SEQ, ONNXCC_RNN_HAS_H0, ONNXCC_RNN_HAS_C0,
 		ONNXCC_RNN_HAS_P, ONNXCC_RNN_HAS_Y, ONNXCC_RNN_HAS_YH, ONNXCC_RNN_HAS_YC,
 	};
-	Value *v[RI_P + 4] = {0}, *tmp;
+	Value *v[RI_P + 4] = {0}, *tmp, *gx = NULL;
 	int64_t kinds[6], fl = 0, tdim;
 	double al[6], be[6];
 	int i, nact;
@@ -295,6 +298,18 @@ int rnn_lower(Node *n, Lower *L)
 	for (i = RI_P + 1; i < RI_P + 4; i++)
 		if (v[i] && !(v[i] = half_out(L, v[i])))
 			return -1;
+	/* float32 on a target with a fast GEMM: the input projections W x of
+	 * every step, direction and batch entry first, as one product of X's
+	 * rows by all of W (ndir G nh rows), then the kernel */
+	if (v[RI_X]->dtype == DT_FLOAT && gemm_isa(L->cpu) && r.ni > 0) {
+		int64_t pd[2];
+		pd[0] = r.ns * r.nb;
+		pd[1] = r.ndir * r.cell->ng * r.nh;
+		gx = lower_temp(L, DT_FLOAT, 2, pd);
+		if (lower_matmul_plain(L, v[RI_X], v[RI_W], gx, pd[0], pd[1], r.ni, 1) != 0)
+			return -1;
+		fl |= ONNXCC_RNN_GX;
+	}
 	if (!(k = lower_callf(L, "%s_%s__scalar", dt_short(v[RI_X]->dtype), r.cell->kernel)))
 		return -1;
 	for (i = 0; i < RI_P + 4; i++)
@@ -302,7 +317,10 @@ int rnn_lower(Node *n, Lower *L)
 			kcall_buf(k, v[i]);
 			fl |= i > RI_R ? bits[i - RI_B] : 0;
 		}
-	tdim = (r.cell->ng + 5 + r.ns * r.cell->ng) * r.nh;	/* templates/rnn.h */
+	if (gx)
+		kcall_buf(k, gx);
+	/* templates/rnn.h: the projections of one step with gx, else of all */
+	tdim = (r.cell->ng + 5 + (gx ? 1 : r.ns) * r.cell->ng) * r.nh;
 	tmp = lower_temp(L, DT_DOUBLE, 1, &tdim);
 	kcall_buf(k, tmp);
 	if (fl & ONNXCC_RNN_HAS_SEQ)
