@@ -503,6 +503,9 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx2(int64_t kc,
 	ONNXCC_X86_STORE(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps, \
 			 _mm512_set1_ps, _mm512_max_ps, c##r##1, r, 16)
 
+#define ONNXCC_AVX512_FMA_HALF(r) c##r##0 = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c##r##0);
+#define ONNXCC_AVX512_SPILL_HALF(r) _mm512_storeu_ps(t + r * 16, c##r##0);
+
 ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx512f(int64_t kc,
 	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
 	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
@@ -510,6 +513,16 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx512f(int64_t kc,
 {
 	ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL)
 	int64_t k;
+	if (nr <= 16) {	/* a panel's last 16 columns or fewer: half the products */
+		float t[8 * 16];
+		for (k = 0; k < kc; k++, a += 8, b += ldb) {
+			__m512 b0 = _mm512_loadu_ps(b);
+			ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_HALF)
+		}
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL_HALF)
+		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+		return 0;
+	}
 	for (k = 0; k < kc; k++, a += 8, b += ldb) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA)
