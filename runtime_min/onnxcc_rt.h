@@ -359,6 +359,8 @@ ONNXCC_HELPER int onnxcc_phase_used(int64_t k, int64_t d, int64_t s, int64_t r)
 {
 	int64_t t;
 
+	if (d == 1)	/* taps t < s land on phase t: no division */
+		return r < k;
 	for (t = 0; t < k && t < s; t++)
 		if (d * t % s == r)
 			return 1;
@@ -377,8 +379,8 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 
 /* Fill the phase planes xp (element type T) of the ih x iw image x0, with
  * leading pads py, px, padded with `fill` (0 for the convolutions, -inf for
- * the maximum of pooling); the planes no tap reads (a 1x1
- * kernel with strides) are left as they are. */
+ * the maximum of pooling); the planes no tap reads (a 1x1 kernel with
+ * strides) are left as they are. */
 #define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph, fill) \
 	do { \
 		int64_t ry_, rx_, i_, j_; \
@@ -388,8 +390,7 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 				/* the columns j with sx j + rx - px in [0, iw): [j0_, j1_) */ \
 				int64_t j0_ = (px) - rx_ > 0 ? ((px) - rx_ + (sx) - 1) / (sx) : 0; \
 				int64_t j1_ = (iw) + (px) - rx_ > 0 ? ((iw) + (px) - rx_ + (sx) - 1) / (sx) : 0; \
-				if ((dy) == 1 && (dx) == 1 ? ry_ >= (kh) || rx_ >= (kw) /* no division */ \
-				    : !onnxcc_phase_used(kh, dy, sy, ry_) || !onnxcc_phase_used(kw, dx, sx, rx_)) \
+				if (!onnxcc_phase_used(kh, dy, sy, ry_) || !onnxcc_phase_used(kw, dx, sx, rx_)) \
 					continue; \
 				j1_ = j1_ > (wph) ? (wph) : j1_; \
 				j0_ = j0_ > j1_ ? j1_ : j0_; \
