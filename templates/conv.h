@@ -322,7 +322,8 @@ ONNXCC_KERNEL(NAME) \
  *   plane width (q = oy wpl + ox, up to (oh - 1) wpl + ow): tap (ci, ky,
  *   kx)'s row of the im2col matrix is then a run of the plane of phase
  *   (dy ky % sy, dx kx % sx), at row dy ky / sy, column dx kx / sx, which
- *   col packs with whole-panel copies.  The product (mg x chunk such
+ *   the micro-kernel reads where it lies (onnxcc_f32_igemm: no col, no
+ *   packing of B; usecol is 0).  The product (mg x chunk such
  *   positions) goes to scratch, and its columns ox < ow into Y, where the
  *   epilogue runs.  It computes wpl / ow times the columns.
  * - ONNXCC_CONV_WINO (2-D, 3 x 3, stride and dilation 1): Winograd F(4x4,
@@ -386,33 +387,29 @@ static inline void NAME##_untrans(const onnxcc_gemm_args *a, const float *Z, flo
 					   R ? R + c * os : R, n); \
 } \
 /* ONNXCC_CONV_PLANE: positions [lo, hi) (along the padded width) of image \
- * group xg; xp, z and gs: the planes, the product, the GEMM's scratch */ \
+ * group xg; xp, z and off: the planes, the product, B's row offsets */ \
 static inline void NAME##_plane(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
-	const float *wg, const float *pw, const float *bg, float *yg, const float *rg, float *col, \
-	float *xp, float *z, float *gs, int64_t cg, int64_t mg, int64_t chunk, int64_t lo, \
-	int64_t hi) \
+	const float *pw, const float *bg, float *yg, const float *rg, float *xp, float *z, \
+	int64_t *off, int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi) \
 { \
 	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], oh = p[12], ow = p[13]; \
 	int64_t sy = p[14], sx = p[15], dy = p[16], dx = p[17], os = oh * ow; \
 	int64_t wpl = onnxcc_conv_plane_cols(p), hpl = onnxcc_conv_plane_rows(p); \
 	int64_t planes = onnxcc_conv_plane_size(p), kk = a->k, ci, q0, row, i, oy; \
 	onnxcc_gemm_args az = *a; \
-	az.act = ONNXCC_ACT_NONE; \
-	az.res = 0; \
 	for (ci = 0; ci < cg; ci++) \
 		onnxcc_f32_conv_phases(xg + ci * ih * iw, xp + ci * planes, p); \
+	for (i = 0; i < NR; i++)	/* the last panel reads up to NR - 1 floats past the planes */ \
+		xp[cg * planes + i] = 0; \
+	/* tap (ci, ky, kx)'s row of the im2col matrix: a run of a plane */ \
+	for (row = 0; row < kk; row++) \
+		off[row] = row / (kw * kh) * planes + \
+			   onnxcc_phase_tap(row / kw % kh, row % kw, sy, sx, dy, dx, hpl, wpl); \
 	for (q0 = lo; q0 < hi; q0 += chunk) { \
-		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk, np = onnxcc_round_up(nq, NR); \
-		for (row = 0; row < kk; row++) { \
-			int64_t pcb = row / KC * KC, kcb = kk - pcb < KC ? kk - pcb : KC; \
-			const float *src = xp + row / (kw * kh) * planes + q0 + \
-					   onnxcc_phase_tap(row / kw % kh, row % kw, sy, sx, dy, dx, hpl, wpl); \
-			NAME##_panel_row(col + pcb * np + (row - pcb) * NR, src, nq, NR, kcb); \
-		} \
+		int64_t nq = hi - q0 < chunk ? hi - q0 : chunk; \
 		az.n = nq; \
-		az.rsb = nq; \
 		az.rsy = nq; \
-		NAME##_gemm(&az, wg, col, bg, z, 1, 1, pw, col, gs); \
+		onnxcc_f32_igemm_##ISA(&az, pw, xp + q0, off, bg, z); \
 		/* each output row's part of [q0, q0 + nq) */ \
 		for (oy = q0 / wpl; oy * wpl < q0 + nq; oy++) { \
 			int64_t s0 = oy * wpl > q0 ? oy * wpl : q0; \
@@ -640,9 +637,10 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 				continue; \
 			} \
 			if (form == ONNXCC_CONV_PLANE) { \
-				float *z = scratch + cg * onnxcc_conv_plane_size(p); \
-				NAME##_plane(&a, p, xg, wg, pw, bg, yg, rg, col, scratch, z, \
-					     z + mg * chunk, cg, mg, chunk, lo, hi); \
+				float *xp = scratch + 2 * kk; \
+				NAME##_plane(&a, p, xg, pw, bg, yg, rg, xp, \
+					     xp + cg * onnxcc_conv_plane_size(p) + NR, \
+					     (int64_t *)(void *)scratch, cg, mg, chunk, lo, hi); \
 				continue; \
 			} \
 			if (trans) { \

@@ -53,8 +53,10 @@
  * and maybe unused in a given model. */
 #if defined(__GNUC__) || defined(__clang__)
 #define ONNXCC_SIMD_FN static __attribute__((noinline, unused))
+#define ONNXCC_SIMD_INLINE static inline __attribute__((always_inline, unused))
 #else
 #define ONNXCC_SIMD_FN static
+#define ONNXCC_SIMD_INLINE static inline
 #endif
 
 /* Tile and blocking of each ISA: MR x NR tile, KC, MC, NC.  AVX-512's KC
@@ -181,7 +183,8 @@ ONNXCC_HELPER int64_t onnxcc_wino_temps(int64_t chunk)
  * Positions as columns: the GEMM's packing of B, or a row of col.
  * Positions as rows: the product's rows x mg (positions x channels) first,
  * then the GEMM's packing of A or a row of col.
- * Planes: the planes, the product (mg x chunk), the GEMM's packing of A.
+ * Planes: B's row offsets (k int64_t), the planes and nr floats more (the
+ * last panel's reach past them), the product (mg x chunk).
  * Winograd (k = C/G, chunk tile slots, planes = onnxcc_wino_temps): the 36
  * transformed inputs (k x chunk) and products (mg x chunk), the transforms'
  * buffers, the GEMM's packing of a partial panel of B (transposed: one more
@@ -192,9 +195,8 @@ ONNXCC_HELPER int64_t onnxcc_f32_conv_scratch(int64_t mg, int64_t os, int64_t k,
 {
 	int64_t rows = usecol ? chunk : os, per;
 
-	if (form == ONNXCC_CONV_PLANE)
-		return planes + mg * chunk +
-		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, packw, 1);
+	if (form == ONNXCC_CONV_PLANE)	/* even: the offsets stay 8-byte aligned */
+		return onnxcc_round_up(2 * k + planes + nr + mg * chunk, 2);
 	if (form == ONNXCC_CONV_WINO)	/* k: the group's input channels */
 		return 36 * chunk * (k + mg) + planes +
 		       onnxcc_f32_gemm_scratch(mg, chunk, k, mr, nr, kc, mc, nc, 1, 0);
@@ -394,29 +396,62 @@ ONNXCC_HELPER void onnxcc_f32_tile_store(const float *t, int64_t ld, int64_t mr,
 /* A micro-kernel: the MR x NR tile from A's packed panel a (MR floats a step)
  * and B's panel b, whose steps are ldb floats apart (NR when packed, B's row
  * stride when the driver reads it in place); stored as onnxcc_f32_tile_store.
+ * Each ISA's is one body (NAME_core) made twice: onnxcc_f32_ukr_ISA, and
+ * onnxcc_f32_ukr_ind_ISA, whose step k of B is at b + boff[k] instead
+ * (onnxcc_f32_igemm); the body's branch on boff folds away in each.
  * The x86 kernels' fast path (a whole tile, contiguous rows) also applies the
  * cheap epilogues in registers on the last K block: + R (laid out as Y, R
  * at the tile), then Relu if relu; they return 1 when they did.  Otherwise
  * (0) the driver runs the epilogue on the stored tile.
  * The portable micro-kernel: the same panels, plain C. */
-#define ONNXCC_F32_UKR_C(NAME, MR, NR) \
-ONNXCC_HELPER int NAME(int64_t kc, const float *a, const float *b, int64_t ldb, float *Y, \
-	int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, \
-	int64_t rsc, int64_t csc, float alpha, float beta, const float *R, int relu) \
+/* The steps of a micro-kernel: BODY with bk at B's step k, a at A's. */
+#define ONNXCC_UKR_STEPS(MR, BODY) \
+	if (boff) \
+		for (k = 0; k < kc; k++, a += MR) { \
+			const float *bk = b + boff[k]; \
+			BODY \
+		} \
+	else \
+		for (k = 0; k < kc; k++, a += MR, b += ldb) { \
+			const float *bk = b; \
+			BODY \
+		}
+/* The two micro-kernels from body NAME_core (TARGET: the ISA's attribute). */
+#define ONNXCC_UKR_PAIR(NAME, INAME, TARGET) \
+TARGET ONNXCC_SIMD_FN int NAME(int64_t kc, const float *a, const float *b, int64_t ldb, \
+	float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, \
+	const float *C, int64_t rsc, int64_t csc, float alpha, float beta, const float *R, int relu) \
+{ \
+	return NAME##_core(kc, a, b, ldb, (const int64_t *)0, Y, rsy, csy, mr, nr, first, last, \
+			   C, rsc, csc, alpha, beta, R, relu); \
+} \
+TARGET ONNXCC_SIMD_FN int INAME(int64_t kc, const float *a, const float *b, \
+	const int64_t *boff, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, \
+	int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta, \
+	const float *R, int relu) \
+{ \
+	return NAME##_core(kc, a, b, 0, boff, Y, rsy, csy, mr, nr, first, last, C, rsc, csc, \
+			   alpha, beta, R, relu); \
+}
+#define ONNXCC_F32_UKR_C(NAME, INAME, MR, NR) \
+ONNXCC_SIMD_INLINE int NAME##_core(int64_t kc, const float *a, const float *b, int64_t ldb, \
+	const int64_t *boff, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, \
+	int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta, const float *R, \
+	int relu) \
 { \
 	float t[MR * NR]; \
 	int64_t k, r, c; \
 	for (r = 0; r < MR * NR; r++) \
 		t[r] = 0; \
-	for (k = 0; k < kc; k++, a += MR, b += ldb) \
-		for (r = 0; r < MR; r++) \
-			for (c = 0; c < NR; c++) \
-				t[r * NR + c] += a[r] * b[c]; \
+	ONNXCC_UKR_STEPS(MR, for (r = 0; r < MR; r++) \
+				     for (c = 0; c < NR; c++) \
+					     t[r * NR + c] += a[r] * bk[c];) \
 	onnxcc_f32_tile_store(t, NR, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta); \
 	(void)R; \
 	(void)relu; \
 	return 0; \
-}
+} \
+ONNXCC_UKR_PAIR(NAME, INAME, )
 
 #if ONNXCC_SIMD_X86
 
@@ -463,17 +498,15 @@ ONNXCC_HELPER int NAME(int64_t kc, const float *a, const float *b, int64_t ldb, 
 	ONNXCC_X86_STORE(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps, \
 			 _mm256_set1_ps, _mm256_max_ps, c##r##1, r, 8)
 
-ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx2(int64_t kc,
-	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
-	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
-	float beta, const float *R, int relu)
+ONNXCC_TARGET_AVX2 ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx2_core(int64_t kc,
+	const float *a, const float *b, int64_t ldb, const int64_t *boff, float *Y, int64_t rsy,
+	int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, int64_t rsc,
+	int64_t csc, float alpha, float beta, const float *R, int relu)
 {
 	ONNXCC_AVX2_ROWS(ONNXCC_AVX2_DECL)
 	int64_t k;
-	for (k = 0; k < kc; k++, a += 6, b += ldb) {
-		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_FMA)
-	}
+	ONNXCC_UKR_STEPS(6, __m256 b0 = _mm256_loadu_ps(bk); __m256 b1 = _mm256_loadu_ps(bk + 8);
+			    ONNXCC_AVX2_ROWS(ONNXCC_AVX2_FMA))
 	if (mr == 6 && nr == 16 && csy == 1 && (!last || !C || csc <= 1)) {
 		ONNXCC_AVX2_ROWS(ONNXCC_AVX2_STORE)
 		return 1;
@@ -484,6 +517,7 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx2(int64_t kc,
 		return 0;
 	}
 }
+ONNXCC_UKR_PAIR(onnxcc_f32_ukr_avx2, onnxcc_f32_ukr_ind_avx2, ONNXCC_TARGET_AVX2)
 
 /* AVX-512F, 8 x 32: accumulators c<r>0, c<r>1 (columns 0-15, 16-31) for rows 0-7. */
 #define ONNXCC_AVX512_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
@@ -506,27 +540,23 @@ ONNXCC_TARGET_AVX2 ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx2(int64_t kc,
 #define ONNXCC_AVX512_FMA_HALF(r) c##r##0 = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c##r##0);
 #define ONNXCC_AVX512_SPILL_HALF(r) _mm512_storeu_ps(t + r * 16, c##r##0);
 
-ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx512f(int64_t kc,
-	const float *a, const float *b, int64_t ldb, float *Y, int64_t rsy, int64_t csy, int64_t mr,
-	int64_t nr, int first, int last, const float *C, int64_t rsc, int64_t csc, float alpha,
-	float beta, const float *R, int relu)
+ONNXCC_TARGET_AVX512F ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx512f_core(int64_t kc,
+	const float *a, const float *b, int64_t ldb, const int64_t *boff, float *Y, int64_t rsy,
+	int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C, int64_t rsc,
+	int64_t csc, float alpha, float beta, const float *R, int relu)
 {
 	ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL)
 	int64_t k;
 	if (nr <= 16) {	/* a panel's last 16 columns or fewer: half the products */
 		float t[8 * 16];
-		for (k = 0; k < kc; k++, a += 8, b += ldb) {
-			__m512 b0 = _mm512_loadu_ps(b);
-			ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_HALF)
-		}
+		ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk);
+				    ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_HALF))
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL_HALF)
 		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
 		return 0;
 	}
-	for (k = 0; k < kc; k++, a += 8, b += ldb) {
-		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA)
-	}
+	ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk); __m512 b1 = _mm512_loadu_ps(bk + 16);
+			    ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA))
 	if (mr == 8 && nr == 32 && csy == 1 && (!last || !C || csc <= 1)) {
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_STORE)
 		return 1;
@@ -537,10 +567,11 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_FN int onnxcc_f32_ukr_avx512f(int64_t kc,
 		return 0;
 	}
 }
+ONNXCC_UKR_PAIR(onnxcc_f32_ukr_avx512f, onnxcc_f32_ukr_ind_avx512f, ONNXCC_TARGET_AVX512F)
 
 #else
-ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx2, 6, 16)
-ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx2, onnxcc_f32_ukr_ind_avx2, 6, 16)
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, onnxcc_f32_ukr_ind_avx512f, 8, 32)
 #endif
 
 #if ONNXCC_SIMD_NEON
@@ -584,17 +615,16 @@ ONNXCC_F32_UKR_C(onnxcc_f32_ukr_avx512f, 8, 32)
 	ONNXCC_NEON_STORE1(c##r##1, r, 4) \
 	ONNXCC_NEON_STORE1(c##r##2, r, 8)
 
-ONNXCC_SIMD_FN int onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *b, int64_t ldb,
-	float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first, int last, const float *C,
-	int64_t rsc, int64_t csc, float alpha, float beta, const float *R, int relu)
+ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_neon_core(int64_t kc, const float *a, const float *b, int64_t ldb,
+	const int64_t *boff, float *Y, int64_t rsy, int64_t csy, int64_t mr, int64_t nr, int first,
+	int last, const float *C, int64_t rsc, int64_t csc, float alpha, float beta, const float *R,
+	int relu)
 {
 	ONNXCC_NEON_ROWS(ONNXCC_NEON_DECL)
 	int64_t k;
-	for (k = 0; k < kc; k++, a += 8, b += ldb) {
-		float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
-		float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
-		ONNXCC_NEON_ROWS(ONNXCC_NEON_FMA)
-	}
+	ONNXCC_UKR_STEPS(8, float32x4_t a0 = vld1q_f32(a); float32x4_t a1 = vld1q_f32(a + 4);
+			    float32x4_t b0 = vld1q_f32(bk); float32x4_t b1 = vld1q_f32(bk + 4);
+			    float32x4_t b2 = vld1q_f32(bk + 8); ONNXCC_NEON_ROWS(ONNXCC_NEON_FMA))
 	if (mr == 8 && nr == 12 && csy == 1 && (!last || !C || csc <= 1)) {
 		ONNXCC_NEON_ROWS(ONNXCC_NEON_STORE)
 	} else {
@@ -606,9 +636,10 @@ ONNXCC_SIMD_FN int onnxcc_f32_ukr_neon(int64_t kc, const float *a, const float *
 	(void)relu;
 	return 0;
 }
+ONNXCC_UKR_PAIR(onnxcc_f32_ukr_neon, onnxcc_f32_ukr_ind_neon, ONNXCC_TARGET_NEON)
 
 #else
-ONNXCC_F32_UKR_C(onnxcc_f32_ukr_neon, 8, 12)
+ONNXCC_F32_UKR_C(onnxcc_f32_ukr_neon, onnxcc_f32_ukr_ind_neon, 8, 12)
 #endif
 
 /* The epilogue (linalg.h) of the float32 tile at row i, column j of Y: a whole
@@ -705,6 +736,37 @@ ONNXCC_F32_GEMM_DRIVER(avx512f, ONNXCC_TARGET_AVX512F, ONNXCC_AVX512F_MR, ONNXCC
 		       ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC, ONNXCC_AVX512F_NC)
 ONNXCC_F32_GEMM_DRIVER(neon, ONNXCC_TARGET_NEON, ONNXCC_NEON_MR, ONNXCC_NEON_NR, ONNXCC_NEON_KC, ONNXCC_NEON_MC,
 		       ONNXCC_NEON_NC)
+
+/* The indirect product of one ISA: Y (g->m x g->n, row stride g->rsy) = A B
+ * + C (g->rsc, g->csc; C may be NULL), A prepacked (onnxcc_f32_prepack with
+ * MR and KC), B read where it lies with no packing: its row k at B + boff[k],
+ * columns contiguous (ONNXCC_CONV_PLANE's planes, one tap a row).  Every
+ * panel is read whole: columns up to round_up(n, NR) must be readable, and
+ * those past n are never stored.  No epilogue. */
+#define ONNXCC_F32_IGEMM_DRIVER(ISA, TARGET, MR, NR, KC, MC) \
+TARGET ONNXCC_SIMD_FN void onnxcc_f32_igemm_##ISA(const onnxcc_gemm_args *g, const float *pa, \
+	const float *B, const int64_t *boff, const float *C, float *Y) \
+{ \
+	int64_t m = g->m, n = g->n, k = g->k, mp = onnxcc_round_up(m, MR), pc, ic, jr, ir; \
+	for (pc = 0; pc < k; pc += KC) { \
+		int64_t kc = k - pc < KC ? k - pc : KC; \
+		for (ic = 0; ic < m; ic += MC) \
+			for (jr = 0; jr < n; jr += NR) \
+				for (ir = ic; ir < m && ir < ic + MC; ir += MR) \
+					onnxcc_f32_ukr_ind_##ISA(kc, pa + pc * mp + ir * kc, B + jr, \
+						boff + pc, Y + ir * g->rsy + jr, g->rsy, 1, \
+						m - ir < MR ? m - ir : MR, n - jr < NR ? n - jr : NR, \
+						pc == 0, pc + kc >= k, C ? C + ir * g->rsc + jr * g->csc : C, \
+						g->rsc, g->csc, 1.0f, 1.0f, (const float *)0, 0); \
+	} \
+}
+
+ONNXCC_F32_IGEMM_DRIVER(avx2, ONNXCC_TARGET_AVX2, ONNXCC_AVX2_MR, ONNXCC_AVX2_NR, ONNXCC_AVX2_KC,
+			ONNXCC_AVX2_MC)
+ONNXCC_F32_IGEMM_DRIVER(avx512f, ONNXCC_TARGET_AVX512F, ONNXCC_AVX512F_MR, ONNXCC_AVX512F_NR,
+			ONNXCC_AVX512F_KC, ONNXCC_AVX512F_MC)
+ONNXCC_F32_IGEMM_DRIVER(neon, ONNXCC_TARGET_NEON, ONNXCC_NEON_MR, ONNXCC_NEON_NR, ONNXCC_NEON_KC,
+			ONNXCC_NEON_MC)
 
 #define ONNXCC_NR_avx2 ONNXCC_AVX2_NR
 #define ONNXCC_NR_avx512f ONNXCC_AVX512F_NR

@@ -341,10 +341,13 @@ int conv_lower(Node *n, Lower *L)
 				 wino_applies(&c, w));
 	if (form == CONV_WINO || form == CONV_WINO_ROWS)
 		use_col = 0;	/* no col: the transforms read the image */
-	if (form == CONV_PLANE)
+	if (form == CONV_PLANE) {
 		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
-	else
+		chunk = plane_chunk(positions, kdim, mg, isa->nr);
+		use_col = 0;	/* the micro-kernel reads the planes in place */
+	} else {
 		positions = os;
+	}
 	if (isa) {
 		/* the panel width of the weights: MR as the A operand, NR as B */
 		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
@@ -384,8 +387,7 @@ int conv_lower(Node *n, Lower *L)
 	if (use_col) {
 		/* the fast kernel's col is packed: whole panels of nr columns */
 		int64_t dims[2], wp = !isa ? 1 : form == CONV_ROWS ? isa->mr : isa->nr;
-		chunk = form == CONV_PLANE ? plane_chunk(positions, kdim, mg, wp)
-					   : col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
+		chunk = col_chunk(positions, kdim, x->dtype, isa ? wp : 8);
 		dims[0] = kdim;
 		dims[1] = (chunk + wp - 1) / wp * wp;
 		if (isa)	/* one col per thread */

@@ -234,10 +234,10 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 
 	int64_t positions = form == ONNXCC_CONV_PLANE ? (oh - 1) * (ow + (kw - 1) / s) + ow : os;
 
-	int wino = form == ONNXCC_CONV_WINO || form == ONNXCC_CONV_WINO_ROWS;
+	int wino = form == ONNXCC_CONV_WINO || form == ONNXCC_CONV_WINO_ROWS, plane;
 	int64_t tw = (ow + 3) / 4, th = (oh + 3) / 4;
 
-	if ((form == ONNXCC_CONV_PLANE && !usecol) ||
+	if ((form == ONNXCC_CONV_PLANE && (!usecol || !packw)) ||
 	    (wino && (kh != 3 || kw != 3 || s != 1 || !packw)))
 		return;	/* not this form's */
 	if (chunk <= 0 || chunk > positions)
@@ -247,8 +247,11 @@ static void check_conv(int cpu, int64_t nn, int64_t c, int64_t h, int64_t w, int
 		chunk = (rows < 1 ? 1 : rows > th ? th : rows) * (tw + 1);
 		usecol = 0;
 	}
+	plane = form == ONNXCC_CONV_PLANE;
+	if (plane)	/* the micro-kernel reads the planes: no col */
+		usecol = 0;
 	p[6] = usecol;
-	p[7] = usecol || wino ? chunk : 0;
+	p[7] = usecol || wino || plane ? chunk : 0;
 	/* the epilogue follows packed_w in the SIMD kernels' parameters, pad in the scalar's */
 	p[isa ? 21 : 20] = epi ? ONNXCC_ACT_RELU : ONNXCC_ACT_NONE;
 	p[isa ? 22 : 21] = epi;

@@ -29,7 +29,7 @@
 
 ONNXCC_F32_GEMM_ISA(neon_prod, neon)
 ONNXCC_GEMM_CORE(scalar_prod, float, float)
-ONNXCC_F32_UKR_C(ref_ukr, 8, 12)
+ONNXCC_F32_UKR_C(ref_ukr, ref_ukr_ind, 8, 12)
 ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
 ONNXCC_MAXPOOL(maxpool_scalar, float, -INFINITY)
 ONNXCC_AVGPOOL(avgpool_scalar, float)
