@@ -377,16 +377,46 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 	return (y % sy * sx + x % sx) * hph * wph + y / sy * wph + x / sx;
 }
 
+/* BODY (a statement on index J) for J in [0, L): from 4 to 15, in runs of
+ * W (4, else 8), the last run overlapping the one before, so that a short row
+ * (an image of 7 or 14 columns) still takes whole vectors where a loop of L
+ * would be left scalar.  BODY must give the same result when it runs twice
+ * for an index (a copy, not an update in place). */
+#define ONNXCC_ROW_RUN(J, L, W, BODY) \
+	for (b8_ = 0;; b8_ += (W)) { \
+		b8_ = b8_ > (L) - (W) ? (L) - (W) : b8_; \
+		for (J = b8_; J < b8_ + (W); J++) { \
+			BODY; \
+		} \
+		if (b8_ == (L) - (W)) \
+			break; \
+	}
+#define ONNXCC_ROW8(J, L, BODY) \
+	do { \
+		int64_t l8_ = (L), b8_; \
+		if (l8_ < 4 || l8_ >= 16) { \
+			for (J = 0; J < l8_; J++) { \
+				BODY; \
+			} \
+		} else if (l8_ < 8) { \
+			ONNXCC_ROW_RUN(J, l8_, 4, BODY) \
+		} else { \
+			ONNXCC_ROW_RUN(J, l8_, 8, BODY) \
+		} \
+	} while (0)
+
 /* Fill the phase planes xp (element type T) of the ih x iw image x0, with
  * leading pads py, px, padded with `fill` (0 for the convolutions, -inf for
- * the maximum of pooling); the planes no tap reads (a 1x1 kernel with
- * strides) are left as they are. */
-#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph, fill) \
+ * the maximum of pooling), each plane ps floats after the one before (hph
+ * wph: phase after phase; pooling interleaves the channels of a block); the
+ * planes no tap reads (a 1x1 kernel with strides) are left as they are. */
+#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph, ps, \
+			    fill) \
 	do { \
 		int64_t ry_, rx_, i_, j_; \
 		T *pl_ = (xp); \
 		for (ry_ = 0; ry_ < (sy); ry_++) \
-			for (rx_ = 0; rx_ < (sx); rx_++, pl_ += (hph) * (wph)) { \
+			for (rx_ = 0; rx_ < (sx); rx_++, pl_ += (ps)) { \
 				/* the columns j with sx j + rx - px in [0, iw): [j0_, j1_) */ \
 				int64_t j0_ = (px) - rx_ > 0 ? ((px) - rx_ + (sx) - 1) / (sx) : 0; \
 				int64_t j1_ = (iw) + (px) - rx_ > 0 ? ((iw) + (px) - rx_ + (sx) - 1) / (sx) : 0; \
@@ -404,15 +434,14 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 					T *restrict d_ = pl_ + i_ * (wph); \
 					if (iy_ < 0 || iy_ >= (ih)) \
 						continue; \
-					xr_ = (x0) + iy_ * (iw) + rx_ - (px); \
+					xr_ = (x0) + (iy_ * (iw) + rx_ - (px) + (sx) * j0_); \
+					d_ += j0_; \
 					if ((sx) == 1) \
-						for (j_ = j0_; j_ < j1_; j_++) \
-							d_[j_] = xr_[j_]; \
+						ONNXCC_ROW8(j_, j1_ - j0_, d_[j_] = xr_[j_]); \
 					else if ((sx) == 2)	/* a literal stride vectorizes */ \
-						for (j_ = j0_; j_ < j1_; j_++) \
-							d_[j_] = xr_[2 * j_]; \
+						ONNXCC_ROW8(j_, j1_ - j0_, d_[j_] = xr_[2 * j_]); \
 					else \
-						for (j_ = j0_; j_ < j1_; j_++) \
+						for (j_ = 0; j_ < j1_ - j0_; j_++) \
 							d_[j_] = xr_[(sx) * j_]; \
 				} \
 			} \

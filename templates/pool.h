@@ -9,14 +9,14 @@
  *                 2 indices column-major in the spatial dimensions (storage_order 1);
  *                 an index counts from the start of X, batch and channel included.
  *   avgpool mode: count_include_pad.
- *   2-D max and average pooling may take p[17] = 1 and scratch after Y
- *   (ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, 1, 1) elements per thread):
+ *   2-D max and average pooling may take p[17] = cb > 0 and scratch after Y
+ *   (ONNXCC_POOL_SCRATCH(cb, oh, ow, kh, kw, sy, sx) elements per thread):
  *   dilation 1, strides at most the window, no indices, every window with a
- *   tap inside the image.  Each channel is copied into its phase planes
- *   (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for the mean
- *   and -inf for the maximum (the same values, except which NaN a window
- *   gives), and every tap is one long contiguous loop over all output rows
- *   at once.
+ *   tap inside the image.  Blocks of cb channels are copied into their phase
+ *   planes (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for
+ *   the mean and -inf for the maximum (the same values, except which NaN a
+ *   window gives), and every tap is one long contiguous loop over all output
+ *   rows of the block's channels at once (ONNXCC_POOL2D_BLOCK).
  *   Window taps that fall in the padding are skipped, never compared or summed.
  *   With count_include_pad the divisor counts the taps inside the padded extent
  *   [-pad_begin, in + pad_end), so a ceil_mode overhang past it never counts.
@@ -24,6 +24,12 @@
  *   of `size` elements. */
 #ifndef ONNXCC_POOL_H
 #define ONNXCC_POOL_H
+
+/* The scratch of one thread's 2-D phase-plane path for blocks of cb channels
+ * (ONNXCC_POOL2D_BLOCK): their planes and sums, and the divisor plane. */
+#define ONNXCC_POOL_SCRATCH(cb, oh, ow, kh, kw, sy, sx) \
+	(((cb) * ((sy) * (sx) + 1) * ONNXCC_PHASE_ROWS(oh, kh, 1, sy) + (oh)) * \
+	 ONNXCC_PHASE_ROWS(ow, kw, 1, sx))
 
 /* Taps j in [*lo, *hi) of a k-tap window dimension with start + j*dil in [0, n). */
 ONNXCC_HELPER void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t dil,
@@ -124,64 +130,96 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	return idx;
 }
 
-/* The phase-plane path of ONNXCC_POOL2D (scratch xp): the channel's phase
- * planes for the strides (onnxcc_rt.h; one padded plane at stride 1),
- * padded with 0 for the mean and with LOW (-inf) for the maximum, and each
- * tap one run over all outputs of hph x wph planes at once. */
-#define ONNXCC_POOL2D_PADDED(T, IS_MAX, LOW) \
-	{ \
-		int64_t hph = ONNXCC_PHASE_ROWS(oh, kh, 1, sy), wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
-		int64_t n = oh * wph, i, xe, x0e, full, last, qy, ry, qx, rx; \
-		T *restrict acc = xp + sy * sx * hph * wph + kw, fill = IS_MAX ? (LOW) : (T)0; \
-		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, 1, 1, py, px, hph, wph, fill); \
-		for (i = 0; i < n; i++) \
-			acc[i] = xp[i]; \
-		/* tap (ty, tx) reads phase (ty % sy, tx % sx) from row ty / sy, \
-		 * column tx / sx: kept as counters, no division a tap */ \
-		for (ty = qy = ry = 0; ty < kh; ty++) { \
-			for (tx = qx = rx = 0; tx < kw; tx++) { \
-				const T *restrict xs = xp + (ry * sx + rx) * hph * wph + qy * wph + qx; \
-				if (ty || tx) \
-					for (i = 0; i < n; i++) { \
-						T v = xs[i], w = acc[i]; \
-						acc[i] = IS_MAX ? (v > w ? v : w) : w + v; \
-					} \
-				if (++rx == sx) \
-					rx = 0, qx++; \
-			} \
-			if (++ry == sy) \
-				ry = 0, qy++; \
+/* Window value w taking tap value v: the first maximum, or the sum. */
+#define ONNXCC_POOL_OP(IS_MAX, w, v) ((IS_MAX) ? ((v) > (w) ? (v) : (w)) : (w) + (v))
+
+/* The phase-plane path of 2-D pooling, for a block of cb channels at once
+ * (scratch xp, ONNXCC_POOL_SCRATCH): the phase planes of every channel
+ * (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for the mean
+ * and with LOW (-inf) for the maximum, laid out phase after phase, each
+ * phase's planes channel after channel (P floats each).  Position oy wph + ox
+ * of channel c is then c P + oy wph + ox in the sums and in every phase, so
+ * a tap is one run over the whole block: short rows and small images cost
+ * no loop each.  The sums take the taps in the general loops' order; the
+ * mean divides by the window's count, the divisor plane dv (oh x wph; 1
+ * past the last column), made once per task by NAME_dv. */
+#define ONNXCC_POOL2D_BLOCK(NAME, T, IS_MAX, LOW) \
+static inline void NAME##_dv(const int64_t *p, T *restrict dv) \
+{ \
+	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
+	int64_t sy = p[8], sx = p[9], py = p[12], px = p[13], pey = p[14], pex = p[15]; \
+	int64_t incl = p[16], oy, ox, ylo, yhi, yplo, yphi; \
+	/* the columns of the window counted: the image's, or the padded extent's */ \
+	int64_t x0e = incl ? -px : 0, xe = iw + (incl ? pex : 0); \
+	int64_t wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
+	for (oy = 0; oy < oh && !(IS_MAX); oy++) { \
+		int64_t ycnt; \
+		onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
+		onnxcc_pool_taps(oy * sy, ih + py + pey, kh, 1, &yplo, &yphi); \
+		ycnt = incl ? yphi - yplo : yhi - ylo; \
+		for (ox = 0; ox < wph; ox++) { \
+			int64_t a0 = ox * sx - px < x0e ? x0e : ox * sx - px; \
+			int64_t a1 = ox * sx - px + kw > xe ? xe : ox * sx - px + kw; \
+			dv[oy * wph + ox] = ox < ow ? (T)(ycnt * (a1 - a0)) : (T)1; \
 		} \
-		/* the taps of column ox inside [x0e, xe) (dilation 1): [ox sx - px, \
-		 * ox sx - px + kw) clipped, with no division; all kw of them in the \
-		 * columns [full, last) */ \
-		xe = iw + (incl ? pex : 0); \
-		x0e = incl ? -px : 0; \
-		full = (x0e + px + sx - 1) / sx; \
-		last = xe + px - kw < 0 ? 0 : (xe + px - kw) / sx + 1; \
-		full = full > ow ? ow : full; \
-		last = last > ow ? ow : last < full ? full : last; \
+	} \
+} \
+static inline void NAME##_block(const T *restrict x0, T *restrict y0, const int64_t *p, \
+	T *restrict xp, const T *restrict dv, int64_t cb) \
+{ \
+	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
+	int64_t sy = p[8], sx = p[9], py = p[12], px = p[13]; \
+	int64_t hph = ONNXCC_PHASE_ROWS(oh, kh, 1, sy), wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
+	int64_t P = hph * wph, n = (cb - 1) * P + (oh - 1) * wph + ow, c, i, oy, ox; \
+	int64_t ty, tx, qy, ry, qx, rx, ns = 0, done = 0, j; \
+	T *restrict acc = xp + sy * sx * cb * P; \
+	const T *s[3] = {0, 0, 0}; \
+	for (c = 0; c < cb; c++) \
+		ONNXCC_PHASE_PLANES(T, x0 + c * ih * iw, xp + c * P, ih, iw, kh, kw, sy, sx, 1, 1, \
+				    py, px, hph, wph, cb * P, IS_MAX ? (LOW) : (T)0); \
+	/* tap (ty, tx) reads phase (ty % sy, tx % sx) from row ty / sy, \
+	 * column tx / sx: kept as counters, no division a tap; the taps go \
+	 * three a pass over the sums (s[]), in order */ \
+	for (ty = qy = ry = 0; ty < kh; ty++) { \
+		for (tx = qx = rx = 0; tx < kw; tx++) { \
+			s[ns++] = xp + (ry * sx + rx) * cb * P + qy * wph + qx; \
+			if (ns == 3 || (ty == kh - 1 && tx == kw - 1)) { \
+				const T *restrict s0 = s[0], *restrict s1 = s[1], *restrict s2 = s[2]; \
+				if (ns == 3 && !done) \
+					for (i = 0; i < n; i++) \
+						acc[i] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, s0[i], \
+							s1[i]), s2[i]); \
+				else if (ns == 3) \
+					for (i = 0; i < n; i++) \
+						acc[i] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, \
+							ONNXCC_POOL_OP(IS_MAX, acc[i], s0[i]), s1[i]), s2[i]); \
+				else \
+					for (j = 0; j < ns; j++) \
+						for (i = 0; i < n; i++) \
+							acc[i] = !done && !j ? s[j][i] \
+							     : ONNXCC_POOL_OP(IS_MAX, acc[i], s[j][i]); \
+				done += ns; \
+				ns = 0; \
+			} \
+			if (++rx == sx) \
+				rx = 0, qx++; \
+		} \
+		if (++ry == sy) \
+			ry = 0, qy++; \
+	} \
+	for (c = 0; c < cb && !(IS_MAX); c++) { \
+		T *restrict ac = acc + c * P; \
+		int64_t m = n - c * P < oh * wph ? n - c * P : oh * wph; \
+		for (i = 0; i < m; i++) \
+			ac[i] = ac[i] / dv[i]; \
+	} \
+	for (c = 0; c < cb; c++) \
 		for (oy = 0; oy < oh; oy++) { \
-			T *restrict yr = y0 + oy * ow; \
-			int64_t ycnt; \
-			onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
-			onnxcc_pool_taps(oy * sy, ih + py + pey, kh, 1, &yplo, &yphi); \
-			ycnt = incl ? yphi - yplo : yhi - ylo; \
-			if (IS_MAX) { \
-				for (ox = 0; ox < ow; ox++) \
-					yr[ox] = acc[oy * wph + ox]; \
-				continue; \
-			} \
-			for (ox = full > 0 ? 0 : last; ox < ow; ox = ox + 1 == full ? last : ox + 1) { \
-				int64_t a0 = ox * sx - px < x0e ? x0e : ox * sx - px; \
-				int64_t a1 = ox * sx - px + kw > xe ? xe : ox * sx - px + kw; \
-				yr[ox] = acc[oy * wph + ox] / (T)(ycnt * (a1 - a0)); \
-			} \
-			for (ox = full; ox < last; ox++) \
-				yr[ox] = acc[oy * wph + ox] / (T)(ycnt * kw); \
+			T *restrict yr = y0 + (c * oh + oy) * ow; \
+			const T *restrict ar = acc + c * P + oy * wph; \
+			ONNXCC_ROW8(ox, ow, yr[ox] = ar[ox]); \
 		} \
-		return; \
-	}
+}
 
 /* The interior columns [a, z) of output row yr, one tap at a time, x stride
  * SX: a literal (1, 2) where it can be, so that the loads vectorize. */
@@ -209,8 +247,8 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
  * go one by one.  Every output sees the same taps in the same order as in
  * the general loops below (the first maximum, the same sums), so the
  * results are the same.  IS_MAX: max, else mean (p's mode: count_include_pad). */
-#define ONNXCC_POOL2D(NAME, T, IS_MAX, LOW) \
-static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p, T *restrict xp) \
+#define ONNXCC_POOL2D(NAME, T, IS_MAX) \
+static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) \
 { \
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
 	int64_t sy = p[8], sx = p[9], dy = p[10], dx = p[11], py = p[12], px = p[13]; \
@@ -224,9 +262,6 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p, 
 	 * costs more than it gains there (a 7 x 7 window over a 7 x 7 image) */ \
 	if (z - a < 4) \
 		z = a; \
-	(void)incl; \
-	if (xp) \
-		ONNXCC_POOL2D_PADDED(T, IS_MAX, LOW) \
 	for (oy = 0; oy < oh; oy++) { \
 		int64_t y0s = oy * sy - py; \
 		T *restrict yr = y0 + oy * ow; \
@@ -278,12 +313,22 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
 	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
 	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
-	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
-	T *xp = p[17] ? (T *)b[2] + t * ONNXCC_PHASES_SCRATCH(p[4], p[5], p[6], p[7], p[8], p[9], 1, 1) \
-		      : (T *)0; \
+	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], cb = p[17], c, lo, hi; \
+	const T *X = (const T *)b[0]; \
+	T *Y = (T *)b[1]; \
 	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
+	if (cb && lo < hi) { \
+		T *xp = (T *)b[2] + t * ONNXCC_POOL_SCRATCH(cb, p[4], p[5], p[6], p[7], p[8], p[9]); \
+		T *dv = xp + ONNXCC_POOL_SCRATCH(cb, p[4], p[5], p[6], p[7], p[8], p[9]) - \
+			p[4] * ONNXCC_PHASE_ROWS(p[5], p[7], 1, p[9]); \
+		NAME##_dv(p, dv); \
+		for (c = lo; c < hi; c += cb) \
+			NAME##_block(X + c * insz, Y + c * outsz, p, xp, dv, \
+				     hi - c < cb ? hi - c : cb); \
+		return; \
+	} \
 	for (c = lo; c < hi; c++) \
-		NAME##_2d((const T *)b[0] + c * insz, (T *)b[1] + c * outsz, p, xp); \
+		NAME##_2d(X + c * insz, Y + c * outsz, p); \
 } \
 static void NAME##_run2d(void *const *b, const int64_t *p) \
 { \
@@ -298,7 +343,8 @@ static void NAME##_run2d(void *const *b, const int64_t *p) \
 
 /* LOW: T's lowest value, the phase planes' padding. */
 #define ONNXCC_MAXPOOL(NAME, T, LOW) \
-ONNXCC_POOL2D(NAME##_2d, T, 1, LOW) \
+ONNXCC_POOL2D(NAME##_2d, T, 1) \
+ONNXCC_POOL2D_BLOCK(NAME, T, 1, LOW) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -348,7 +394,8 @@ ONNXCC_KERNEL(NAME) \
 
 /* The mean of the valid taps, over them or over the padded extent's taps. */
 #define ONNXCC_AVGPOOL(NAME, T) \
-ONNXCC_POOL2D(NAME##_2d, T, 0, 0) \
+ONNXCC_POOL2D(NAME##_2d, T, 0) \
+ONNXCC_POOL2D_BLOCK(NAME, T, 0, 0) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \

@@ -9,6 +9,9 @@
 #include "ops_util.h"
 
 #define MAX_SPATIAL (IR_MAX_RANK - 2)
+/* The 2-D phase-plane path pools blocks of channels whose planes and sums
+ * take up to this many elements (or one channel): 64 KB of float32, in L2. */
+#define POOL_BLOCK_ELEMS 16384
 
 typedef struct PoolGeom {
 	int nd;
@@ -219,11 +222,16 @@ int pool_lower(Node *n, Lower *L)
 	for (i = 0; plane && i < 2; i++)
 		plane = g.d[i] == 1 && g.s[i] <= g.k[i] && g.pb[i] < g.k[i] &&
 			(g.out[i] - 1) * g.s[i] - g.pb[i] < g.in[i];
-	kcall_i(k, plane);
 	if (plane) {
-		int64_t one[2] = {1, 1};
-		int64_t dims[1] = {phases_scratch(g.out, g.k, g.s, one) * lower_threads};
+		/* channels a block: their planes and sums within POOL_BLOCK_ELEMS */
+		int64_t per = pool_scratch(2, g.out, g.k, g.s) - pool_scratch(1, g.out, g.k, g.s);
+		int64_t cb = POOL_BLOCK_ELEMS / per, nc = x->dims[0] * x->dims[1], dims[1];
+		cb = cb < 1 ? 1 : cb > nc ? nc : cb;
+		dims[0] = pool_scratch(cb, g.out, g.k, g.s) * lower_threads;
+		kcall_i(k, cb);
 		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
+	} else {
+		kcall_i(k, 0);
 	}
 	return narrow_half(L, yt, y);
 }

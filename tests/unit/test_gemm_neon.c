@@ -204,8 +204,9 @@ static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 }
 
 /* 2-D pooling (max, or mean with count_include_pad incl), strides sy, sx
- * (output sizes rounded up with ceil), through the phase planes (p[17] = 1
- * and scratch) and through the rows (p[17] = 0), where ops/pool.c takes the
+ * (output sizes rounded up with ceil), through the phase planes in blocks of
+ * cb channels (p[17] = cb and scratch; 1, 2 and all of them: a last block
+ * cut short too) and through the rows (p[17] = 0), where ops/pool.c takes the
  * planes: strides at most the window, every window reaching into the image. */
 static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sy,
 			  int64_t sx, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int max,
@@ -217,6 +218,7 @@ static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 	int64_t p1[18] = {2, nc, h, w, oh, ow, kh, kw, sy, sx, 1, 1, pt, pl, pb, pr, incl, 1};
 	float *X, *Y0, *Y1, *S;
 	void *b0[3], *b1[3];
+	int64_t cbs[3] = {1, 2, nc}, k;
 
 	if (h + pt + pb < kh || w + pl + pr < kw || sy > kh || sx > kw || pt >= kh ||
 	    pl >= kw || (oh - 1) * sy - pt >= h || (ow - 1) * sx - pl >= w)
@@ -226,34 +228,42 @@ static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 		X[i] = 0.5f;
 	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
 	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
-	S = calloc((size_t)ONNXCC_PHASES_SCRATCH(oh, ow, kh, kw, sy, sx, 1, 1), sizeof(float));
 	b0[0] = b1[0] = X;
 	b0[1] = Y0;
 	b1[1] = Y1;
 	b0[2] = NULL;
-	b1[2] = S;
-	if (max) {
+	if (max)
 		maxpool_scalar(b0, p0, NULL);
-		maxpool_scalar(b1, p1, NULL);
-	} else {
+	else
 		avgpool_scalar(b0, p0, NULL);
-		avgpool_scalar(b1, p1, NULL);
-	}
-	for (i = 0; i < nc * oh * ow; i++) {
-		checks++;
-		if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) &&
-		    failures++ < 20)
-			fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld "
-				"%lld %lld incl %lld: element %lld = %g, expected %g\n", max ? "max" : "avg",
-				(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sy,
-				(long long)sx, (long long)pt,
-				(long long)pl, (long long)pb, (long long)pr, (long long)incl,
-				(long long)i, Y1[i], Y0[i]);
+	for (k = 0; k < 3; k++) {
+		if (k && cbs[k] <= cbs[k - 1])
+			continue;
+		p1[17] = cbs[k];
+		S = calloc((size_t)ONNXCC_POOL_SCRATCH(cbs[k], oh, ow, kh, kw, sy, sx), sizeof(float));
+		b1[2] = S;
+		memset(Y1, 0, (size_t)(nc * oh * ow) * sizeof(float));
+		if (max)
+			maxpool_scalar(b1, p1, NULL);
+		else
+			avgpool_scalar(b1, p1, NULL);
+		for (i = 0; i < nc * oh * ow; i++) {
+			checks++;
+			if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) &&
+			    failures++ < 20)
+				fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld "
+					"%lld %lld incl %lld, %lld channels a block: element %lld = %g, "
+					"expected %g\n", max ? "max" : "avg",
+					(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sy,
+					(long long)sx, (long long)pt,
+					(long long)pl, (long long)pb, (long long)pr, (long long)incl,
+					(long long)cbs[k], (long long)i, Y1[i], Y0[i]);
+		}
+		free(S);
 	}
 	free(X);
 	free(Y0);
 	free(Y1);
-	free(S);
 }
 
 static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t pt,
@@ -344,7 +354,7 @@ int main(void)
 									      pad, ceil, 1, ceil);
 							}
 						}
-		check_plane_s(3, 56, 56, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
+		check_plane_s(5, 56, 56, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
 		check_plane_s(3, 111, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
 	}
 	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
