@@ -552,15 +552,23 @@ static inline void NAME##_wino_out(const onnxcc_gemm_args *g, const int64_t *p, 
  * is V_xi^T U_xi^T into Z (slots x mg), transposed into Mz_xi. */ \
 static inline void NAME##_wino(const onnxcc_gemm_args *a, const int64_t *p, const float *xg, \
 	const float *U, int64_t us, const float *bg, float *yg, const float *rg, float *s, \
-	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi, int trans) \
+	int64_t cg, int64_t mg, int64_t chunk, int64_t lo, int64_t hi, int trans, int64_t m0, \
+	int64_t m1) \
 { \
-	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), ty0, xi; \
+	int64_t tw = onnxcc_wino_cols(p), rows = chunk / (tw + 1), os = p[12] * p[13], ty0, xi; \
 	float *V = s, *Mz = V + 36 * chunk * cg, *tmp = Mz + 36 * chunk * mg; \
 	float *z = tmp + onnxcc_wino_temps(chunk), *gs = z + (trans ? chunk * mg : 0); \
 	onnxcc_gemm_args az = *a; \
 	az.k = cg; \
 	az.act = ONNXCC_ACT_NONE; \
 	az.res = 0; \
+	/* output channels [m0, m1) only (whole panels; the weights one K block, \
+	 * so a panel's weights start m0 cg floats in) */ \
+	U += m0 * cg; \
+	bg = bg ? bg + m0 : bg; \
+	yg += m0 * os; \
+	rg = rg ? rg + m0 * os : rg; \
+	mg = m1 - m0; \
 	for (ty0 = lo; ty0 < hi; ty0 += rows) { \
 		int64_t nty = hi - ty0 < rows ? hi - ty0 : rows, n = nty * (tw + 1); \
 		NAME##_wino_in(xg, V, tmp, p, cg, ty0, nty); \
@@ -592,7 +600,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	const int64_t *p = ((const NAME##_job *)ctx)->p; \
 	const double *f = ((const NAME##_job *)ctx)->f; \
 	int64_t nn = p[1], c = p[2], m = p[3], grp = p[4], hasb = p[5], usecol = p[6]; \
-	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per; \
+	int64_t chunk = p[7], cg = c / grp, mg = m / grp, kk, is, os, n, g, p0, lo, hi, per, m0, m1; \
 	int packw = (int)p[8 + 6 * p[0]], form = (int)p[11 + 6 * p[0]]; \
 	int trans = form == ONNXCC_CONV_ROWS || form == ONNXCC_CONV_WINO_ROWS; \
 	int wino = form == ONNXCC_CONV_WINO || form == ONNXCC_CONV_WINO_ROWS; \
@@ -616,6 +624,19 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 	/* this task's output positions, its col and scratch (conv_lower sizes them) */ \
 	onnxcc_share(form == ONNXCC_CONV_PLANE ? onnxcc_conv_plane_positions(p) \
 		     : wino ? onnxcc_wino_rows(p) : os, wino ? 1 : wp, t, nt, &lo, &hi); \
+	/* Winograd whose transformed weights (36 times the kernel's) are past L2 \
+	 * (4 MB), one K block, and a panel of output channels a thread: each \
+	 * thread takes its share of the channels and all tile rows (each makes \
+	 * the whole input transform, a few percent of the products then), so \
+	 * the weights stream from memory once in all rather than once a thread */ \
+	m0 = 0; \
+	m1 = mg; \
+	if (wino && nt > 1 && cg <= KC && mg >= nt * (trans ? NR : MR) && \
+	    36 * cg * mg >= ((int64_t)1 << 20)) { \
+		onnxcc_share(mg, trans ? NR : MR, t, nt, &m0, &m1); \
+		lo = 0; \
+		hi = m0 < m1 ? onnxcc_wino_rows(p) : 0; \
+	} \
 	per = onnxcc_f32_conv_scratch(mg, os, wino ? cg : kk, chunk, (int)usecol, form, packw, \
 		form == ONNXCC_CONV_PLANE ? cg * onnxcc_conv_plane_size(p) \
 		: wino ? onnxcc_wino_temps(chunk) : 0, MR, NR, KC, \
@@ -634,7 +655,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 			if (wino) { \
 				int64_t us = onnxcc_round_up(mg, trans ? NR : MR) * cg; \
 				NAME##_wino(&a, p, xg, W + g * us, grp * us, bg, yg, rg, scratch, cg, \
-					    mg, chunk, lo, hi, trans); \
+					    mg, chunk, lo, hi, trans, m0, m1); \
 				continue; \
 			} \
 			if (form == ONNXCC_CONV_PLANE) { \

@@ -159,15 +159,14 @@ static double tile_area(int64_t m, int64_t mr, int64_t os, int64_t chunk, int64_
 	return (double)((m + mr - 1) / mr) * (double)mr * cols;
 }
 
-/* The plane form's chunk: col_chunk's, and the product within
- * CONV_PLANE_PRODUCT_BYTES. */
-static int64_t plane_chunk(int64_t positions, int64_t kdim, int64_t mg, int64_t nr)
+/* The plane form's chunk: the product within CONV_PLANE_PRODUCT_BYTES (the
+ * micro-kernel reads the planes in place: no col to keep small). */
+static int64_t plane_chunk(int64_t positions, int64_t mg, int64_t nr)
 {
-	int64_t chunk = col_chunk(positions, kdim, DT_FLOAT, nr);
 	int64_t most = CONV_PLANE_PRODUCT_BYTES / (mg * (int64_t)sizeof(float)) / nr * nr;
 
 	most = most < nr ? nr : most;
-	return chunk < most ? chunk : most;
+	return positions < most ? positions : most;
 }
 
 /* The rows and columns of one of its phase planes, as
@@ -275,7 +274,7 @@ static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t 
 	if (kdim > 0 && rows < cols)
 		form = CONV_ROWS;
 	if (plane_applies(c, use_col, cg)) {	/* use_col: kdim > 0 */
-		int64_t cp = plane_chunk(positions, kdim, mg, isa->nr);
+		int64_t cp = plane_chunk(positions, mg, isa->nr);
 		plane = tile_area(mg, isa->mr, positions, cp, isa->nr) * k + 25.0 * out;
 		if (plane < (form == CONV_ROWS ? rows : cols))
 			form = CONV_PLANE;
@@ -343,7 +342,7 @@ int conv_lower(Node *n, Lower *L)
 		use_col = 0;	/* no col: the transforms read the image */
 	if (form == CONV_PLANE) {
 		planes = w->dims[1] * c.stride[0] * c.stride[1] * plane_dim(&c, 0) * plane_dim(&c, 1);
-		chunk = plane_chunk(positions, kdim, mg, isa->nr);
+		chunk = plane_chunk(positions, mg, isa->nr);
 		use_col = 0;	/* the micro-kernel reads the planes in place */
 	} else {
 		positions = os;

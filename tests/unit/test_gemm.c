@@ -357,6 +357,9 @@ static void check_conv_cpu(int cpu)
 					check_conv(cpu, 1, 5, 13, 10, 12, 1, 3, 3, 1, 0, packw, 0, thr, tr, epi);
 					check_conv(cpu, 1, 8, 17, 23, 16, 1, 3, 3, 1, 2, packw, 7, thr, tr, epi);
 					check_conv(cpu, 1, 40, 30, 31, 24, 1, 3, 3, 1, 1, packw, 20, thr, tr, epi);
+					/* threads take shares of the output channels (a last panel
+					 * cut short), each all the tiles: 4 MB of weights */
+					check_conv(cpu, 1, 200, 9, 8, 150, 1, 3, 3, 1, 1, packw, 0, thr, tr, epi);
 					/* one tile: a 1 x 2 image padded, a 3 x 3 image not */
 					check_conv(cpu, 1, 9, 1, 2, 12, 1, 3, 3, 1, 1, packw, 0, thr, tr, epi);
 					check_conv(cpu, 1, 3, 3, 3, 16, 1, 3, 3, 1, 0, packw, 0, thr, tr, epi);
