@@ -522,6 +522,7 @@ ONNXCC_UKR_PAIR(onnxcc_f32_ukr_avx2, onnxcc_f32_ukr_ind_avx2, ONNXCC_TARGET_AVX2
 
 /* AVX-512F, 8 x 32: accumulators c<r>0, c<r>1 (columns 0-15, 16-31) for rows 0-7. */
 #define ONNXCC_AVX512_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define ONNXCC_AVX512_ROWS4(X) X(0) X(1) X(2) X(3)
 #define ONNXCC_AVX512_DECL(r) __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
 #define ONNXCC_AVX512_FMA(r) \
 	{ \
@@ -554,6 +555,14 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx512f_core(int64_t
 				    ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_HALF))
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL_HALF)
 		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+		return 0;
+	}
+	if (mr <= 4) {	/* a last tile of 4 rows or fewer (7 x 7 = 6 x 8 + 1 positions) */
+		float t[4 * 32];
+		ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk); __m512 b1 = _mm512_loadu_ps(bk + 16);
+				    ONNXCC_AVX512_ROWS4(ONNXCC_AVX512_FMA))
+		ONNXCC_AVX512_ROWS4(ONNXCC_AVX512_SPILL)
+		onnxcc_f32_tile_store(t, 32, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
 		return 0;
 	}
 	ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk); __m512 b1 = _mm512_loadu_ps(bk + 16);
