@@ -382,26 +382,26 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
  * (an image of 7 or 14 columns) still takes whole vectors where a loop of L
  * would be left scalar.  BODY must give the same result when it runs twice
  * for an index (a copy, not an update in place). */
-#define ONNXCC_ROW_RUN(J, L, W, BODY) \
-	for (b8_ = 0;; b8_ += (W)) { \
-		b8_ = b8_ > (L) - (W) ? (L) - (W) : b8_; \
-		for (J = b8_; J < b8_ + (W); J++) { \
+#define ONNXCC_SHORT_ROW_RUNS(J, L, W, BODY) \
+	for (bs_ = 0;; bs_ += (W)) { \
+		bs_ = bs_ > (L) - (W) ? (L) - (W) : bs_; \
+		for (J = bs_; J < bs_ + (W); J++) { \
 			BODY; \
 		} \
-		if (b8_ == (L) - (W)) \
+		if (bs_ == (L) - (W)) \
 			break; \
 	}
-#define ONNXCC_ROW8(J, L, BODY) \
+#define ONNXCC_SHORT_ROW(J, L, BODY) \
 	do { \
-		int64_t l8_ = (L), b8_; \
-		if (l8_ < 4 || l8_ >= 16) { \
-			for (J = 0; J < l8_; J++) { \
+		int64_t ls_ = (L), bs_; \
+		if (ls_ < 4 || ls_ >= 16) { \
+			for (J = 0; J < ls_; J++) { \
 				BODY; \
 			} \
-		} else if (l8_ < 8) { \
-			ONNXCC_ROW_RUN(J, l8_, 4, BODY) \
+		} else if (ls_ < 8) { \
+			ONNXCC_SHORT_ROW_RUNS(J, ls_, 4, BODY) \
 		} else { \
-			ONNXCC_ROW_RUN(J, l8_, 8, BODY) \
+			ONNXCC_SHORT_ROW_RUNS(J, ls_, 8, BODY) \
 		} \
 	} while (0)
 
@@ -437,9 +437,9 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 					xr_ = (x0) + (iy_ * (iw) + rx_ - (px) + (sx) * j0_); \
 					d_ += j0_; \
 					if ((sx) == 1) \
-						ONNXCC_ROW8(j_, j1_ - j0_, d_[j_] = xr_[j_]); \
+						ONNXCC_SHORT_ROW(j_, j1_ - j0_, d_[j_] = xr_[j_]); \
 					else if ((sx) == 2)	/* a literal stride vectorizes */ \
-						ONNXCC_ROW8(j_, j1_ - j0_, d_[j_] = xr_[2 * j_]); \
+						ONNXCC_SHORT_ROW(j_, j1_ - j0_, d_[j_] = xr_[2 * j_]); \
 					else \
 						for (j_ = 0; j_ < j1_ - j0_; j_++) \
 							d_[j_] = xr_[(sx) * j_]; \

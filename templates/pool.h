@@ -217,7 +217,7 @@ static inline void NAME##_block(const T *restrict x0, T *restrict y0, const int6
 		for (oy = 0; oy < oh; oy++) { \
 			T *restrict yr = y0 + (c * oh + oy) * ow; \
 			const T *restrict ar = acc + c * P + oy * wph; \
-			ONNXCC_ROW8(ox, ow, yr[ox] = ar[ox]); \
+			ONNXCC_SHORT_ROW(ox, ow, yr[ox] = ar[ox]); \
 		} \
 }
 
