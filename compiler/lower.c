@@ -293,9 +293,9 @@ int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stri
 				     dil[1]);
 }
 
-int64_t pool_scratch(int64_t cb, const int64_t *out, const int64_t *k, const int64_t *stride)
+int64_t pool_scratch(const int64_t *in, const int64_t *out, const int64_t *stride)
 {
-	return ONNXCC_POOL_SCRATCH(cb, out[0], out[1], k[0], k[1], stride[0], stride[1]);
+	return ONNXCC_POOL_SCRATCH(in[1], out[0], out[1], stride[0]);
 }
 
 Value *lower_prepack(Lower *L, const Value *w, const GemmIsa *isa, int64_t width, int64_t batches,

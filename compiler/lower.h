@@ -135,9 +135,9 @@ int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu);
  * onnxcc_rt.h). */
 int64_t phases_scratch(const int64_t *out, const int64_t *k, const int64_t *stride,
 		       const int64_t *dil);
-/* The same for 2-D pooling in blocks of cb channels (ONNXCC_POOL_SCRATCH,
- * templates/pool.h). */
-int64_t pool_scratch(int64_t cb, const int64_t *out, const int64_t *k, const int64_t *stride);
+/* The same for separable 2-D pooling (in, out, stride of 2;
+ * ONNXCC_POOL_SCRATCH, templates/pool.h). */
+int64_t pool_scratch(const int64_t *in, const int64_t *out, const int64_t *stride);
 /* Floats of packing scratch a float32 GEMM of isa needs (templates/gemm_simd.h). */
 int64_t gemm_isa_scratch(const GemmIsa *isa, int64_t m, int64_t n, int64_t k, int packed_a,
 			 int packed_b);

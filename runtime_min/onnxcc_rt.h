@@ -405,18 +405,15 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 		} \
 	} while (0)
 
-/* Fill the phase planes xp (element type T) of the ih x iw image x0, with
- * leading pads py, px, padded with `fill` (0 for the convolutions, -inf for
- * the maximum of pooling), each plane ps floats after the one before (hph
- * wph: phase after phase; pooling interleaves the channels of a block); the
- * planes no tap reads (a 1x1 kernel with strides) are left as they are. */
-#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph, ps, \
-			    fill) \
+/* Fill the phase planes xp (element type T, hph x wph each, one after the
+ * other) of the ih x iw image x0, with leading pads py, px, padded with 0;
+ * the planes no tap reads (a 1x1 kernel with strides) are left as they are. */
+#define ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hph, wph) \
 	do { \
 		int64_t ry_, rx_, i_, j_; \
 		T *pl_ = (xp); \
 		for (ry_ = 0; ry_ < (sy); ry_++) \
-			for (rx_ = 0; rx_ < (sx); rx_++, pl_ += (ps)) { \
+			for (rx_ = 0; rx_ < (sx); rx_++, pl_ += (hph) * (wph)) { \
 				/* the columns j with sx j + rx - px in [0, iw): [j0_, j1_) */ \
 				int64_t j0_ = (px) - rx_ > 0 ? ((px) - rx_ + (sx) - 1) / (sx) : 0; \
 				int64_t j1_ = (iw) + (px) - rx_ > 0 ? ((iw) + (px) - rx_ + (sx) - 1) / (sx) : 0; \
@@ -427,7 +424,7 @@ ONNXCC_HELPER int64_t onnxcc_phase_tap(int64_t ty, int64_t tx, int64_t sy, int64
 				/* the padding first, in one loop over the plane: short rows \
 				 * would make three short loops each */ \
 				for (i_ = 0; i_ < (hph) * (wph); i_++) \
-					pl_[i_] = (fill); \
+					pl_[i_] = (T)0; \
 				for (i_ = 0; i_ < (hph); i_++) { \
 					int64_t iy_ = (sy) * i_ + ry_ - (py); \
 					const T *restrict xr_; \

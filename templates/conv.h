@@ -250,8 +250,7 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 			NAME##_rows(x0, w0, bv, Y + ch * oh * ow, R ? R + ch * oh * ow : R, p, f, a, z); \
 			continue; \
 		} \
-		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hp, wp, hp * wp, \
-				    (T)0); \
+		ONNXCC_PHASE_PLANES(T, x0, xp, ih, iw, kh, kw, sy, sx, dy, dx, py, px, hp, wp); \
 		if (kh == 3 && kw == 3) { \
 			const T *restrict s0 = NAME##_tap(xp, 0, 0, p, hp, wp); \
 			const T *restrict s1 = NAME##_tap(xp, 0, 1, p, hp, wp); \

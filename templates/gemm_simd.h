@@ -236,8 +236,7 @@ ONNXCC_HELPER int64_t onnxcc_conv_plane_positions(const int64_t *p)
 ONNXCC_HELPER void onnxcc_f32_conv_phases(const float *x0, float *xp, const int64_t *p)
 {
 	ONNXCC_PHASE_PLANES(float, x0, xp, p[8], p[9], p[10], p[11], p[14], p[15], p[16], p[17],
-			    p[18], p[19], onnxcc_conv_plane_rows(p), onnxcc_conv_plane_cols(p),
-			    onnxcc_conv_plane_rows(p) * onnxcc_conv_plane_cols(p), 0.0f);
+			    p[18], p[19], onnxcc_conv_plane_rows(p), onnxcc_conv_plane_cols(p));
 }
 
 /* Pack rows [0, m) (m <= a multiple of w) x steps [0, kc) of a matrix with element

@@ -9,14 +9,10 @@
  *                 2 indices column-major in the spatial dimensions (storage_order 1);
  *                 an index counts from the start of X, batch and channel included.
  *   avgpool mode: count_include_pad.
- *   2-D max and average pooling may take p[17] = cb > 0 and scratch after Y
- *   (ONNXCC_POOL_SCRATCH(cb, oh, ow, kh, kw, sy, sx) elements per thread):
- *   dilation 1, strides at most the window, no indices, every window with a
- *   tap inside the image.  Blocks of cb channels are copied into their phase
- *   planes (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for
- *   the mean and -inf for the maximum (the same values, except which NaN a
- *   window gives), and every tap is one long contiguous loop over all output
- *   rows of the block's channels at once (ONNXCC_POOL2D_BLOCK).
+ *   2-D max and average pooling may take p[17] = 1 and scratch after Y
+ *   (ONNXCC_POOL_SCRATCH(iw, oh, ow, sy) elements per thread): dilation 1,
+ *   no indices, every window row and column with a tap inside the image.
+ *   They pool separably, rows first, then columns (ONNXCC_POOL2D_SEP).
  *   Window taps that fall in the padding are skipped, never compared or summed.
  *   With count_include_pad the divisor counts the taps inside the padded extent
  *   [-pad_begin, in + pad_end), so a ceil_mode overhang past it never counts.
@@ -25,11 +21,10 @@
 #ifndef ONNXCC_POOL_H
 #define ONNXCC_POOL_H
 
-/* The scratch of one thread's 2-D phase-plane path for blocks of cb channels
- * (ONNXCC_POOL2D_BLOCK): their planes and sums, and the divisor plane. */
-#define ONNXCC_POOL_SCRATCH(cb, oh, ow, kh, kw, sy, sx) \
-	(((cb) * ((sy) * (sx) + 1) * ONNXCC_PHASE_ROWS(oh, kh, 1, sy) + (oh)) * \
-	 ONNXCC_PHASE_ROWS(ow, kw, 1, sx))
+/* The scratch of one thread's separable 2-D path (ONNXCC_POOL2D_SEP): the
+ * combined rows of every output row at row stride 1, of one otherwise (iw
+ * each), and the divisor plane (oh x ow). */
+#define ONNXCC_POOL_SCRATCH(iw, oh, ow, sy) (((sy) == 1 ? (oh) : 1) * (iw) + (oh) * (ow))
 
 /* Taps j in [*lo, *hi) of a k-tap window dimension with start + j*dil in [0, n). */
 ONNXCC_HELPER void onnxcc_pool_taps(int64_t start, int64_t n, int64_t k, int64_t dil,
@@ -133,17 +128,90 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 /* Window value w taking tap value v: the first maximum, or the sum. */
 #define ONNXCC_POOL_OP(IS_MAX, w, v) ((IS_MAX) ? ((v) > (w) ? (v) : (w)) : (w) + (v))
 
-/* The phase-plane path of 2-D pooling, for a block of cb channels at once
- * (scratch xp, ONNXCC_POOL_SCRATCH): the phase planes of every channel
- * (onnxcc_rt.h; one padded plane at stride 1), padded with 0 for the mean
- * and with LOW (-inf) for the maximum, laid out phase after phase, each
- * phase's planes channel after channel (P floats each).  Position oy wph + ox
- * of channel c is then c P + oy wph + ox in the sums and in every phase, so
- * a tap is one run over the whole block: short rows and small images cost
- * no loop each.  The sums take the taps in the general loops' order; the
- * mean divides by the window's count, the divisor plane dv (oh x wph; 1
- * past the last column), made once per task by NAME_dv. */
-#define ONNXCC_POOL2D_BLOCK(NAME, T, IS_MAX, LOW) \
+/* d[i] = the taps j in [0, m) of s[j st + SX i] combined, for i in [0, n):
+ * the first tap, then the others in order, three a pass (one loop a pass
+ * over d; SX a literal where it can be, so that the loads vectorize). */
+#define ONNXCC_POOL_TAPS(T, IS_MAX, d, s, st, SX, m, n) \
+	do { \
+		int64_t j_, i_, r_; \
+		for (j_ = 0; j_ < (m); j_ += 3) { \
+			const T *restrict s0_ = (s) + j_ * (st), *restrict s1_ = s0_ + (st); \
+			const T *restrict s2_ = s1_ + (st); \
+			r_ = (m) - j_; \
+			if (r_ >= 3 && j_ == 0) \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, \
+						s0_[(SX) * i_], s1_[(SX) * i_]), s2_[(SX) * i_]); \
+			else if (r_ >= 3) \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, \
+						ONNXCC_POOL_OP(IS_MAX, (d)[i_], s0_[(SX) * i_]), \
+						s1_[(SX) * i_]), s2_[(SX) * i_]); \
+			else if (r_ == 2 && j_ == 0) \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = ONNXCC_POOL_OP(IS_MAX, s0_[(SX) * i_], s1_[(SX) * i_]); \
+			else if (r_ == 2) \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, (d)[i_], \
+						s0_[(SX) * i_]), s1_[(SX) * i_]); \
+			else if (j_ == 0) \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = s0_[(SX) * i_]; \
+			else \
+				for (i_ = 0; i_ < (n); i_++) \
+					(d)[i_] = ONNXCC_POOL_OP(IS_MAX, (d)[i_], s0_[(SX) * i_]); \
+		} \
+	} while (0)
+
+/* Output column ox of row yr from vr, the combination of its window's rows:
+ * the window's columns inside the image, in order. */
+#define ONNXCC_POOL_EDGE(T, IS_MAX, SX) \
+	{ \
+		int64_t xlo_, xhi_, tx_; \
+		T e_; \
+		onnxcc_pool_taps(ox * (SX) - px, iw, kw, 1, &xlo_, &xhi_); \
+		e_ = vr[ox * (SX) - px + xlo_]; \
+		for (tx_ = xlo_ + 1; tx_ < xhi_; tx_++) \
+			e_ = ONNXCC_POOL_OP(IS_MAX, e_, vr[ox * (SX) - px + tx_]); \
+		yr[ox] = e_; \
+	}
+
+/* Output row yr from vr, x stride SX: the columns whose taps all lie in the
+ * image, [a, z), in passes over the run; the others one by one. */
+#define ONNXCC_POOL_ROW(T, IS_MAX, SX) \
+	do { \
+		ONNXCC_POOL_TAPS(T, IS_MAX, yr + a, vr + a * (SX) - px, 1, SX, kw, z - a); \
+		for (ox = 0; ox < a; ox++) \
+			ONNXCC_POOL_EDGE(T, IS_MAX, SX) \
+		for (ox = z; ox < ow; ox++) \
+			ONNXCC_POOL_EDGE(T, IS_MAX, SX) \
+	} while (0)
+
+/* The first and one past the last output position [*a, *z) of a dimension
+ * whose window's k taps all lie in the image (n long, pad p, stride s). */
+ONNXCC_HELPER void onnxcc_pool_inner(int64_t n, int64_t k, int64_t p, int64_t s, int64_t out,
+				     int64_t *a, int64_t *z)
+{
+	*a = (p + s - 1) / s;
+	*z = n - k + p >= 0 ? (n - k + p) / s + 1 : 0;
+	*a = *a > out ? out : *a;
+	*z = *z > out ? out : *z < *a ? *a : *z;
+}
+
+/* The separable path of 2-D pooling, one channel x0 -> y0 (scratch v,
+ * ONNXCC_POOL_SCRATCH): a window is the combination of its rows'
+ * combinations, so each output row first combines its window's rows (kh
+ * taps over contiguous rows of the image, into v), then each output takes
+ * its kw columns of that (kh + kw operations an output, not kh kw).  At
+ * stride 1 the rows of every output row are combined first, the rows with
+ * all taps inside in one run over the image; when the output is as wide as
+ * the image, the columns too are one run over the plane, and the columns
+ * whose taps cross a row's ends are redone one by one.  Only taps inside
+ * the image are combined (never padding), in order for the maximum (the
+ * first of equal values; which NaN a window gives may differ from the
+ * general loops').  The mean sums rows, then columns, and divides by dv,
+ * the windows' counts (oh x ow), made once per task by NAME_dv. */
+#define ONNXCC_POOL2D_SEP(NAME, T, IS_MAX) \
 static inline void NAME##_dv(const int64_t *p, T *restrict dv) \
 { \
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
@@ -151,74 +219,78 @@ static inline void NAME##_dv(const int64_t *p, T *restrict dv) \
 	int64_t incl = p[16], oy, ox, ylo, yhi, yplo, yphi; \
 	/* the columns of the window counted: the image's, or the padded extent's */ \
 	int64_t x0e = incl ? -px : 0, xe = iw + (incl ? pex : 0); \
-	int64_t wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
 	for (oy = 0; oy < oh && !(IS_MAX); oy++) { \
 		int64_t ycnt; \
 		onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
 		onnxcc_pool_taps(oy * sy, ih + py + pey, kh, 1, &yplo, &yphi); \
 		ycnt = incl ? yphi - yplo : yhi - ylo; \
-		for (ox = 0; ox < wph; ox++) { \
+		for (ox = 0; ox < ow; ox++) { \
 			int64_t a0 = ox * sx - px < x0e ? x0e : ox * sx - px; \
 			int64_t a1 = ox * sx - px + kw > xe ? xe : ox * sx - px + kw; \
-			dv[oy * wph + ox] = ox < ow ? (T)(ycnt * (a1 - a0)) : (T)1; \
+			dv[oy * ow + ox] = (T)(ycnt * (a1 - a0)); \
 		} \
 	} \
 } \
-static inline void NAME##_block(const T *restrict x0, T *restrict y0, const int64_t *p, \
-	T *restrict xp, const T *restrict dv, int64_t cb) \
+static inline void NAME##_sep(const T *restrict x0, T *restrict y0, const int64_t *p, \
+	T *restrict v, const T *restrict dv) \
 { \
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
-	int64_t sy = p[8], sx = p[9], py = p[12], px = p[13]; \
-	int64_t hph = ONNXCC_PHASE_ROWS(oh, kh, 1, sy), wph = ONNXCC_PHASE_ROWS(ow, kw, 1, sx); \
-	int64_t P = hph * wph, n = (cb - 1) * P + (oh - 1) * wph + ow, c, i, oy, ox; \
-	int64_t ty, tx, qy, ry, qx, rx, ns = 0, done = 0, j; \
-	T *restrict acc = xp + sy * sx * cb * P; \
-	const T *s[3] = {0, 0, 0}; \
-	for (c = 0; c < cb; c++) \
-		ONNXCC_PHASE_PLANES(T, x0 + c * ih * iw, xp + c * P, ih, iw, kh, kw, sy, sx, 1, 1, \
-				    py, px, hph, wph, cb * P, IS_MAX ? (LOW) : (T)0); \
-	/* tap (ty, tx) reads phase (ty % sy, tx % sx) from row ty / sy, \
-	 * column tx / sx: kept as counters, no division a tap; the taps go \
-	 * three a pass over the sums (s[]), in order */ \
-	for (ty = qy = ry = 0; ty < kh; ty++) { \
-		for (tx = qx = rx = 0; tx < kw; tx++) { \
-			s[ns++] = xp + (ry * sx + rx) * cb * P + qy * wph + qx; \
-			if (ns == 3 || (ty == kh - 1 && tx == kw - 1)) { \
-				const T *restrict s0 = s[0], *restrict s1 = s[1], *restrict s2 = s[2]; \
-				if (ns == 3 && !done) \
-					for (i = 0; i < n; i++) \
-						acc[i] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, s0[i], \
-							s1[i]), s2[i]); \
-				else if (ns == 3) \
-					for (i = 0; i < n; i++) \
-						acc[i] = ONNXCC_POOL_OP(IS_MAX, ONNXCC_POOL_OP(IS_MAX, \
-							ONNXCC_POOL_OP(IS_MAX, acc[i], s0[i]), s1[i]), s2[i]); \
-				else \
-					for (j = 0; j < ns; j++) \
-						for (i = 0; i < n; i++) \
-							acc[i] = !done && !j ? s[j][i] \
-							     : ONNXCC_POOL_OP(IS_MAX, acc[i], s[j][i]); \
-				done += ns; \
-				ns = 0; \
-			} \
-			if (++rx == sx) \
-				rx = 0, qx++; \
-		} \
-		if (++ry == sy) \
-			ry = 0, qy++; \
-	} \
-	for (c = 0; c < cb && !(IS_MAX); c++) { \
-		T *restrict ac = acc + c * P; \
-		int64_t m = n - c * P < oh * wph ? n - c * P : oh * wph; \
-		for (i = 0; i < m; i++) \
-			ac[i] = ac[i] / dv[i]; \
-	} \
-	for (c = 0; c < cb; c++) \
+	int64_t sy = p[8], sx = p[9], py = p[12], px = p[13], oy, ox, ylo, yhi, ya, yz, a, z, i; \
+	const T *restrict vr; \
+	T *restrict yr; \
+	onnxcc_pool_inner(ih, kh, py, sy, oh, &ya, &yz); \
+	onnxcc_pool_inner(iw, kw, px, sx, ow, &a, &z); \
+	if (sy == 1) { \
+		ONNXCC_POOL_TAPS(T, IS_MAX, v + ya * iw, x0 + (ya - py) * iw, iw, 1, kh, \
+				 (yz - ya) * iw); \
 		for (oy = 0; oy < oh; oy++) { \
-			T *restrict yr = y0 + (c * oh + oy) * ow; \
-			const T *restrict ar = acc + c * P + oy * wph; \
-			ONNXCC_SHORT_ROW(ox, ow, yr[ox] = ar[ox]); \
+			if (oy == ya) \
+				oy = yz; \
+			if (oy == oh) \
+				break; \
+			onnxcc_pool_taps(oy - py, ih, kh, 1, &ylo, &yhi); \
+			ONNXCC_POOL_TAPS(T, IS_MAX, v + oy * iw, x0 + (oy - py + ylo) * iw, iw, 1, \
+					 yhi - ylo, iw); \
 		} \
+		if (sx == 1 && ow == iw) { \
+			ONNXCC_POOL_TAPS(T, IS_MAX, y0 + px, v, 1, 1, kw, oh * ow - (kw - 1)); \
+			for (oy = 0; oy < oh; oy++) { \
+				vr = v + oy * iw; \
+				yr = y0 + oy * ow; \
+				for (ox = 0; ox < a; ox++) \
+					ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
+				for (ox = z; ox < ow; ox++) \
+					ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
+			} \
+		} else { \
+			for (oy = 0; oy < oh; oy++) { \
+				vr = v + oy * iw; \
+				yr = y0 + oy * ow; \
+				if (sx == 1) \
+					ONNXCC_POOL_ROW(T, IS_MAX, 1); \
+				else if (sx == 2) \
+					ONNXCC_POOL_ROW(T, IS_MAX, 2); \
+				else \
+					ONNXCC_POOL_ROW(T, IS_MAX, sx); \
+			} \
+		} \
+	} else { \
+		for (oy = 0; oy < oh; oy++) { \
+			onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
+			ONNXCC_POOL_TAPS(T, IS_MAX, v, x0 + (oy * sy - py + ylo) * iw, iw, 1, \
+					 yhi - ylo, iw); \
+			vr = v; \
+			yr = y0 + oy * ow; \
+			if (sx == 1) \
+				ONNXCC_POOL_ROW(T, IS_MAX, 1); \
+			else if (sx == 2) \
+				ONNXCC_POOL_ROW(T, IS_MAX, 2); \
+			else \
+				ONNXCC_POOL_ROW(T, IS_MAX, sx); \
+		} \
+	} \
+	for (i = 0; i < oh * ow && !(IS_MAX); i++) \
+		y0[i] = y0[i] / dv[i]; \
 }
 
 /* The interior columns [a, z) of output row yr, one tap at a time, x stride
@@ -313,18 +385,16 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 { \
 	void *const *b = (void *const *)((const void *const *)ctx)[0]; \
 	const int64_t *p = (const int64_t *)((const void *const *)ctx)[1]; \
-	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], cb = p[17], c, lo, hi; \
+	int64_t insz = p[2] * p[3], outsz = p[4] * p[5], c, lo, hi; \
 	const T *X = (const T *)b[0]; \
 	T *Y = (T *)b[1]; \
 	onnxcc_share(p[1], 1, t, nt, &lo, &hi); \
-	if (cb && lo < hi) { \
-		T *xp = (T *)b[2] + t * ONNXCC_POOL_SCRATCH(cb, p[4], p[5], p[6], p[7], p[8], p[9]); \
-		T *dv = xp + ONNXCC_POOL_SCRATCH(cb, p[4], p[5], p[6], p[7], p[8], p[9]) - \
-			p[4] * ONNXCC_PHASE_ROWS(p[5], p[7], 1, p[9]); \
+	if (p[17] && lo < hi) { \
+		T *v = (T *)b[2] + t * ONNXCC_POOL_SCRATCH(p[3], p[4], p[5], p[8]); \
+		T *dv = v + ONNXCC_POOL_SCRATCH(p[3], p[4], p[5], p[8]) - outsz; \
 		NAME##_dv(p, dv); \
-		for (c = lo; c < hi; c += cb) \
-			NAME##_block(X + c * insz, Y + c * outsz, p, xp, dv, \
-				     hi - c < cb ? hi - c : cb); \
+		for (c = lo; c < hi; c++) \
+			NAME##_sep(X + c * insz, Y + c * outsz, p, v, dv); \
 		return; \
 	} \
 	for (c = lo; c < hi; c++) \
@@ -341,10 +411,9 @@ static void NAME##_run2d(void *const *b, const int64_t *p) \
 		NAME##_task((void *)ctx, 0, 1); \
 }
 
-/* LOW: T's lowest value, the phase planes' padding. */
-#define ONNXCC_MAXPOOL(NAME, T, LOW) \
+#define ONNXCC_MAXPOOL(NAME, T) \
 ONNXCC_POOL2D(NAME##_2d, T, 1) \
-ONNXCC_POOL2D_BLOCK(NAME, T, 1, LOW) \
+ONNXCC_POOL2D_SEP(NAME, T, 1) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -395,7 +464,7 @@ ONNXCC_KERNEL(NAME) \
 /* The mean of the valid taps, over them or over the padded extent's taps. */
 #define ONNXCC_AVGPOOL(NAME, T) \
 ONNXCC_POOL2D(NAME##_2d, T, 0) \
-ONNXCC_POOL2D_BLOCK(NAME, T, 0, 0) \
+ONNXCC_POOL2D_SEP(NAME, T, 0) \
 ONNXCC_POOL2D_TASK(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -463,7 +532,7 @@ ONNXCC_HELPER float onnxcc_maxpool2d_one(const float *x, int64_t w, int64_t ys, 
 	return best;
 }
 #define ONNXCC_F32_MAXPOOL_NEON(NAME) \
-ONNXCC_MAXPOOL(NAME##_any, float, -INFINITY) \
+ONNXCC_MAXPOOL(NAME##_any, float) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const float *X = (const float *)b[0]; \
@@ -509,20 +578,35 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 #else
-#define ONNXCC_F32_MAXPOOL_NEON(NAME) ONNXCC_MAXPOOL(NAME, float, -INFINITY)
+#define ONNXCC_F32_MAXPOOL_NEON(NAME) ONNXCC_MAXPOOL(NAME, float)
 #endif
 
+/* Global pooling combines each row in 16 lanes (lane j takes the elements
+ * j mod 16), then the lanes and the last elements: loops a compiler
+ * vectorizes.  The maximum keeps the scalar rule (the first element, then any
+ * strictly greater: a NaN counts only as the first, so every lane starts
+ * from the first); the sum is in another
+ * order than one element after the other. */
 #define ONNXCC_GLOBALMAXPOOL(NAME, T) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
 	T *Y = (T *)b[1]; \
-	int64_t nc = p[0], size = p[1], c, i; \
+	int64_t nc = p[0], size = p[1], c, i, j; \
 	(void)f; \
 	for (c = 0; c < nc; c++) { \
-		const T *x0 = X + c * size; \
-		T best = size > 0 ? x0[0] : (T)0; \
-		for (i = 1; i < size; i++) \
+		const T *restrict x0 = X + c * size; \
+		T best = size > 0 ? x0[0] : (T)0, lane[16]; \
+		/* a first NaN stays; the lanes start from the first element */ \
+		for (j = 0; j < 16; j++) \
+			lane[j] = best; \
+		for (i = 0; i + 16 <= size && best == best; i += 16) \
+			for (j = 0; j < 16; j++) \
+				lane[j] = x0[i + j] > lane[j] ? x0[i + j] : lane[j]; \
+		for (j = 0; j < 16; j++) \
+			if (lane[j] > best) \
+				best = lane[j]; \
+		for (; i < size; i++) \
 			if (x0[i] > best) \
 				best = x0[i]; \
 		Y[c] = best; \
@@ -534,12 +618,19 @@ ONNXCC_KERNEL(NAME) \
 { \
 	const T *X = (const T *)b[0]; \
 	T *Y = (T *)b[1]; \
-	int64_t nc = p[0], size = p[1], c, i; \
+	int64_t nc = p[0], size = p[1], c, i, j; \
 	(void)f; \
 	for (c = 0; c < nc; c++) { \
-		const T *x0 = X + c * size; \
-		T sum = 0; \
-		for (i = 0; i < size; i++) \
+		const T *restrict x0 = X + c * size; \
+		T sum = 0, lane[16]; \
+		for (j = 0; j < 16; j++) \
+			lane[j] = 0; \
+		for (i = 0; i + 16 <= size; i += 16) \
+			for (j = 0; j < 16; j++) \
+				lane[j] += x0[i + j]; \
+		for (j = 0; j < 16; j++) \
+			sum += lane[j]; \
+		for (; i < size; i++) \
 			sum += x0[i]; \
 		Y[c] = size > 0 ? sum / (T)size : (T)0; \
 	} \

@@ -9,10 +9,6 @@
 #include "ops_util.h"
 
 #define MAX_SPATIAL (IR_MAX_RANK - 2)
-/* The 2-D phase-plane path pools blocks of channels whose planes and sums
- * take up to this many elements (or one channel): 64 KB of float32, in L2. */
-#define POOL_BLOCK_ELEMS 16384
-
 typedef struct PoolGeom {
 	int nd;
 	int64_t in[MAX_SPATIAL], out[MAX_SPATIAL], k[MAX_SPATIAL], s[MAX_SPATIAL];
@@ -172,7 +168,7 @@ int pool_lower(Node *n, Lower *L)
 	Value *x = n->in[0], *y = n->out[0], *yt;
 	PoolGeom g;
 	KCall *k;
-	int neon = 0, plane, i;
+	int neon = 0, sep, i;
 
 	if (value_numel(y) == 0)
 		return 0;
@@ -213,25 +209,18 @@ int pool_lower(Node *n, Lower *L)
 	kcall_ints(k, g.pe, g.nd);
 	kcall_i(k, pool_mode(n));
 	kcall_f(k, attr_f(n, "p", 2)); /* LpPool's p; other kernels ignore it */
-	/* 2-D max and average pooling with dilation 1, strides at most the
-	 * window (so the phase planes are about the image's size), every window
-	 * reaching into the image: the phase-plane path (templates/pool.h) */
-	plane = g.nd == 2 && !neon && !node_out(n, 1) &&
-		(strcmp(n->op->aux, "max") == 0 || strcmp(n->op->aux, "avg") == 0) &&
-		(x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE);
-	for (i = 0; plane && i < 2; i++)
-		plane = g.d[i] == 1 && g.s[i] <= g.k[i] && g.pb[i] < g.k[i] &&
-			(g.out[i] - 1) * g.s[i] - g.pb[i] < g.in[i];
-	if (plane) {
-		/* channels a block: their planes and sums within POOL_BLOCK_ELEMS */
-		int64_t per = pool_scratch(2, g.out, g.k, g.s) - pool_scratch(1, g.out, g.k, g.s);
-		int64_t cb = POOL_BLOCK_ELEMS / per, nc = x->dims[0] * x->dims[1], dims[1];
-		cb = cb < 1 ? 1 : cb > nc ? nc : cb;
-		dims[0] = pool_scratch(cb, g.out, g.k, g.s) * lower_threads;
-		kcall_i(k, cb);
+	/* 2-D max and average pooling with dilation 1, every window's rows and
+	 * columns reaching into the image: the separable path (templates/pool.h) */
+	sep = g.nd == 2 && !neon && !node_out(n, 1) &&
+	      (strcmp(n->op->aux, "max") == 0 || strcmp(n->op->aux, "avg") == 0) &&
+	      (x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE);
+	for (i = 0; sep && i < 2; i++)
+		sep = g.d[i] == 1 && g.pb[i] < g.k[i] && (g.out[i] - 1) * g.s[i] - g.pb[i] < g.in[i];
+	kcall_i(k, sep);
+	if (sep) {
+		int64_t dims[1];
+		dims[0] = pool_scratch(g.in, g.out, g.s) * lower_threads;
 		kcall_buf(k, lower_temp(L, x->dtype, 1, dims));
-	} else {
-		kcall_i(k, 0);
 	}
 	return narrow_half(L, yt, y);
 }

@@ -31,8 +31,10 @@ ONNXCC_F32_GEMM_ISA(neon_prod, neon)
 ONNXCC_GEMM_CORE(scalar_prod, float, float)
 ONNXCC_F32_UKR_C(ref_ukr, ref_ukr_ind, 8, 12)
 ONNXCC_F32_MAXPOOL_NEON(maxpool_neon)
-ONNXCC_MAXPOOL(maxpool_scalar, float, -INFINITY)
+ONNXCC_MAXPOOL(maxpool_scalar, float)
 ONNXCC_AVGPOOL(avgpool_scalar, float)
+ONNXCC_GLOBALMAXPOOL(globalmax, float)
+ONNXCC_GLOBALAVGPOOL(globalavg, float)
 
 enum { MR = ONNXCC_NEON_MR, NR = ONNXCC_NEON_NR, KC = ONNXCC_NEON_KC };
 
@@ -204,10 +206,10 @@ static void check_maxpool(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 }
 
 /* 2-D pooling (max, or mean with count_include_pad incl), strides sy, sx
- * (output sizes rounded up with ceil), through the phase planes in blocks of
- * cb channels (p[17] = cb and scratch; 1, 2 and all of them: a last block
- * cut short too) and through the rows (p[17] = 0), where ops/pool.c takes the
- * planes: strides at most the window, every window reaching into the image. */
+ * (output sizes rounded up with ceil), on the separable path (p[17] = 1 and
+ * scratch) against the general rows (p[17] = 0), where ops/pool.c takes it:
+ * every window's rows and columns reaching into the image.  The maximum is
+ * exact; the mean sums in another order. */
 static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sy,
 			  int64_t sx, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int max,
 			  int64_t incl, int ceil)
@@ -218,49 +220,41 @@ static void check_plane_s(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t 
 	int64_t p1[18] = {2, nc, h, w, oh, ow, kh, kw, sy, sx, 1, 1, pt, pl, pb, pr, incl, 1};
 	float *X, *Y0, *Y1, *S;
 	void *b0[3], *b1[3];
-	int64_t cbs[3] = {1, 2, nc}, k;
 
-	if (h + pt + pb < kh || w + pl + pr < kw || sy > kh || sx > kw || pt >= kh ||
-	    pl >= kw || (oh - 1) * sy - pt >= h || (ow - 1) * sx - pl >= w)
+	if (max)	/* p[16] is the mode of MaxPool: 0, no indices */
+		p0[16] = p1[16] = incl = 0;
+	if (h + pt + pb < kh || w + pl + pr < kw || pt >= kh || pl >= kw ||
+	    (oh - 1) * sy - pt >= h || (ow - 1) * sx - pl >= w)
 		return;
 	X = random_floats(nc * h * w);
 	for (i = 0; i < nc * h * w; i += 5)	/* ties */
 		X[i] = 0.5f;
 	Y0 = calloc((size_t)(nc * oh * ow), sizeof(float));
 	Y1 = calloc((size_t)(nc * oh * ow), sizeof(float));
+	/* the scratch exactly: ASan sees a read or write past it */
+	S = malloc((size_t)ONNXCC_POOL_SCRATCH(w, oh, ow, sy) * sizeof(float));
 	b0[0] = b1[0] = X;
 	b0[1] = Y0;
 	b1[1] = Y1;
 	b0[2] = NULL;
-	if (max)
+	b1[2] = S;
+	if (max) {
 		maxpool_scalar(b0, p0, NULL);
-	else
+		maxpool_scalar(b1, p1, NULL);
+	} else {
 		avgpool_scalar(b0, p0, NULL);
-	for (k = 0; k < 3; k++) {
-		if (k && cbs[k] <= cbs[k - 1])
-			continue;
-		p1[17] = cbs[k];
-		S = calloc((size_t)ONNXCC_POOL_SCRATCH(cbs[k], oh, ow, kh, kw, sy, sx), sizeof(float));
-		b1[2] = S;
-		memset(Y1, 0, (size_t)(nc * oh * ow) * sizeof(float));
-		if (max)
-			maxpool_scalar(b1, p1, NULL);
-		else
-			avgpool_scalar(b1, p1, NULL);
-		for (i = 0; i < nc * oh * ow; i++) {
-			checks++;
-			if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) &&
-			    failures++ < 20)
-				fprintf(stderr, "FAIL %s plane %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld "
-					"%lld %lld incl %lld, %lld channels a block: element %lld = %g, "
-					"expected %g\n", max ? "max" : "avg",
-					(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sy,
-					(long long)sx, (long long)pt,
-					(long long)pl, (long long)pb, (long long)pr, (long long)incl,
-					(long long)cbs[k], (long long)i, Y1[i], Y0[i]);
-		}
-		free(S);
+		avgpool_scalar(b1, p1, NULL);
 	}
+	for (i = 0; i < nc * oh * ow; i++) {
+		checks++;
+		if (!(fabsf(Y1[i] - Y0[i]) <= (max ? 0 : 1e-6f * (1 + fabsf(Y0[i])))) && failures++ < 20)
+			fprintf(stderr, "FAIL %s separable %lldx%lld k %lldx%lld s %lldx%lld pads %lld %lld "
+				"%lld %lld incl %lld: element %lld = %g, expected %g\n", max ? "max" : "avg",
+				(long long)h, (long long)w, (long long)kh, (long long)kw, (long long)sy,
+				(long long)sx, (long long)pt, (long long)pl, (long long)pb, (long long)pr,
+				(long long)incl, (long long)i, Y1[i], Y0[i]);
+	}
+	free(S);
 	free(X);
 	free(Y0);
 	free(Y1);
@@ -270,6 +264,43 @@ static void check_plane(int64_t nc, int64_t h, int64_t w, int64_t kh, int64_t kw
 			int64_t pl, int64_t pb, int64_t pr, int max, int64_t incl)
 {
 	check_plane_s(nc, h, w, kh, kw, 1, 1, pt, pl, pb, pr, max, incl, 0);
+}
+
+/* Global pooling of nc rows of `size` against one element after the other:
+ * the maximum exactly (a NaN counts only as a row's first element), the
+ * mean to rounding. */
+static void check_global(int64_t nc, int64_t size)
+{
+	float *X = random_floats(nc * size + 1), *Y = calloc((size_t)nc * 2, sizeof(float));
+	void *b[2] = {X, Y};
+	int64_t p[2] = {nc, size}, c, i;
+
+	if (size > 3)
+		X[3] = NAN;	/* row 0, not first */
+	if (nc > 1 && size > 0)
+		X[size] = NAN;	/* row 1, first */
+	globalmax(b, p, NULL);
+	b[1] = Y + nc;
+	globalavg(b, p, NULL);
+	for (c = 0; c < nc; c++) {
+		const float *x = X + c * size;
+		float best = size > 0 ? x[0] : 0;
+		double sum = 0;
+		for (i = 0; i < size; i++) {
+			best = x[i] > best ? x[i] : best;
+			sum += x[i];
+		}
+		checks += 2;
+		if (!(Y[c] == best || (isnan(Y[c]) && isnan(best))) && failures++ < 20)
+			fprintf(stderr, "FAIL globalmaxpool %lld x %lld: row %lld = %g, expected %g\n",
+				(long long)nc, (long long)size, (long long)c, Y[c], best);
+		sum = size > 0 ? sum / (double)size : 0;
+		if (!(isnan(sum) || fabs(Y[nc + c] - sum) <= 1e-6 * (1 + fabs(sum))) && failures++ < 20)
+			fprintf(stderr, "FAIL globalavgpool %lld x %lld: row %lld = %g, expected %g\n",
+				(long long)nc, (long long)size, (long long)c, Y[nc + c], sum);
+	}
+	free(X);
+	free(Y);
 }
 
 static const int64_t sizes[][3] = {
@@ -337,11 +368,11 @@ int main(void)
 						check_plane(1, h, w, k, k, 0, pad, pad, 0, 0, 0);
 					}
 		check_plane(3, 13, 13, 13, 13, 6, 6, 6, 6, 1, 0);
-		/* strides 2 and 3: phase planes, floor and ceil output sizes */
+		/* strides 2 and 3, floor and ceil output sizes */
 		for (h = 1; h <= 12; h += 1)
 			for (w = 3; w <= 14; w += 3)
 				for (k = 2; k <= 4; k++)
-					for (s = 2; s <= k; s++)
+					for (s = 2; s <= k + 1; s++)
 						for (pad = 0; pad < k && pad <= 1; pad++) {
 							int ceil;
 							for (ceil = 0; ceil < 2; ceil++) {
@@ -352,10 +383,15 @@ int main(void)
 								check_plane_s(1, h, w, k, k - 1 > 1 ? k - 1 : k, s,
 									      s - 1 > 1 ? s - 1 : 1, pad, 0, 0,
 									      pad, ceil, 1, ceil);
+								check_plane_s(2, h, w, k, k, 1, s, pad, pad, 0,
+									      pad, ceil, 0, ceil);
 							}
 						}
 		check_plane_s(5, 56, 56, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
 		check_plane_s(3, 111, 111, 3, 3, 2, 2, 0, 0, 0, 0, 1, 0, 1);
+		for (h = 0; h <= 70; h++)
+			check_global(3, h);
+		check_global(2, 169);
 	}
 	printf("gemm_neon (%s micro-kernel, %dx%d): %ld checks, %ld failures\n",
 	       ONNXCC_SIMD_NEON ? "NEON" : "portable C", MR, NR, checks, failures);
