@@ -33,6 +33,9 @@ enum {
 	OPF_STRING = 1 << 6,      /* takes string tensors (for a view: as input 0 only) */
 	OPF_EMPTY_LEAD = 1 << 7,  /* inputs below min_in may be empty (Loop's M and cond,
 				   * Scan 8's sequence_lens); elsewhere they are required */
+	OPF_SLABS = 1 << 8,       /* its calls copy each input into its own slab of the
+				   * output and write nothing else (Concat): memplan may
+				   * let an input live in its slab */
 };
 
 struct OpInfo {

@@ -131,17 +131,40 @@ static int64_t lower_bound(const Live *lv, int n, int ncalls)
 	return best;
 }
 
-/* The value whose bytes v stands for. */
-static Value *root(Value **alias, Value *v)
+/* The value whose bytes v stands for; *off gets v's byte offset in it. */
+static Value *root(Value **alias, const int64_t *aoff, Value *v, int64_t *off)
 {
-	while (alias[v->id])
+	*off = 0;
+	while (alias[v->id]) {
+		*off += aoff[v->id];
 		v = alias[v->id];
+	}
 	return v;
 }
 
+/* Whether arena tensor x may live at byte offset off of y for good: both
+ * computed here (no input, output, constant or init-time tensor), x not
+ * already living elsewhere, the slab aligned as the arena's tensors are. */
+static int may_live_in(Value **alias, const Value *x, const Value *y, int64_t off)
+{
+	return !x->is_input && !x->is_output && !x->data && x->mem != MEM_STATIC && !alias[x->id] &&
+	       !y->is_input && !y->is_output && !y->data && y->mem != MEM_STATIC && x != y &&
+	       off % ALIGN == 0 && x->dtype != DT_STRING;
+}
+
+/* Drop the copies that only move bytes, and let the copied tensor stand for
+ * the bytes instead: a view (Reshape, ...) is its input's bytes; an input
+ * of a Concat copied whole into its slab of the output is computed in that
+ * slab (its producer writes there, its readers read there), so the output
+ * is assembled with no copy.  A Concat's calls write their slabs and
+ * nothing else, each tensor is written only by the calls that compute it,
+ * and the output is never written again, so the slab holds the input for
+ * as long as either lives (their lifetimes become the output's).  Not under
+ * a guard (conditions are whole tensors). */
 static void alias_views(Graph *g, KCallList *calls)
 {
 	Value **alias = xcalloc(g->nvalues, sizeof(Value *));
+	int64_t *aoff = xcalloc(g->nvalues, sizeof(int64_t)), off;
 	int copy = kernel_find("x8_copy__scalar"), i, j, n = 0;
 
 	for (i = 0; i < calls->n; i++) {
@@ -149,11 +172,27 @@ static void alias_views(Graph *g, KCallList *calls)
 		Value *x, *y;
 		if (c->kernel == copy && c->node && (c->node->op->flags & OPF_VIEW) && c->nbuf == 2 &&
 		    !c->boff[0] && !c->boff[1] && c->np == 1) {
-			x = root(alias, c->buf[0]);
+			x = root(alias, aoff, c->buf[0], &off);
 			y = c->buf[1];
 			if (!y->is_output && !y->is_input && !y->data && x != y &&
-			    c->p[0] == value_nbytes(y) && value_nbytes(x) == value_nbytes(y)) {
+			    c->p[0] == value_nbytes(y) && value_nbytes(c->buf[0]) == value_nbytes(y)) {
 				alias[y->id] = x;
+				aoff[y->id] = off;
+				free(c->p);
+				free(c->f);
+				continue;	/* dropped */
+			}
+		}
+		/* a strided copy of one contiguous run: p = {1, n, 1, 1} */
+		if (c->node && (c->node->op->flags & OPF_SLABS) && c->nbuf == 2 && !c->guard &&
+		    !c->init && !g->nguards && !c->boff[0] && c->np == 4 && c->p[0] == 1 &&
+		    c->p[2] == 1 && c->p[3] == 1 && c->p[1] == value_numel(c->buf[0])) {
+			x = root(alias, aoff, c->buf[0], &off);
+			y = c->buf[1];
+			if (!off && value_nbytes(x) == value_nbytes(c->buf[0]) &&
+			    may_live_in(alias, x, y, c->boff[1])) {
+				alias[x->id] = y;
+				aoff[x->id] = c->boff[1];
 				free(c->p);
 				free(c->f);
 				continue;	/* dropped */
@@ -163,11 +202,14 @@ static void alias_views(Graph *g, KCallList *calls)
 	}
 	calls->n = n;
 	for (i = 0; i < calls->n; i++)
-		for (j = 0; j < calls->v[i].nbuf; j++)
-			calls->v[i].buf[j] = root(alias, calls->v[i].buf[j]);
+		for (j = 0; j < calls->v[i].nbuf; j++) {
+			calls->v[i].buf[j] = root(alias, aoff, calls->v[i].buf[j], &off);
+			calls->v[i].boff[j] += off;
+		}
 	for (i = 0; i < g->nguards; i++)
-		g->guards[i]->cond = root(alias, g->guards[i]->cond);
+		g->guards[i]->cond = root(alias, aoff, g->guards[i]->cond, &off);
 	free(alias);
+	free(aoff);
 }
 
 int pass_memplan(Graph *g)

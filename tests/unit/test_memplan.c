@@ -3,6 +3,7 @@
  * computes itself from the kernel-call list: tensors alive at the same call
  * never overlap, and space is reused once a tensor is dead. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "lower.h"
 #include "unit.h"
@@ -150,6 +151,69 @@ START_TEST(mixed_sizes)
 }
 END_TEST
 
+/* The calls of kernel `name` (lower.h). */
+static int calls_of(const Graph *g, const char *name)
+{
+	int k = kernel_find(name), i, n = 0;
+
+	for (i = 0; i < g->calls->n; i++)
+		n += g->calls->v[i].kernel == k;
+	return n;
+}
+
+/* The call computing `name` before memplan, now: which value and offset it writes. */
+static const KCall *writer(const Graph *g, const char *node)
+{
+	int i;
+
+	for (i = 0; i < g->calls->n; i++)
+		if (g->calls->v[i].node && strcmp(g->calls->v[i].node->name, node) == 0)
+			return &g->calls->v[i];
+	ck_abort_msg("no call of node '%s'", node);
+	return NULL;
+}
+
+/* Concat(a, b) of two computed tensors: a and b are computed in their slabs
+ * of c, with no copy; a, read again after the Concat, is read there.  A
+ * second Concat of X (an input) and a copies both: X lives in the caller's
+ * buffer, a already lives in c. */
+START_TEST(concat_inputs_live_in_their_slabs)
+{
+	MB *b = mb_new(13);
+	static const int64_t x[] = {16, 16};
+	const Value *c;
+	const KCall *k;
+	Plan p;
+
+	mb_input(b, "X", DT_FLOAT, 2, x);
+	mb_node(b, "Relu", "relu", "X", "a");
+	mb_node(b, "Neg", "neg", "X", "b");
+	mb_attr_i(mb_node(b, "Concat", "cat", "a,b", "c"), "axis", 0);
+	mb_node(b, "Exp", "exp", "c", "Y");
+	mb_node(b, "Sigmoid", "sig", "a", "Z");
+	mb_attr_i(mb_node(b, "Concat", "cat2", "X,a", "W"), "axis", 1);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+	mb_output(b, "Z", DT_FLOAT, -1, NULL);
+	mb_output(b, "W", DT_FLOAT, -1, NULL);
+	p = planned(b);
+	check_no_overlap(&p);
+	c = graph_find(p.g, "c");
+	ck_assert_int_eq(calls_of(p.g, "x32_strided__scalar"), 2);	/* cat2's two */
+	k = writer(p.g, "relu");
+	ck_assert_ptr_eq(k->buf[1], c);
+	ck_assert_int_eq(k->boff[1], 0);
+	k = writer(p.g, "neg");
+	ck_assert_ptr_eq(k->buf[1], c);
+	ck_assert_int_eq(k->boff[1], 1024);
+	k = writer(p.g, "sig");
+	ck_assert_ptr_eq(k->buf[0], c);
+	ck_assert_int_eq(k->boff[0], 0);
+	ck_assert_int_eq(p.count, 1);	/* c alone is in the arena */
+	ck_assert_int_eq(p.g->arena_size, 2048);
+	graph_free(p.g);
+}
+END_TEST
+
 static Suite *memplan_suite(void)
 {
 	Suite *s = suite_create("memplan");
@@ -158,6 +222,7 @@ static Suite *memplan_suite(void)
 	tcase_add_test(tc, diamond_reuses_space);
 	tcase_add_test(tc, chain_needs_two_buffers);
 	tcase_add_test(tc, mixed_sizes);
+	tcase_add_test(tc, concat_inputs_live_in_their_slabs);
 	suite_add_tcase(s, tc);
 	return s;
 }
