@@ -252,34 +252,25 @@ static inline void NAME##_sep(const T *restrict x0, T *restrict y0, const int64_
 			ONNXCC_POOL_TAPS(T, IS_MAX, v + oy * iw, x0 + (oy - py + ylo) * iw, iw, 1, \
 					 yhi - ylo, iw); \
 		} \
-		if (sx == 1 && ow == iw) { \
-			ONNXCC_POOL_TAPS(T, IS_MAX, y0 + px, v, 1, 1, kw, oh * ow - (kw - 1)); \
-			for (oy = 0; oy < oh; oy++) { \
-				vr = v + oy * iw; \
-				yr = y0 + oy * ow; \
-				for (ox = 0; ox < a; ox++) \
-					ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
-				for (ox = z; ox < ow; ox++) \
-					ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
-			} \
-		} else { \
-			for (oy = 0; oy < oh; oy++) { \
-				vr = v + oy * iw; \
-				yr = y0 + oy * ow; \
-				if (sx == 1) \
-					ONNXCC_POOL_ROW(T, IS_MAX, 1); \
-				else if (sx == 2) \
-					ONNXCC_POOL_ROW(T, IS_MAX, 2); \
-				else \
-					ONNXCC_POOL_ROW(T, IS_MAX, sx); \
-			} \
+	} \
+	if (sy == 1 && sx == 1 && ow == iw) { \
+		ONNXCC_POOL_TAPS(T, IS_MAX, y0 + px, v, 1, 1, kw, oh * ow - (kw - 1)); \
+		for (oy = 0; oy < oh; oy++) { \
+			vr = v + oy * iw; \
+			yr = y0 + oy * ow; \
+			for (ox = 0; ox < a; ox++) \
+				ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
+			for (ox = z; ox < ow; ox++) \
+				ONNXCC_POOL_EDGE(T, IS_MAX, 1) \
 		} \
 	} else { \
 		for (oy = 0; oy < oh; oy++) { \
-			onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
-			ONNXCC_POOL_TAPS(T, IS_MAX, v, x0 + (oy * sy - py + ylo) * iw, iw, 1, \
-					 yhi - ylo, iw); \
-			vr = v; \
+			if (sy != 1) { \
+				onnxcc_pool_taps(oy * sy - py, ih, kh, 1, &ylo, &yhi); \
+				ONNXCC_POOL_TAPS(T, IS_MAX, v, x0 + (oy * sy - py + ylo) * iw, iw, 1, \
+						 yhi - ylo, iw); \
+			} \
+			vr = v + (sy == 1 ? oy * iw : 0); \
 			yr = y0 + oy * ow; \
 			if (sx == 1) \
 				ONNXCC_POOL_ROW(T, IS_MAX, 1); \
