@@ -9,6 +9,7 @@
 #include "ops_util.h"
 
 #define MAX_SPATIAL (IR_MAX_RANK - 2)
+
 typedef struct PoolGeom {
 	int nd;
 	int64_t in[MAX_SPATIAL], out[MAX_SPATIAL], k[MAX_SPATIAL], s[MAX_SPATIAL];
