@@ -188,7 +188,8 @@ ONNXCC_HELPER int64_t onnxcc_pool_colmajor(int64_t at, int64_t nd, const int64_t
 	} while (0)
 
 /* The first and one past the last output position [*a, *z) of a dimension
- * whose window's k taps all lie in the image (n long, pad p, stride s). */
+ * whose window, k elements from its first tap to its last, lies in the image
+ * (n long, pad p, stride s). */
 ONNXCC_HELPER void onnxcc_pool_inner(int64_t n, int64_t k, int64_t p, int64_t s, int64_t out,
 				     int64_t *a, int64_t *z)
 {
@@ -316,11 +317,9 @@ static inline void NAME(const T *restrict x0, T *restrict y0, const int64_t *p) 
 	int64_t ih = p[2], iw = p[3], oh = p[4], ow = p[5], kh = p[6], kw = p[7]; \
 	int64_t sy = p[8], sx = p[9], dy = p[10], dx = p[11], py = p[12], px = p[13]; \
 	int64_t pey = p[14], pex = p[15], incl = p[16], oy, ox, ty, tx, ylo, yhi, yplo, yphi; \
+	int64_t a, z; \
 	/* interior columns [a, z): ox sx - px >= 0 and ox sx - px + (kw - 1) dx < iw */ \
-	int64_t a = (px + sx - 1) / sx, z = iw - 1 - (kw - 1) * dx + px; \
-	z = z < 0 ? 0 : z / sx + 1; \
-	a = a > ow ? ow : a; \
-	z = z > ow ? ow : z < a ? a : z; \
+	onnxcc_pool_inner(iw, (kw - 1) * dx + 1, px, sx, ow, &a, &z); \
 	/* a few interior columns go one by one, as the edges: a tap a loop \
 	 * costs more than it gains there (a 7 x 7 window over a 7 x 7 image) */ \
 	if (z - a < 4) \

@@ -142,13 +142,18 @@ static Value *root(Value **alias, const int64_t *aoff, Value *v, int64_t *off)
 	return v;
 }
 
-/* Whether arena tensor x may live at byte offset off of y for good: both
- * computed here (no input, output, constant or init-time tensor), x not
- * already living elsewhere, the slab aligned as the arena's tensors are. */
+/* Whether v is computed by the run into the arena: no input, output,
+ * constant or init-time tensor. */
+static int computed_here(const Value *v)
+{
+	return !v->is_input && !v->is_output && !v->data && v->mem != MEM_STATIC;
+}
+
+/* Whether x may live at byte offset off of y for good: both computed here,
+ * x not already living elsewhere, the slab aligned as the arena's tensors are. */
 static int may_live_in(Value **alias, const Value *x, const Value *y, int64_t off)
 {
-	return !x->is_input && !x->is_output && !x->data && x->mem != MEM_STATIC && !alias[x->id] &&
-	       !y->is_input && !y->is_output && !y->data && y->mem != MEM_STATIC && x != y &&
+	return computed_here(x) && computed_here(y) && !alias[x->id] && x != y &&
 	       off % ALIGN == 0 && x->dtype != DT_STRING;
 }
 
