@@ -55,6 +55,10 @@ int op_known(const char *domain, const char *op_type);
 /* The same, with the lowest and highest versions any row covers. */
 int op_versions(const char *domain, const char *op_type, int *since, int *until);
 
+/* A Slice whose starts, ends, axes and steps are constants (movement.c):
+ * 1 with the first index, step and length of each axis of its input, else 0. */
+int slice_static(const Node *n, int64_t *start, int64_t *step, int64_t *len);
+
 /* Family functions, declared from ops.def. */
 #define OP(name, domain, since, until, mini, maxi, mino, maxo, family, aux, flags) \
 	int family##_infer(Node *n); int family##_lower(Node *n, Lower *L);

@@ -506,6 +506,12 @@ static const Value *slice_runtime(const Node *n)
 	return n->version >= 10 ? runtime_input(n, 1, 5) : NULL;
 }
 
+int slice_static(const Node *n, int64_t *start, int64_t *step, int64_t *len)
+{
+	return !slice_runtime(n) && n->in[0]->rank >= 0 &&
+	       slice_params(n, n->in[0], start, step, len) == 0;
+}
+
 /* Run-time starts, ends, axes or steps: the declared output, whose shape
  * the kernel checks.  The lists share one int32 or int64 type and length. */
 static int slice_declared(Node *n, const Value *rt)

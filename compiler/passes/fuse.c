@@ -2,6 +2,8 @@
  *
  *  - Transpose(Transpose(x, p1), p2) reads x with the composed permutation;
  *    an identity becomes Identity (a view: no copy).
+ *  - Slice(Slice(x)) with constant lists and positive steps reads x once,
+ *    with the composed starts and steps (one strided copy instead of two).
  *  - BatchNormalization in inference mode, with constant parameters, after a
  *    Conv or Gemm with constant weights (and bias), is folded into new weights
  *    and bias, computed in double and rounded to float once.
@@ -644,6 +646,62 @@ static void fuse_transposes(Fuse *f, Node *t2)
 	f->fused++;
 }
 
+/* A new int64 list constant of n elements named after `like`. */
+static Value *new_ints(Graph *g, const Value *like, const char *suffix, int n,
+		       const int64_t *vals)
+{
+	char *name = xmalloc(strlen(like->name) + strlen(suffix) + 24);
+	int64_t dims[1] = {n}, *data = xmalloc((size_t)(n ? n : 1) * sizeof(int64_t));
+	Value *v;
+
+	sprintf(name, "%s%s_%d", like->name, suffix, g->nvalues);	/* unique */
+	v = graph_value(g, name);
+	free(name);
+	if (value_set_shape(v, DT_INT64, 1, dims) != 0)
+		die("fuse: cannot shape %s", v->name);
+	memcpy(data, vals, (size_t)n * sizeof(int64_t));
+	value_set_const(v, data, 0);
+	return v;
+}
+
+/* Slice(Slice(x)) with constant lists reads x once: along each axis the
+ * inner slice takes start a, step s and the outer start b, step t of that,
+ * so together x[a + b s], step s t.  Only with positive steps, whose ends
+ * start + (len - 1) step + 1 need no negative index. */
+static void fuse_slices(Fuse *f, Node *s2)
+{
+	Node *s1;
+	Value *x;
+	int64_t a[IR_MAX_RANK], s[IR_MAX_RANK], n1[IR_MAX_RANK];
+	int64_t b[IR_MAX_RANK], t[IR_MAX_RANK], n2[IR_MAX_RANK], end[IR_MAX_RANK], ax[IR_MAX_RANK];
+	int r, i;
+
+	if (s2->version < 10 || !(s1 = s2->in[0]->producer) || !is_op(s1, "Slice") ||
+	    s1->guard != s2->guard || s2->in[0]->is_seq)
+		return;
+	x = s1->in[0];
+	r = x->rank;
+	if (r < 1 || !slice_static(s1, a, s, n1) || !slice_static(s2, b, t, n2))
+		return;
+	for (i = 0; i < r; i++) {
+		if (s[i] < 1 || t[i] < 1)
+			return;
+		a[i] += b[i] * s[i];
+		s[i] *= t[i];
+		end[i] = n2[i] ? a[i] + (n2[i] - 1) * s[i] + 1 : a[i];
+		ax[i] = i;
+	}
+	s2->in[0] = x;
+	s2->in[1] = new_ints(f->g, s2->out[0], "_starts", r, a);
+	s2->in[2] = new_ints(f->g, s2->out[0], "_ends", r, end);
+	while (s2->nin < 5)
+		node_add_input(s2, NULL);
+	s2->in[3] = new_ints(f->g, s2->out[0], "_axes", r, ax);
+	s2->in[4] = new_ints(f->g, s2->out[0], "_steps", r, s);
+	note_fused(s2, s1);
+	f->fused++;
+}
+
 int pass_fuse(Graph *g)
 {
 	Fuse f = {0};
@@ -657,6 +715,8 @@ int pass_fuse(Graph *g)
 		Node *n = g->nodes[i];
 		if (is_op(n, "Transpose"))
 			fuse_transposes(&f, n);
+		else if (is_op(n, "Slice"))
+			fuse_slices(&f, n);
 	}
 	fuse_count_uses(&f);
 	for (i = 0; i < g->nnodes; i++)

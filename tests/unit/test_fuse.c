@@ -400,6 +400,57 @@ START_TEST(transpose_pairs)
 }
 END_TEST
 
+/* Slice pairs: A, the Focus layer's X[..., ::2, 1::2], and B, two slices of
+ * one axis (the outer's start from the end) and another, read X once; T1
+ * stays for the Relu.  C's inner slice steps backwards: not fused. */
+static void slices(MB *b)
+{
+	static const int64_t dx[] = {2, 5, 9, 8}, one = 1, two = 2;
+
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_i64(b, "z", 1, &one, (const int64_t[]){0});
+	mb_init_i64(b, "i1", 1, &one, (const int64_t[]){1});
+	mb_init_i64(b, "big", 1, &one, (const int64_t[]){1000});
+	mb_init_i64(b, "ax1", 1, &one, (const int64_t[]){1});
+	mb_init_i64(b, "ax2", 1, &one, (const int64_t[]){2});
+	mb_init_i64(b, "ax3", 1, &one, (const int64_t[]){3});
+	mb_init_i64(b, "st2", 1, &one, (const int64_t[]){2});
+	mb_init_i64(b, "e8", 1, &one, (const int64_t[]){8});
+	mb_init_i64(b, "bs", 1, &two, (const int64_t[]){-3, 1});
+	mb_init_i64(b, "be", 1, &two, (const int64_t[]){100, 9});
+	mb_init_i64(b, "bax", 1, &two, (const int64_t[]){-1, 2});
+	mb_init_i64(b, "bst", 1, &two, (const int64_t[]){1, 3});
+	mb_init_i64(b, "m1", 1, &one, (const int64_t[]){-1});
+	mb_init_i64(b, "m100", 1, &one, (const int64_t[]){-100});
+	mb_init_i64(b, "m2", 1, &one, (const int64_t[]){-2});
+	mb_node(b, "Slice", "s1", "X,z,big,ax2,st2", "T1");	/* (2, 5, 5, 8) */
+	mb_node(b, "Slice", "s2", "T1,i1,big,ax3,st2", "A");	/* (2, 5, 5, 4) */
+	mb_node(b, "Slice", "s3", "X,i1,e8,ax3,st2", "T2");	/* (2, 5, 9, 4) */
+	mb_node(b, "Slice", "s4", "T2,bs,be,bax,bst", "B");	/* (2, 5, 3, 3) */
+	mb_node(b, "Slice", "s5", "X,m1,m100,ax1,m2", "T3");	/* (2, 3, 9, 8) */
+	mb_node(b, "Slice", "s6", "T3,z,st2,ax1", "C");	/* (2, 2, 9, 8) */
+	mb_node(b, "Relu", "relu", "T1", "D");
+	mb_node(b, "Flatten", "fa", "A", "FA");
+	mb_node(b, "Flatten", "fb", "B", "FB");
+	mb_node(b, "Flatten", "fc", "C", "FC");
+	mb_node(b, "Flatten", "fd", "D", "FD");
+	mb_attr_i(mb_node(b, "Concat", "cat", "FA,FB,FC,FD", "Y"), "axis", 1);
+	mb_output(b, "Y", DT_FLOAT, -1, NULL);
+}
+
+static void fused_labels(Build build, int opset, char *out, size_t nout);
+
+START_TEST(slice_pairs)
+{
+	char labels[512];
+
+	check(slices, 13, "Slice Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten Concat",
+	      "Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten Concat", 0);
+	fused_labels(slices, 13, labels, sizeof labels);
+	ck_assert_str_eq(labels, "Slice(s2) + Slice(s1); Slice(s4) + Slice(s3)");
+}
+END_TEST
+
 /* Elementwise chains (fuse_ew.c) ------------------------------------------ */
 
 /* The labels --report prints for the model's fused nodes, "; "-separated. */
@@ -590,6 +641,7 @@ static Suite *fuse_suite(void)
 	tcase_add_test(tc, batchnorm_affine_relu);
 	tcase_add_test(tc, shared_output_not_fused);
 	tcase_add_test(tc, transpose_pairs);
+	tcase_add_test(tc, slice_pairs);
 	tcase_add_test(tc, ew_chain_gelu);
 	tcase_add_test(tc, ew_chain_per_channel);
 	tcase_add_test(tc, ew_chain_scalar_pow);
