@@ -10,7 +10,7 @@
 //       intra-op threads and the harness, checks that the outputs agree
 //       (ORT's are written as WORKDIR/data/output_K.pb, so
 //       `onnxcc-run MODEL.onnx WORKDIR/data --atol 1e-4` checks them again), then times
-//       rounds of one run each, in rotating order, after a warm-up.  Prints
+//       rounds of one run each, in a shuffled order (fixed seed), after a warm-up.  Prints
 //       one JSON line.
 //     --budget S        seconds of timed rounds (default 20)
 //     --min-rounds N    (default 5)   --max-rounds N (default 200)
@@ -337,7 +337,7 @@ async function measure(name, model, dir, o) {
     if (c.bad) log(`output '${c.name}': ${c.bad} of ${c.n} values differ beyond tolerance` +
       (c.note ? ` (${c.note})` : ` (first at ${c.first}: onnxcc ${c.firstGot}, ORT ${c.firstWant}); max abs ${c.maxAbs}`));
 
-  // Warm-up, then rounds of one run each in rotating order.
+  // Warm-up, then rounds of one run each in a shuffled order.
   const runners = {
     ort1: async () => { const t0 = process.hrtime.bigint(); await s1.run(feeds); return Number(process.hrtime.bigint() - t0) / 1e6; },
     ort2: async () => { const t0 = process.hrtime.bigint(); await s2.run(feeds); return Number(process.hrtime.bigint() - t0) / 1e6; },
@@ -357,12 +357,19 @@ async function measure(name, model, dir, o) {
   log(`${o.warmup ? 'warm-up' : 'first run'}: ORT 1T ${est.ort1.toFixed(2)} ms, ORT 2T ${est.ort2.toFixed(2)} ms, onnxcc ${est.onnxcc.toFixed(2)} ms` +
     (h2 ? `, onnxcc 2T ${est.onnxcc2.toFixed(2)} ms` : '') +
     (hl ? `, onnxcc LLVM ${est.llvm.toFixed(2)} ms` : '') + `; ${rounds} rounds`);
+  // A new order each round: in a fixed rotation each runner would always
+  // follow the same one (onnxcc after ORT 2T, whose worker threads spin on
+  // after its run), and whatever that one leaves behind would weigh on it alone.
   const times = { ort1: [], ort2: [], onnxcc: [], onnxcc2: [], llvm: [] };
-  for (let r = 0; r < rounds; r++)
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[(r + j) % keys.length];
-      times[k].push(await runners[k]());
+  const rand = rng(o.seed);
+  for (let r = 0; r < rounds; r++) {
+    const order = [...keys];
+    for (let j = order.length - 1; j > 0; j--) {
+      const i = Math.floor(rand() * (j + 1));
+      [order[i], order[j]] = [order[j], order[i]];
     }
+    for (const k of order) times[k].push(await runners[k]());
+  }
   h.close();
   if (h2) h2.close();
   if (hl) hl.close();

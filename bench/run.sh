@@ -202,7 +202,7 @@ if [ -n "$results" ]; then
 		echo
 		echo "Each model gets fixed-seed random inputs; ORT with 1 intra-op thread, ORT with 2, and onnxcc's"
 		echo "code (C backend, 1 and 2 threads; LLVM backend, 1 thread) run in rounds of one run each, in"
-		echo "rotating order, after a warm-up. The columns are medians"
+		echo "an order shuffled anew each round (fixed seed), after a warm-up. The columns are medians"
 		echo "over the rounds; \"best runs\" is the ratio of the fastest runs, less sensitive to other load."
 		echo "ORT's time is \`session.run\` seen from JavaScript; onnxcc's is the run function itself."
 		echo "\"outputs agree\": every output of onnxcc's code is within 1e-4 + 1e-3 * |ORT's value| (or the"
