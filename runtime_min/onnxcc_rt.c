@@ -35,3 +35,10 @@ void onnxcc_rt_pool_join(void)
 	onnxcc_pool_join();
 #endif
 }
+
+void onnxcc_rt_pool_rest(void)
+{
+#ifdef ONNXCC_POOL_WORKERS
+	onnxcc_pool_rest();
+#endif
+}
