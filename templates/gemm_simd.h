@@ -675,9 +675,15 @@ ONNXCC_EPI_INLINE void onnxcc_f32_epi_tile(const onnxcc_gemm_args *g, int64_t i,
  * pa / pb: A / B prepacked (onnxcc_f32_prepack with this ISA's MR / NR and KC),
  * or NULL to pack into scratch (onnxcc_f32_gemm_scratch floats). */
 /* B's row stride (floats) up to which a driver reads whole panels of B in
- * place instead of packing them (farther apart, packing is faster). */
+ * place instead of packing them: farther apart, packing is faster when many
+ * row tiles read each panel, but not with up to ONNXCC_GEMM_DIRECT_M rows
+ * of A (on Zen 4, 64 x 256 by 256 x 3136: 1.01 ms packed, 0.94 in place;
+ * 512 x 256 by 256 x 3136: 7.6 packed, 7.9 in place). */
 #ifndef ONNXCC_GEMM_DIRECT_LD
 #define ONNXCC_GEMM_DIRECT_LD 1024
+#endif
+#ifndef ONNXCC_GEMM_DIRECT_M
+#define ONNXCC_GEMM_DIRECT_M 128
 #endif
 #define ONNXCC_F32_GEMM_DRIVER(ISA, TARGET, MR, NR, KC, MC, NC) \
 TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
@@ -688,9 +694,11 @@ TARGET ONNXCC_SIMD_FN void onnxcc_f32_gemm_##ISA(const onnxcc_gemm_args *g, \
 	int64_t np = onnxcc_round_up(n, NR), jc, pc, ic, jr, ir; \
 	float *ap = scratch, *bp = scratch + (pa ? 0 : onnxcc_round_up(m < MC ? m : MC, MR) * \
 					    (k < KC ? k : KC)); \
-	/* B's rows contiguous and close together: whole panels are read where \
-	 * they are (ldb = rsb), only a last partial one is packed */ \
-	int direct = !pb && g->csb == 1 && g->rsb <= ONNXCC_GEMM_DIRECT_LD; \
+	/* B's rows contiguous, and close together or few rows of A: whole \
+	 * panels are read where they are (ldb = rsb), only a last partial one \
+	 * is packed */ \
+	int direct = !pb && g->csb == 1 && \
+		     (g->rsb <= ONNXCC_GEMM_DIRECT_LD || m <= ONNXCC_GEMM_DIRECT_M); \
 	/* the epilogues the micro-kernel applies in registers (R, then Relu) */ \
 	int epi_reg = g->act == ONNXCC_ACT_NONE || g->act == ONNXCC_ACT_RELU; \
 	const float *R = epi_reg ? (const float *)g->res : (const float *)0; \

@@ -158,6 +158,8 @@ static const int64_t sizes[][3] = {
 	{1, 1, 1}, {7, 13, 19}, {64, 64, 64}, {1, 50, 300}, {33, 1, 17}, {6, 16, 256},
 	{8, 32, 257}, {9, 33, 5}, {100, 37, 513}, {3, 1100, 20}, {200, 70, 40}, {17, 9, 0},
 	{300, 5, 40}, {2000, 1, 3},
+	/* B's rows far apart: read in place (few rows of A), or packed */
+	{40, 1300, 300}, {130, 1100, 30},
 };
 
 /* Odd shapes for the threaded products: cuts along M and N, with B packed or
