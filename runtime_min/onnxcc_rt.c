@@ -35,10 +35,3 @@ void onnxcc_rt_pool_join(void)
 	onnxcc_pool_join();
 #endif
 }
-
-void onnxcc_rt_pool_rest(void)
-{
-#ifdef ONNXCC_POOL_WORKERS
-	onnxcc_pool_rest();
-#endif
-}

@@ -79,7 +79,6 @@ typedef void (*onnxcc_task_fn)(void *ctx, int64_t t, int64_t nt);
  * the nt tasks one after the other. */
 void onnxcc_rt_parallel(onnxcc_task_fn fn, void *ctx, int64_t nt);
 void onnxcc_rt_pool_join(void);
-void onnxcc_rt_pool_rest(void);
 
 #if defined(ONNXCC_RT_LIBRARY) && !defined(ONNXCC_RT_NO_THREADS)
 #define ONNXCC_POOL_WORKERS 63
@@ -95,7 +94,6 @@ static pthread_cond_t onnxcc_pool_work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t onnxcc_pool_done = PTHREAD_COND_INITIALIZER;
 static pthread_t onnxcc_pool_thread[ONNXCC_POOL_WORKERS];
 static int onnxcc_pool_failed, onnxcc_pool_stop, onnxcc_pool_nworkers;
-static int onnxcc_pool_resting;        /* the run is over: workers sleep */
 static unsigned long onnxcc_pool_gen;  /* parallel calls so far */
 static onnxcc_task_fn onnxcc_pool_fn;
 static void *onnxcc_pool_ctx;
@@ -103,18 +101,15 @@ static int64_t onnxcc_pool_ntasks;     /* of the current call */
 static int64_t onnxcc_pool_next, onnxcc_pool_left; /* tasks not claimed, not finished */
 
 /* Before sleeping, a worker waiting for the next call and the caller waiting
- * for the workers spin (up to ONNXCC_POOL_SPIN polls), reading the state
- * with atomic loads: waking a sleeping thread can take longer than the
- * serial kernels between two parallel ones (pooling, softmax: often more
- * than 50 us; a virtual CPU that went idle wakes slowly).  Spinning costs
- * a core that other processes may need, so the run function calls
- * onnxcc_pool_rest() last: the workers then sleep at once, and spin through
- * the gaps of a run only, for at most about 2.5 ms on x86.  The state only changes under the mutex, with atomic
- * stores (resting alone is a hint, stored without it).  Build with
- * -DONNXCC_POOL_SPIN=N to change the bound. */
+ * for the workers spin a little (ONNXCC_POOL_SPIN polls), reading the state
+ * with atomic loads: the kernels of a run follow each other within
+ * microseconds, less than a condition variable takes to wake a thread.
+ * The state only changes under the mutex, with atomic stores.  The default
+ * (about 50 us on x86) is short because spinning costs a core that other
+ * processes may need; build with -DONNXCC_POOL_SPIN=N to change it. */
 #if defined(__GNUC__) || defined(__clang__)
 #ifndef ONNXCC_POOL_SPIN
-#define ONNXCC_POOL_SPIN 100000
+#define ONNXCC_POOL_SPIN 2000
 #endif
 #define ONNXCC_POOL_LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define ONNXCC_POOL_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
@@ -156,8 +151,7 @@ static void *onnxcc_pool_worker(void *arg)
 	for (;;) {
 		pthread_mutex_unlock(&onnxcc_pool_mu);
 		for (spin = 0; spin < ONNXCC_POOL_SPIN && ONNXCC_POOL_LOAD(onnxcc_pool_gen) == seen &&
-			       !ONNXCC_POOL_LOAD(onnxcc_pool_stop) &&
-			       !ONNXCC_POOL_LOAD(onnxcc_pool_resting); spin++)
+			       !ONNXCC_POOL_LOAD(onnxcc_pool_stop); spin++)
 			ONNXCC_POOL_PAUSE();
 		pthread_mutex_lock(&onnxcc_pool_mu);
 		while (onnxcc_pool_gen == seen && !onnxcc_pool_stop)
@@ -188,7 +182,6 @@ ONNXCC_HELPER void onnxcc_pool_run(onnxcc_task_fn fn, void *ctx, int64_t nt)
 	onnxcc_pool_ctx = ctx;
 	onnxcc_pool_ntasks = nt;
 	onnxcc_pool_next = 0;
-	ONNXCC_POOL_STORE(onnxcc_pool_resting, 0);
 	ONNXCC_POOL_STORE(onnxcc_pool_left, nt);
 	ONNXCC_POOL_STORE(onnxcc_pool_gen, onnxcc_pool_gen + 1);
 	pthread_cond_broadcast(&onnxcc_pool_work);
@@ -203,12 +196,6 @@ ONNXCC_HELPER void onnxcc_pool_run(onnxcc_task_fn fn, void *ctx, int64_t nt)
 	while (onnxcc_pool_left > 0)
 		pthread_cond_wait(&onnxcc_pool_done, &onnxcc_pool_mu);
 	pthread_mutex_unlock(&onnxcc_pool_mu);
-}
-
-/* The run is over (the run function's last call): spinning workers sleep. */
-ONNXCC_HELPER void onnxcc_pool_rest(void)
-{
-	ONNXCC_POOL_STORE(onnxcc_pool_resting, 1);
 }
 
 /* Stop and join the workers (the generated NAME_threads_join). */

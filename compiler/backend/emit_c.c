@@ -307,8 +307,6 @@ static void emit_run(FILE *out, const Graph *g, const EmitOptions *o)
 	}
 	emit_guards(out, g, NULL, open, nopen);
 	free(open);
-	if (lower_threads > 1)	/* the pool's workers stop spinning */
-		fprintf(out, "\tonnxcc_pool_rest();\n");
 	fprintf(out, "\treturn 0;\n}\n");
 }
 

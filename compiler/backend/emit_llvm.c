@@ -382,13 +382,6 @@ static int emit_run(L *l)
 	}
 	if (rc == 0) {
 		emit_guards(l, NULL, open, join, nopen);
-		if (lower_threads > 1) {	/* the pool's workers stop spinning */
-			LLVMTypeRef vty = LLVMFunctionType(LLVMVoidTypeInContext(l->ctx), NULL, 0, 0);
-			LLVMValueRef rest = LLVMGetNamedFunction(l->mod, "onnxcc_rt_pool_rest");
-			if (!rest)
-				rest = LLVMAddFunction(l->mod, "onnxcc_rt_pool_rest", vty);
-			LLVMBuildCall2(l->b, vty, rest, NULL, 0, "");
-		}
 		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
 	}
 	free(open);
@@ -435,8 +428,8 @@ static void emit_generic(L *l)
 
 /* --threads: the kernels' onnxcc_nthreads (onnxcc_rt.h) becomes the model's
  * thread count, a constant that folds; a threaded model calls the pool of
- * libonnxcc_runtime_min.a (onnxcc_rt_parallel; the run ends with
- * onnxcc_rt_pool_rest), and NAME_threads_join stops it, as emit_c.c's does. */
+ * libonnxcc_runtime_min.a (onnxcc_rt_parallel), and NAME_threads_join stops
+ * it, as emit_c.c's does. */
 static void emit_threads(L *l)
 {
 	LLVMValueRef n = LLVMGetNamedGlobal(l->mod, "onnxcc_nthreads"), fn, join;

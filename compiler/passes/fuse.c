@@ -667,7 +667,9 @@ static Value *new_ints(Graph *g, const Value *like, const char *suffix, int n,
 /* Slice(Slice(x)) with constant lists reads x once: along each axis the
  * inner slice takes start a, step s and the outer start b, step t of that,
  * so together x[a + b s], step s t.  Only with positive steps, whose ends
- * start + (len - 1) step + 1 need no negative index. */
+ * start + (len - 1) step + 1 need no negative index, and outputs that are
+ * not empty: every index and step then stays below the dimension (a single
+ * element's step counts as 1), so nothing overflows. */
 static void fuse_slices(Fuse *f, Node *s2)
 {
 	Node *s1;
@@ -684,8 +686,10 @@ static void fuse_slices(Fuse *f, Node *s2)
 	if (r < 1 || !slice_static(s1, a, s, n1) || !slice_static(s2, b, t, n2))
 		return;
 	for (i = 0; i < r; i++) {
-		if (s[i] < 1 || t[i] < 1)
+		if (s[i] < 1 || t[i] < 1 || n2[i] < 1)
 			return;
+		if (n2[i] == 1)
+			t[i] = 1;
 		a[i] += b[i] * s[i];
 		s[i] *= t[i];
 		end[i] = n2[i] ? a[i] + (n2[i] - 1) * s[i] + 1 : a[i];

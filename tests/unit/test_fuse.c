@@ -400,9 +400,10 @@ START_TEST(transpose_pairs)
 }
 END_TEST
 
-/* Slice pairs: A, the Focus layer's X[..., ::2, 1::2], and B, two slices of
- * one axis (the outer's start from the end) and another, read X once; T1
- * stays for the Relu.  C's inner slice steps backwards: not fused. */
+/* Slice pairs: A, the Focus layer's X[..., ::2, 1::2], B, two slices of one
+ * axis (the outer's start from the end) and another, and E, one element
+ * with steps of 2^62 (composed, they would overflow), read X once; T1 stays
+ * for the Relu.  C's inner slice steps backwards: not fused. */
 static void slices(MB *b)
 {
 	static const int64_t dx[] = {2, 5, 9, 8}, one = 1, two = 2;
@@ -429,12 +430,16 @@ static void slices(MB *b)
 	mb_node(b, "Slice", "s4", "T2,bs,be,bax,bst", "B");	/* (2, 5, 3, 3) */
 	mb_node(b, "Slice", "s5", "X,m1,m100,ax1,m2", "T3");	/* (2, 3, 9, 8) */
 	mb_node(b, "Slice", "s6", "T3,z,st2,ax1", "C");	/* (2, 2, 9, 8) */
+	mb_init_i64(b, "huge", 1, &one, (const int64_t[]){(int64_t)1 << 62});
+	mb_node(b, "Slice", "s7", "X,i1,big,ax3,huge", "T4");	/* (2, 5, 9, 1) */
+	mb_node(b, "Slice", "s8", "T4,z,big,ax3,huge", "E");	/* one element: step 1 */
 	mb_node(b, "Relu", "relu", "T1", "D");
 	mb_node(b, "Flatten", "fa", "A", "FA");
 	mb_node(b, "Flatten", "fb", "B", "FB");
 	mb_node(b, "Flatten", "fc", "C", "FC");
 	mb_node(b, "Flatten", "fd", "D", "FD");
-	mb_attr_i(mb_node(b, "Concat", "cat", "FA,FB,FC,FD", "Y"), "axis", 1);
+	mb_node(b, "Flatten", "fe", "E", "FE");
+	mb_attr_i(mb_node(b, "Concat", "cat", "FA,FB,FC,FD,FE", "Y"), "axis", 1);
 	mb_output(b, "Y", DT_FLOAT, -1, NULL);
 }
 
@@ -444,10 +449,13 @@ START_TEST(slice_pairs)
 {
 	char labels[512];
 
-	check(slices, 13, "Slice Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten Concat",
-	      "Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten Concat", 0);
+	check(slices, 13,
+	      "Slice Slice Slice Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten "
+	      "Flatten Concat",
+	      "Slice Slice Slice Slice Slice Slice Relu Flatten Flatten Flatten Flatten Flatten Concat",
+	      0);
 	fused_labels(slices, 13, labels, sizeof labels);
-	ck_assert_str_eq(labels, "Slice(s2) + Slice(s1); Slice(s4) + Slice(s3)");
+	ck_assert_str_eq(labels, "Slice(s2) + Slice(s1); Slice(s4) + Slice(s3); Slice(s8) + Slice(s7)");
 }
 END_TEST
 
