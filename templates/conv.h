@@ -32,6 +32,9 @@ static inline void NAME(T *dst, const T *xr, int64_t n, int64_t o0, int64_t run,
 	if (s == 1) { \
 		memcpy(dst + t0, xr + o0 + base + t0, (size_t)(t1 - t0) * sizeof(T)); \
 		t = t1; \
+	} else if (s == 2) {	/* a literal stride: vector shuffles */ \
+		for (; t < t1; t++) \
+			dst[t] = xr[(o0 + t) * 2 + base]; \
 	} else { \
 		for (; t < t1; t++) \
 			dst[t] = xr[(o0 + t) * s + base]; \
@@ -360,43 +363,26 @@ static inline void NAME##_panel_row(float *dst, const float *src, int64_t pc, in
 /* Row `row` (channel, tap) of a 2-D convolution's im2col matrix, positions \
  * [p0, p0 + pc), straight into its panels of w positions (position j at \
  * d[j / w * ps + j % w]), zero to the last panel's end: output row after \
- * output row, the columns [lo, hi) whose tap is inside the image copied \
- * (strides 1 and 2 literal), 0 around */ \
+ * output row, each panel's share of it from NAME_im2col_row */ \
 static inline void NAME##_im2col_2d(const float *xg, float *d, const int64_t *p, int64_t row, \
 	int64_t p0, int64_t pc, int64_t w, int64_t ps) \
 { \
-	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], ow = p[13], sy = p[14], sx = p[15]; \
+	int64_t ih = p[8], iw = p[9], kh = p[10], kw = p[11], ow = p[13]; \
 	int64_t kx = row % kw, ky = row / kw % kh, base = kx * p[17] - p[19]; \
-	int64_t lo = base >= 0 ? 0 : (sx - 1 - base) / sx; \
-	int64_t hi = base >= iw ? 0 : (iw - 1 - base) / sx + 1; \
 	int64_t oy = p0 / ow, ox = p0 % ow, j, t, u, seg, run; \
 	const float *xc = xg + row / (kw * kh) * ih * iw; \
 	for (j = 0; j < pc; j += run, oy++, ox = 0) { \
-		int64_t iy = oy * sy - p[18] + ky * p[16], a = lo - ox, z = hi - ox; \
+		int64_t iy = oy * p[14] - p[18] + ky * p[16]; \
 		run = ow - ox < pc - j ? ow - ox : pc - j; \
-		a = iy < 0 || iy >= ih || a > run ? run : a < 0 ? 0 : a; \
-		z = z < a ? a : z > run ? run : z; \
 		for (t = 0; t < run; t += seg) {	/* one panel's share of the run */ \
-			int64_t q = j + t, u0 = a - t, u1 = z - t; \
+			int64_t q = j + t; \
 			float *o = d + q / w * ps + q % w; \
 			seg = w - q % w < run - t ? w - q % w : run - t; \
-			u0 = u0 < 0 ? 0 : u0 > seg ? seg : u0; \
-			u1 = u1 < u0 ? u0 : u1 > seg ? seg : u1; \
-			for (u = 0; u < u0; u++) \
-				o[u] = 0; \
-			if (u0 < u1) { \
-				const float *xr = xc + iy * iw + (ox + t + u0) * sx + base; \
-				if (sx == 1) \
-					memcpy(o + u0, xr, (size_t)(u1 - u0) * sizeof(float)); \
-				else if (sx == 2) \
-					for (u = 0; u < u1 - u0; u++) \
-						o[u0 + u] = xr[2 * u]; \
-				else \
-					for (u = 0; u < u1 - u0; u++) \
-						o[u0 + u] = xr[u * sx]; \
-			} \
-			for (u = u1; u < seg; u++) \
-				o[u] = 0; \
+			if (iy >= 0 && iy < ih) \
+				NAME##_im2col_row(o, xc + iy * iw, iw, ox + t, seg, p[15], base); \
+			else \
+				for (u = 0; u < seg; u++) \
+					o[u] = 0; \
 		} \
 	} \
 	for (j = pc; j % w; j++) \

@@ -124,9 +124,9 @@ static void note_fused(Node *p, const Node *n)
 	p->fused = s;
 }
 
-/* A new float constant named after `like`. */
-static Value *new_const(Graph *g, const Value *like, const char *suffix, int rank,
-			const int64_t *dims, float *data)
+/* A new constant of type dtype named after `like`, holding data (malloc'd). */
+static Value *new_value(Graph *g, const Value *like, const char *suffix, int dtype, int rank,
+			const int64_t *dims, void *data)
 {
 	char *name = xmalloc(strlen(like->name) + strlen(suffix) + 24);
 	Value *v;
@@ -134,10 +134,17 @@ static Value *new_const(Graph *g, const Value *like, const char *suffix, int ran
 	sprintf(name, "%s%s_%d", like->name, suffix, g->nvalues);	/* unique */
 	v = graph_value(g, name);
 	free(name);
-	if (value_set_shape(v, DT_FLOAT, rank, dims) != 0)
+	if (value_set_shape(v, dtype, rank, dims) != 0)
 		die("fuse: cannot shape %s", v->name);
 	value_set_const(v, data, 0);
 	return v;
+}
+
+/* A new float constant named after `like`. */
+static Value *new_const(Graph *g, const Value *like, const char *suffix, int rank,
+			const int64_t *dims, float *data)
+{
+	return new_value(g, like, suffix, DT_FLOAT, rank, dims, data);
 }
 
 /* A constant float parameter vector of m elements (or a single one). */
@@ -650,18 +657,10 @@ static void fuse_transposes(Fuse *f, Node *t2)
 static Value *new_ints(Graph *g, const Value *like, const char *suffix, int n,
 		       const int64_t *vals)
 {
-	char *name = xmalloc(strlen(like->name) + strlen(suffix) + 24);
 	int64_t dims[1] = {n}, *data = xmalloc((size_t)(n ? n : 1) * sizeof(int64_t));
-	Value *v;
 
-	sprintf(name, "%s%s_%d", like->name, suffix, g->nvalues);	/* unique */
-	v = graph_value(g, name);
-	free(name);
-	if (value_set_shape(v, DT_INT64, 1, dims) != 0)
-		die("fuse: cannot shape %s", v->name);
 	memcpy(data, vals, (size_t)n * sizeof(int64_t));
-	value_set_const(v, data, 0);
-	return v;
+	return new_value(g, like, suffix, DT_INT64, 1, dims, data);
 }
 
 /* Slice(Slice(x)) with constant lists reads x once: along each axis the
