@@ -187,6 +187,11 @@ Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t
 			  batches * onnxcc_round_up(m, width) * k, width, isa->kc, batches, m, k);
 }
 
+double lower_qsplit(double v, int64_t s, int low)
+{
+	return onnxcc_qsplit((float)v, s, low);
+}
+
 int lower_node_cpu(Graph *g, Node *n, KCallList *out, int cpu)
 {
 	Lower L = {g, out, n, cpu};

@@ -125,6 +125,10 @@ Value *lower_init_temp(Lower *L, int dtype, int rank, const int64_t *dims);
 Value *lower_prepack_splat(Lower *L, const Value *w, const GemmIsa *isa, int64_t width,
 			   int64_t batches, int64_t m, int64_t k);
 
+/* onnxcc_qsplit (templates/quant.h): the high (low 0) or low part of integer
+ * v, at most 255 in magnitude, split by s, as the generated code splits it. */
+double lower_qsplit(double v, int64_t s, int low);
+
 /* Lower one node into calls appended to *out, for CPU_GENERIC (constant
  * folding) or a given target. */
 int lower_node(Graph *g, Node *n, KCallList *out);

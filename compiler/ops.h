@@ -59,6 +59,11 @@ int op_versions(const char *domain, const char *op_type, int *since, int *until)
  * 1 with the first index, step and length of each axis of its input, else 0. */
 int slice_static(const Node *n, int64_t *start, int64_t *step, int64_t *len);
 
+/* conv_lower for a float32 Conv of integer values whose every sum is exact in
+ * float (quant.c's ConvInteger on the float GEMM): the forms that add the
+ * products as they are, never Winograd's, whose transforms round (conv.c). */
+int conv_lower_exact(Node *n, Lower *L);
+
 /* Family functions, declared from ops.def. */
 #define OP(name, domain, since, until, mini, maxi, mino, maxo, family, aux, flags) \
 	int family##_infer(Node *n); int family##_lower(Node *n, Lower *L);

@@ -22,6 +22,16 @@
  *   the scale and zero point of the range of X widened to contain 0.
  * subzp:      the binary layout of elementwise.h: Y (int32) = A - B, the
  *   quantized operand minus its (broadcast) zero point.
+ * subzpf:     b = {X, [Z] (has_z), Y (float)}, p = {has_z, n}: Y = X - Z[0]
+ *   in float, exact (the integer convolution on the float GEMM, quant.c).
+ * qweights:   b = {W, [Z] (has_z), Y (float)}, p = {m, per, mg, s, has_z, zn}:
+ *   the float weights of the integer convolution on the float GEMM (quant.c),
+ *   v = W - Z of each of the m output channels (per weights; Z has zn
+ *   elements, 1 or m), split by s (onnxcc_qsplit) unless s is 1: per group
+ *   of mg channels, their rows of H and then their rows of L.
+ * hilo:       b = {Y (float), C (int32)}, p = {blocks, plane, s}: Y holds
+ *   integers in float, per block a plane of H then one of L (s 1: C itself,
+ *   no L); C = s * H + L.
  * requant:    b = {C (int32), S1, S2, S3, [Z], Y}
  *             p = {rows, m, n, s1r, s1c, s2r, s2c, has_z, half}
  *   C and Y are rows x n; row r uses row index r % m of the scales:
@@ -190,24 +200,101 @@ ONNXCC_KERNEL(NAME) \
 		} \
 }
 
+/* DynamicQuantizeLinear in float (as the reference: x / scale is float,
+ * and float and double give the same rint, + zero point and saturation);
+ * the range in 16 lanes and the quantization branch-free, so both loops
+ * vectorize.  A NaN is skipped by the range and quantizes to 0. */
 #define ONNXCC_DYNQUANT(NAME) \
 ONNXCC_KERNEL(NAME) \
 { \
 	const float *X = (const float *)b[0]; \
 	uint8_t *Y = (uint8_t *)b[1], *Z = (uint8_t *)b[3]; \
-	float *S = (float *)b[2], lo = 0, hi = 0, scale, zp; \
-	int64_t n = p[0], i; \
+	float *S = (float *)b[2], lo = 0, hi = 0, scale, zp, lov[16] = {0}, hiv[16] = {0}; \
+	int64_t n = p[0], i, j; \
 	(void)f; \
-	for (i = 0; i < n; i++) { \
+	for (i = 0; i + 16 <= n; i += 16) \
+		for (j = 0; j < 16; j++) { \
+			lov[j] = X[i + j] < lov[j] ? X[i + j] : lov[j]; \
+			hiv[j] = X[i + j] > hiv[j] ? X[i + j] : hiv[j]; \
+		} \
+	for (; i < n; i++) { \
 		lo = X[i] < lo ? X[i] : lo; \
 		hi = X[i] > hi ? X[i] : hi; \
 	} \
+	for (j = 0; j < 16; j++) { \
+		lo = lov[j] < lo ? lov[j] : lo; \
+		hi = hiv[j] > hi ? hiv[j] : hi; \
+	} \
 	scale = hi == lo ? 1.0f : (hi - lo) / 255.0f; \
 	zp = (float)onnxcc_qsat((double)rint(0.0f - lo / scale), 0.0, 255.0); \
-	for (i = 0; i < n; i++) \
-		Y[i] = (uint8_t)onnxcc_qsat((double)(rint(X[i] / scale) + zp), 0.0, 255.0); \
+	for (i = 0; i < n; i++) { \
+		float v = rintf(X[i] / scale) + zp; \
+		v = v >= 0.0f ? v : 0.0f; \
+		Y[i] = (uint8_t)(v <= 255.0f ? v : 255.0f); \
+	} \
 	*S = scale; \
 	*Z = (uint8_t)zp; \
+}
+
+/* The high part (low 0) or the low part of integer v split by s, a power of
+ * two: h = v / s rounded half up, l = v - s h, both exact in float.  The
+ * compiler bounds the sums with the same function (lower_qsplit). */
+ONNXCC_HELPER float onnxcc_qsplit(float v, int64_t s, int low)
+{
+	float h = s == 1 ? v : floorf(v / (float)s + 0.5f);
+
+	return low ? v - (float)s * h : h;
+}
+
+#define ONNXCC_QWEIGHTS(NAME, TW) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t m = p[0], per = p[1], mg = p[2], s = p[3], hz = p[4], zn = p[5], i, j; \
+	const TW *W = (const TW *)b[0], *Z = hz ? (const TW *)b[1] : (const TW *)0; \
+	float *Y = (float *)b[1 + hz]; \
+	(void)f; \
+	for (i = 0; i < m; i++) { \
+		int64_t hr = s == 1 ? i : (i / mg) * 2 * mg + i % mg; \
+		float z = Z ? (float)Z[zn == 1 ? 0 : i] : 0.0f; \
+		for (j = 0; j < per; j++) { \
+			float v = (float)W[i * per + j] - z; \
+			Y[hr * per + j] = onnxcc_qsplit(v, s, 0); \
+			if (s > 1) \
+				Y[(hr + mg) * per + j] = onnxcc_qsplit(v, s, 1); \
+		} \
+	} \
+}
+
+#define ONNXCC_SUBZPF(NAME, TX) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t hz = p[0], n = p[1], i; \
+	const TX *X = (const TX *)b[0]; \
+	float z = hz ? (float)((const TX *)b[1])[0] : 0.0f; \
+	float *Y = (float *)b[1 + hz]; \
+	(void)f; \
+	for (i = 0; i < n; i++) \
+		Y[i] = (float)X[i] - z; \
+}
+
+#define ONNXCC_HILO(NAME) \
+ONNXCC_KERNEL(NAME) \
+{ \
+	int64_t blocks = p[0], plane = p[1], s = p[2], i, j; \
+	const float *Y = (const float *)b[0]; \
+	int32_t *C = (int32_t *)b[1]; \
+	(void)f; \
+	if (s == 1) { \
+		for (j = 0; j < blocks * plane; j++) \
+			C[j] = (int32_t)Y[j]; \
+		return; \
+	} \
+	for (i = 0; i < blocks; i++) { \
+		const float *h = Y + 2 * i * plane, *l = h + plane; \
+		int32_t *c = C + i * plane; \
+		for (j = 0; j < plane; j++) \
+			c[j] = (int32_t)(s * (int64_t)h[j] + (int64_t)l[j]); \
+	} \
 }
 
 /* The zero point subtraction of subzp, in int32. */

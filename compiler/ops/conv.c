@@ -299,7 +299,9 @@ static int conv_form(const GemmIsa *isa, const ConvGeom *c, int64_t mg, int64_t 
 	return form;
 }
 
-int conv_lower(Node *n, Lower *L)
+/* conv_lower, with `exact` for a float32 convolution of integers whose sums
+ * are exact in float (quant.c): no Winograd form, whose transforms round. */
+static int lower_conv(Node *n, Lower *L, int exact)
 {
 	Value *x = n->in[0], *w = n->in[1], *b = node_in(n, 2), *y = n->out[0], *yt, *wk;
 	ConvGeom c;
@@ -337,7 +339,7 @@ int conv_lower(Node *n, Lower *L)
 		positions = (c.out[0] - 1) * plane_dim(&c, 1) + c.out[1];
 	if (isa)
 		form = conv_form(isa, &c, mg, w->dims[1], os, kdim, use_col, x->dtype, positions,
-				 wino_applies(&c, w));
+				 !exact && wino_applies(&c, w));
 	if (form == CONV_WINO || form == CONV_WINO_ROWS)
 		use_col = 0;	/* no col: the transforms read the image */
 	if (form == CONV_PLANE) {
@@ -352,7 +354,8 @@ int conv_lower(Node *n, Lower *L)
 		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
 		/* the weights of each group, mg x kdim (the A operand, or B in the
 		 * rows form), packed at compile time, at the first run (a splat),
-		 * or else at every run before the convolution */
+		 * at the first run from static weights the first run computes
+		 * (quant.c's), or else at every run before the convolution */
 		packw = 1;
 		if (form == CONV_WINO || form == CONV_WINO_ROWS) {
 			wk = lower_wino_weights(L, w, isa, form == CONV_WINO ? isa->mr : isa->nr,
@@ -364,13 +367,17 @@ int conv_lower(Node *n, Lower *L)
 		} else {
 			int64_t dims[1] = {c.group * ((mg + wpw - 1) / wpw * wpw) * kdim};
 			int64_t pp[8] = {wpw, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
-			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
+			int once = w->mem == MEM_STATIC;
+			Value *wp = once ? lower_init_temp(L, DT_FLOAT, 1, dims)
+					 : lower_temp(L, DT_FLOAT, 1, dims);
 			KCall *pk = lower_call(L, "f32_prepack__scalar");
 			if (!pk)
 				return -1;
 			kcall_buf(pk, w);
 			kcall_buf(pk, wp);
 			kcall_ints(pk, pp, 8);
+			if (once)
+				kcall_init(pk);
 			wk = wp;
 		}
 	}
@@ -439,4 +446,14 @@ int conv_lower(Node *n, Lower *L)
 		}
 	}
 	return narrow_half(L, yt, y);
+}
+
+int conv_lower(Node *n, Lower *L)
+{
+	return lower_conv(n, L, 0);
+}
+
+int conv_lower_exact(Node *n, Lower *L)
+{
+	return lower_conv(n, L, 1);
 }

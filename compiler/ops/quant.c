@@ -17,6 +17,8 @@
  * float (x / S + Z rounded to nearest even, saturated) and dequantizes to
  * float ((x - Z) * S).  Scales may be float, float16, bfloat16 or
  * float8e8m0; the kernels read a float copy of the last three. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops_util.h"
@@ -581,11 +583,145 @@ int qconv_infer(Node *n)
 	return set_out(n, 0, qprod_type(n), ty.rank, ty.dims);
 }
 
+/* Sums of integers up to this magnitude are exact in float32. */
+#define F32_EXACT ((double)(1 << 24))
+
+/* The integer convolution on the float32 GEMM (qconv_f32).  With x - xz of
+ * at most 255 in magnitude, every partial sum of output channel m, in any
+ * order, is at most 255 * sum |w[m] - wz[m]| (plus |bias[m]|): when that is
+ * at most 2^24, every float sum is exact, and the float convolution gives
+ * the int32 result exactly.  Where it is not, each v = w - wz splits into
+ * h = round(v / s) and l = v - s h for a power of two s (lower_qsplit): both
+ * sums are smaller, and the result is s * H + L in integers.  The float
+ * weights are 4 times the bytes (8 split): the first run computes them
+ * (<w>_qweights) into static storage, and the model keeps its 8-bit ones;
+ * -Os keeps the int32 path. */
+typedef struct QWeights {
+	const Value *w, *wz, *bias;
+	int64_t m, per;	/* output channels, weights per channel */
+} QWeights;
+
+/* Whether every sum of the split by s is exact (the bias goes with l, or
+ * with v when s is 1). */
+static int qw_exact(const QWeights *q, int64_t s)
+{
+	int64_t i, j, zn = q->wz ? value_numel(q->wz) : 0;
+
+	for (i = 0; i < q->m; i++) {
+		double hs = 0, ls = q->bias ? fabs(const_f64(q->bias, i)) / 255.0 : 0.0;
+		double z = zn ? const_f64(q->wz, zn == 1 ? 0 : i) : 0.0;
+		for (j = 0; j < q->per; j++) {
+			double v = const_f64(q->w, i * q->per + j) - z;
+			hs += fabs(lower_qsplit(v, s, 0));
+			ls += fabs(lower_qsplit(v, s, 1));
+		}
+		if (255.0 * (s == 1 ? hs + ls : hs) > F32_EXACT || 255.0 * ls > F32_EXACT)
+			return 0;
+	}
+	return 1;
+}
+
+/* In *fw and *fbias the float32 weights and bias of the proxy convolution,
+ * split by *s, the smallest that is exact (at most 256): 1, or 0 if none is
+ * or an operand is not a constant, -1 on error. */
+static int exact_weights(Lower *L, const QWeights *q, int64_t group, Value **fw, Value **fbias,
+			 int64_t *s)
+{
+	int64_t zn = q->wz ? value_numel(q->wz) : 1, rows, i, dims[IR_MAX_RANK];
+	float *bd;
+	KCall *k;
+
+	if (lower_small || !q->w->data || q->w->is_splat || (q->wz && !q->wz->data) ||
+	    (q->bias && !q->bias->data) || (zn != 1 && (zn != q->m || q->wz->dims[0] != q->m)))
+		return 0;
+	for (*s = 1; *s <= 256 && !qw_exact(q, *s); *s *= 2)
+		;
+	if (*s > 256)
+		return 0;
+	rows = *s == 1 ? q->m : 2 * q->m;
+	memcpy(dims, q->w->dims, sizeof(int64_t) * q->w->rank);
+	dims[0] = rows;
+	*fw = lower_init_temp(L, DT_FLOAT, q->w->rank, dims);
+	if (!(k = lower_callf(L, "%s_qweights__scalar", dt_short(q->w->dtype))))
+		return -1;
+	kcall_buf(k, (Value *)q->w);
+	if (q->wz)
+		kcall_buf(k, (Value *)q->wz);
+	kcall_buf(k, *fw);
+	kcall_i(k, q->m);
+	kcall_i(k, q->per);
+	kcall_i(k, q->m / group);
+	kcall_i(k, *s);
+	kcall_i(k, q->wz != NULL);
+	kcall_i(k, zn);
+	kcall_init(k);
+	*fbias = NULL;
+	if (q->bias) {	/* with l (or v): the second of each group's halves */
+		int64_t mg = q->m / group;
+		bd = xcalloc((size_t)rows + 1, sizeof(float));
+		for (i = 0; i < q->m; i++)
+			bd[*s == 1 ? i : (i / mg) * 2 * mg + i % mg + mg] = (float)const_f64(q->bias, i);
+		*fbias = lower_temp(L, DT_FLOAT, 1, &rows);
+		value_set_const(*fbias, bd, 0);
+	}
+	return 1;
+}
+
+/* The integer convolution of n into int32 c on the target's float32 GEMM,
+ * when exact_weights finds a split that is exact: x - xz in float scratch,
+ * the float convolution (conv_lower_exact) into float scratch, converted to
+ * c (as s * H + L when split: f32_hilo).  1 if lowered so, 0 if not (the
+ * int32 path applies), -1 on error. */
+static int qconv_f32(Node *n, Lower *L, Value *x, Value *w, Value *bias, Value *c)
+{
+	QWeights q = {w, node_in(n, is_qlinear(n) ? 5 : 3), bias, w->dims[0], 0};
+	Value *xz = node_in(n, 2), *fw, *fb, *fx, *fy, *ins[3], *outs[1];
+	int64_t group = attr_i(n, "group", 1), s, dims[IR_MAX_RANK], os = 1;
+	int d, r;
+	KCall *k;
+	Node t;
+
+	q.per = q.m ? value_numel(w) / q.m : 0;
+	if (!gemm_isa(L->cpu))
+		return 0;
+	if ((r = exact_weights(L, &q, group, &fw, &fb, &s)) <= 0)
+		return r;
+	memcpy(dims, c->dims, sizeof(int64_t) * c->rank);
+	dims[1] = fw->dims[0];
+	fx = lower_temp(L, DT_FLOAT, x->rank, x->dims);
+	fy = lower_temp(L, DT_FLOAT, c->rank, dims);
+	if (!(k = lower_callf(L, "%s_subzpf__scalar", dt_short(x->dtype))))
+		return -1;
+	kcall_buf(k, x);
+	if (xz)
+		kcall_buf(k, xz);
+	kcall_buf(k, fx);
+	kcall_i(k, xz != NULL);
+	kcall_i(k, value_numel(x));
+	ins[0] = fx;
+	ins[1] = fw;
+	ins[2] = fb;
+	outs[0] = fy;
+	t = proxy(n, ins, fb ? 3 : 2, outs);
+	if (conv_lower_exact(&t, L) != 0)
+		return -1;
+	for (d = 2; d < c->rank; d++)
+		os *= c->dims[d];
+	if (!(k = lower_call(L, "f32_hilo__scalar")))
+		return -1;
+	kcall_buf(k, fy);
+	kcall_buf(k, c);
+	kcall_i(k, c->dims[0] * group);
+	kcall_i(k, q.m / group * os);
+	kcall_i(k, s);
+	return 1;
+}
+
 int qconv_lower(Node *n, Lower *L)
 {
 	Value *x, *w, *bias, *y = n->out[0], *c = y, *ins[3], *outs[1];
 	int64_t os = 1;
-	int d;
+	int d, r;
 	Node t;
 
 	if (value_numel(y) == 0)
@@ -594,14 +730,18 @@ int qconv_lower(Node *n, Lower *L)
 		return -1;
 	if (is_qlinear(n))
 		c = lower_temp(L, DT_INT32, y->rank, y->dims);
-	if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS)) ||
-	    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS)))
+	if ((r = qconv_f32(n, L, x, w, bias, c)) < 0)
 		return -1;
-	ins[2] = bias;
-	outs[0] = c;
-	t = proxy(n, ins, bias ? 3 : 2, outs);
-	if (conv_lower(&t, L) != 0)
-		return -1;
+	if (r == 0) {
+		if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS)) ||
+		    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS)))
+			return -1;
+		ins[2] = bias;
+		outs[0] = c;
+		t = proxy(n, ins, bias ? 3 : 2, outs);
+		if (conv_lower(&t, L) != 0)
+			return -1;
+	}
 	for (d = 2; d < y->rank; d++)
 		os *= y->dims[d];
 	/* Y is N x M x spatial: rows are (image, channel), the channel is the row index. */

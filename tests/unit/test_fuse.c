@@ -25,6 +25,12 @@ static void fill(float *x, int64_t n, unsigned seed)
 	}
 }
 
+/* Fill a float input with fill(), seeded by its position. */
+static void fill_input(const Value *v, void *buf, int i)
+{
+	fill(buf, value_numel(v), 7u + (unsigned)i);
+}
+
 /* Build the model, run the passes at `opt` for `cpu`, and return the output
  * "Y" (value_numel floats, malloc'd; *n its count); *ops gets the live ops
  * after fusion. */
@@ -32,10 +38,7 @@ static float *run(Build build, int opset, int opt, int cpu, int64_t *n, char *op
 {
 	MB *b = mb_new(opset);
 	Graph *g;
-	void **bufs;
-	Value *y;
 	float *out;
-	int i, j;
 
 	build(b);
 	g = unit_load(b);
@@ -49,31 +52,7 @@ static float *run(Build build, int opset, int opt, int cpu, int64_t *n, char *op
 	snprintf(ops, nops, "%s", unit_live_ops(g));
 	lower_cpu = cpu;
 	ck_assert_msg(pass_lower(g) == 0, "lower: %s", ir_last_error());
-	bufs = xcalloc(g->nvalues, sizeof(void *));
-	for (i = 0; i < g->ninputs; i++) {
-		Value *v = g->inputs[i];
-		bufs[v->id] = xmalloc((size_t)value_nbytes(v));
-		fill(bufs[v->id], value_numel(v), 7u + (unsigned)i);
-	}
-	for (i = 0; i < g->calls->n; i++)
-		for (j = 0; j < g->calls->v[i].nbuf; j++) {
-			Value *v = g->calls->v[i].buf[j];
-			if (bufs[v->id])
-				continue;
-			ck_assert_msg(!v->is_splat, "%s is a splat", v->name);
-			bufs[v->id] = v->data ? v->data : xcalloc(1, (size_t)value_nbytes(v) + 1);
-		}
-	ck_assert_int_eq(kernels_run(g->calls, bufs), 0);
-	y = graph_find(g, "Y");
-	ck_assert_ptr_nonnull(y);
-	ck_assert_ptr_nonnull(bufs[y->id]);
-	*n = value_numel(y);
-	out = xmalloc((size_t)value_nbytes(y));
-	memcpy(out, bufs[y->id], (size_t)value_nbytes(y));
-	for (i = 0; i < g->nvalues; i++)
-		if (bufs[i] && !g->values[i]->data)
-			free(bufs[i]);
-	free(bufs);
+	out = unit_run_calls(g, fill_input, "Y", n);
 	pass_opt_level = 2;
 	graph_free(g);
 	return out;

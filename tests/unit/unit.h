@@ -6,9 +6,11 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "frontend/frontend.h"
+#include "lower.h"
 #include "model_builder.h"
 
 /* Serialize, write and onnx_load the model (NULL with ir_last_error set). */
@@ -36,6 +38,46 @@ static inline const char *unit_live_ops(const Graph *g)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? " " : "",
 						g->nodes[i]->op_type);
 	return buf;
+}
+
+/* Fills graph input i, value v, whose bytes are at buf. */
+typedef void (*UnitFill)(const Value *v, void *buf, int i);
+
+/* Run g's lowered calls (after pass_lower) in the compiler, with the kernels
+ * the generated code uses: graph inputs filled by fill, constants their
+ * data, the other values zeroed.  Returns a malloc'd copy of value `name`'s
+ * bytes (*n its elements). */
+static inline void *unit_run_calls(Graph *g, UnitFill fill, const char *name, int64_t *n)
+{
+	void **bufs = xcalloc((size_t)g->nvalues, sizeof(void *)), *out;
+	Value *y;
+	int i, j;
+
+	for (i = 0; i < g->ninputs; i++) {
+		Value *v = g->inputs[i];
+		bufs[v->id] = xmalloc((size_t)value_nbytes(v) + 1);
+		fill(v, bufs[v->id], i);
+	}
+	for (i = 0; i < g->calls->n; i++)
+		for (j = 0; j < g->calls->v[i].nbuf; j++) {
+			Value *v = g->calls->v[i].buf[j];
+			if (bufs[v->id])
+				continue;
+			ck_assert_msg(!v->is_splat, "%s is a splat", v->name);
+			bufs[v->id] = v->data ? v->data : xcalloc(1, (size_t)value_nbytes(v) + 1);
+		}
+	ck_assert_int_eq(kernels_run(g->calls, bufs), 0);
+	y = graph_find(g, name);
+	ck_assert_ptr_nonnull(y);
+	ck_assert_ptr_nonnull(bufs[y->id]);
+	*n = value_numel(y);
+	out = xmalloc((size_t)value_nbytes(y) + 1);
+	memcpy(out, bufs[y->id], (size_t)value_nbytes(y));
+	for (i = 0; i < g->nvalues; i++)
+		if (bufs[i] && !g->values[i]->data)
+			free(bufs[i]);
+	free(bufs);
+	return out;
 }
 
 /* Run a suite; the process exit status. */
