@@ -351,6 +351,27 @@ ONNXCC_KERNEL(NAME) \
 	T *Y = (T *)b[3]; \
 	const int64_t outer = p[0], nin = p[1], inner = p[2], nout = p[3], n = p[4]; \
 	int64_t o, j, k, i; \
+	if (inner == 1) {	/* the last axis: one output at a time, no inner loops */ \
+		for (o = 0; o < outer; o++) { \
+			const T *x = X + o * nin; \
+			T *y = Y + o * nout; \
+			for (j = 0; j < nout; j++) { \
+				const int64_t *ix = Ix + j * n; \
+				const double *w = W + j * n; \
+				T acc; \
+				if (ix[0] < 0) { \
+					y[j] = (T)f[0]; \
+					continue; \
+				} \
+				acc = (T)w[0] * x[ix[0]]; \
+				for (k = 1; k < n; k++) \
+					if (w[k] != 0) \
+						acc += (T)w[k] * x[ix[k]]; \
+				y[j] = acc; \
+			} \
+		} \
+		return; \
+	} \
 	for (o = 0; o < outer; o++) \
 		for (j = 0; j < nout; j++) { \
 			const int64_t *ix = Ix + j * n; \
