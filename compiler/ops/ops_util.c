@@ -278,27 +278,20 @@ void *scalar_of(int dtype, double v)
 	return p;
 }
 
-/* A float16 or bfloat16 operand *v becomes a float copy in scratch; of a
- * constant (weights), in static storage by an init call, once (not under
- * -Os: static storage holds every such copy, the arena one at a time). */
+/* A float16 or bfloat16 operand *v becomes a float copy in scratch. */
 int widen_half(Lower *L, Value **v)
 {
-	int once;
 	Value *t;
 	KCall *k;
 
 	if (!*v || ((*v)->dtype != DT_FLOAT16 && (*v)->dtype != DT_BFLOAT16))
 		return 0;
-	once = (*v)->data && !(*v)->is_splat && !lower_small;
-	t = once ? lower_init_temp(L, DT_FLOAT, (*v)->rank, (*v)->dims)
-		 : lower_temp(L, DT_FLOAT, (*v)->rank, (*v)->dims);
+	t = lower_temp(L, DT_FLOAT, (*v)->rank, (*v)->dims);
 	if (!(k = lower_callf(L, "%s_to_f32__scalar", dt_short((*v)->dtype))))
 		return -1;
 	kcall_buf(k, *v);
 	kcall_buf(k, t);
 	kcall_i(k, value_numel(t));
-	if (once)
-		kcall_init(k);
 	*v = t;
 	return 0;
 }
