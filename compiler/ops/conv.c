@@ -354,8 +354,7 @@ static int lower_conv(Node *n, Lower *L, int exact)
 		int64_t wpw = form == CONV_ROWS ? isa->nr : isa->mr;
 		/* the weights of each group, mg x kdim (the A operand, or B in the
 		 * rows form), packed at compile time, at the first run (a splat),
-		 * at the first run from static weights the first run computes
-		 * (quant.c's), or else at every run before the convolution */
+		 * or else at every run before the convolution */
 		packw = 1;
 		if (form == CONV_WINO || form == CONV_WINO_ROWS) {
 			wk = lower_wino_weights(L, w, isa, form == CONV_WINO ? isa->mr : isa->nr,
@@ -367,17 +366,13 @@ static int lower_conv(Node *n, Lower *L, int exact)
 		} else {
 			int64_t dims[1] = {c.group * ((mg + wpw - 1) / wpw * wpw) * kdim};
 			int64_t pp[8] = {wpw, isa->kc, c.group, mg * kdim, mg, kdim, kdim, 1};
-			int once = w->mem == MEM_STATIC;
-			Value *wp = once ? lower_init_temp(L, DT_FLOAT, 1, dims)
-					 : lower_temp(L, DT_FLOAT, 1, dims);
+			Value *wp = lower_temp(L, DT_FLOAT, 1, dims);
 			KCall *pk = lower_call(L, "f32_prepack__scalar");
 			if (!pk)
 				return -1;
 			kcall_buf(pk, w);
 			kcall_buf(pk, wp);
 			kcall_ints(pk, pp, 8);
-			if (once)
-				kcall_init(pk);
 			wk = wp;
 		}
 	}

@@ -593,9 +593,9 @@ int qconv_infer(Node *n)
  * the int32 result exactly.  Where it is not, each v = w - wz splits into
  * h = round(v / s) and l = v - s h for a power of two s (lower_qsplit): both
  * sums are smaller, and the result is s * H + L in integers.  The float
- * weights are 4 times the bytes (8 split): the first run computes them
- * (<w>_qweights) into static storage, and the model keeps its 8-bit ones;
- * -Os keeps the int32 path. */
+ * weights are 4 times the bytes (8 split), so the model keeps its 8-bit
+ * ones and every run computes them (<w>_qweights) and packs them, in
+ * scratch; -Os keeps the int32 path. */
 typedef struct QWeights {
 	const Value *w, *wz, *bias;
 	int64_t m, per;	/* output channels, weights per channel */
@@ -641,7 +641,7 @@ static int exact_weights(Lower *L, const QWeights *q, int64_t group, Value **fw,
 	rows = *s == 1 ? q->m : 2 * q->m;
 	memcpy(dims, q->w->dims, sizeof(int64_t) * q->w->rank);
 	dims[0] = rows;
-	*fw = lower_init_temp(L, DT_FLOAT, q->w->rank, dims);
+	*fw = lower_temp(L, DT_FLOAT, q->w->rank, dims);
 	if (!(k = lower_callf(L, "%s_qweights__scalar", dt_short(q->w->dtype))))
 		return -1;
 	kcall_buf(k, (Value *)q->w);
@@ -654,7 +654,6 @@ static int exact_weights(Lower *L, const QWeights *q, int64_t group, Value **fw,
 	kcall_i(k, *s);
 	kcall_i(k, q->wz != NULL);
 	kcall_i(k, zn);
-	kcall_init(k);
 	*fbias = NULL;
 	if (q->bias) {	/* with l (or v): the second of each group's halves */
 		int64_t mg = q->m / group;

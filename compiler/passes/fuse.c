@@ -338,13 +338,13 @@ static double const_scalar(const Node *n, int i, double def, int *ok)
 	return const_f64(v, 0);
 }
 
-/* n as an activation of x: its kind and parameters, or ACT_NONE. */
+/* n as an activation of x (of x's type): its kind and parameters, or ACT_NONE. */
 static int activation(const Node *n, const Value *x, double *a, double *b)
 {
 	int ok = 1;
 
 	*a = *b = 0;
-	if (n->nin < 1 || n->in[0] != x || n->nout != 1 || n->out[0]->dtype != DT_FLOAT)
+	if (n->nin < 1 || n->in[0] != x || n->nout != 1 || n->out[0]->dtype != x->dtype)
 		return ACT_NONE;
 	if (is_op(n, "Relu"))
 		return ACT_RELU;
@@ -425,15 +425,32 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 {
 	Graph *g = f->g;
 	Value *y = p->out[0], *y0 = y;
-	int stage = is_op(p, "MatMul") ? 1 : 0, start = at;
+	int stage = is_op(p, "MatMul") ? 1 : 0, start = at, half;
 	Node *n, *sig;
 
-	if (p->nout != 1 || y->dtype != DT_FLOAT || p->epi_act || node_in(p, 3) ||
-	    p->in[0]->dtype != DT_FLOAT)
+	/* A float16 or bfloat16 Conv computes in float and rounds its output
+	 * once (ops/conv.c).  Relu and Clip (bounds of the half type) commute
+	 * with that rounding, so they fuse exactly; the other steps would
+	 * round once where the model rounds twice, and stay apart. */
+	half = is_op(p, "Conv") && (y->dtype == DT_FLOAT16 || y->dtype == DT_BFLOAT16) &&
+	       p->in[0]->dtype == y->dtype;
+	if (p->nout != 1 || (!half && (y->dtype != DT_FLOAT || p->in[0]->dtype != DT_FLOAT)) ||
+	    p->epi_act || node_in(p, 3))
 		return;
 	for (;;) {
 		double a, b;
 		int act;
+		if (half) {
+			if ((n = fuse_sole_user(f, y, p->guard)) &&
+			    ((act = activation(n, y, &a, &b)) == ACT_RELU || act == ACT_CLIP)) {
+				p->epi_act = act;
+				p->epi_a = a;
+				p->epi_b = b;
+				y = n->out[0];
+				absorb(p, n, &at, f);
+			}
+			break;
+		}
 		if ((n = silu(f, y, p->guard, &sig))) {
 			p->epi_act = ACT_SILU;
 			y = n->out[0];

@@ -614,6 +614,55 @@ START_TEST(ew_chain_broken)
 }
 END_TEST
 
+/* A float16 or bfloat16 Conv and an activation (half_act), between Casts
+ * from and to float: Relu and Clip fuse, exactly (rtol 0), LeakyRelu not. */
+static const char *half_act;
+static int half_type;
+static void conv_half_act(MB *b)
+{
+	static const int64_t dx[] = {1, 6, 7, 5}, dw[] = {8, 6, 3, 3}, dc[] = {8};
+	static const int64_t pads[] = {1, 1, 1, 1};
+	static const float lo = -0.25f, hi = 0.5f;
+	float w[8 * 54], bias[8];
+	Onnx__NodeProto *n;
+
+	fill(w, 8 * 54, 21);
+	fill(bias, 8, 22);
+	mb_input(b, "X", DT_FLOAT, 4, dx);
+	mb_init_f32(b, "W", 4, dw, w);
+	mb_init_f32(b, "B", 1, dc, bias);
+	mb_init_f32(b, "lo", 0, NULL, &lo);
+	mb_init_f32(b, "hi", 0, NULL, &hi);
+	mb_attr_i(mb_node(b, "Cast", "cx", "X", "Xh"), "to", half_type);
+	mb_attr_i(mb_node(b, "Cast", "cw", "W", "Wh"), "to", half_type);
+	mb_attr_i(mb_node(b, "Cast", "cb", "B", "Bh"), "to", half_type);
+	mb_attr_i(mb_node(b, "Cast", "clo", "lo", "loh"), "to", half_type);
+	mb_attr_i(mb_node(b, "Cast", "chi", "hi", "hih"), "to", half_type);
+	mb_attr_ints(mb_node(b, "Conv", "conv", "Xh,Wh,Bh", "C"), "pads", 4, pads);
+	n = mb_node(b, half_act, "act", strcmp(half_act, "Clip") ? "C" : "C,loh,hih", "A");
+	if (strcmp(half_act, "LeakyRelu") == 0)
+		mb_attr_f(n, "alpha", 0.1f);
+	mb_attr_i(mb_node(b, "Cast", "cy", "A", "Y"), "to", DT_FLOAT);
+	mb_output(b, "Y", DT_FLOAT, 4, (const int64_t[]){1, 8, 7, 5});
+}
+
+START_TEST(conv_half_relu_clip)
+{
+	static const int types[2] = {DT_FLOAT16, DT_BFLOAT16};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		half_type = types[i];
+		half_act = "Relu";
+		check(conv_half_act, 13, "Cast Conv Relu Cast", "Cast Conv Cast", 0);
+		half_act = "Clip";
+		check(conv_half_act, 13, "Cast Conv Clip Cast", "Cast Conv Cast", 0);
+		half_act = "LeakyRelu";
+		check(conv_half_act, 13, "Cast Conv LeakyRelu Cast", "Cast Conv LeakyRelu Cast", 0);
+	}
+}
+END_TEST
+
 static Suite *fuse_suite(void)
 {
 	Suite *s = suite_create("fuse");
@@ -621,6 +670,7 @@ static Suite *fuse_suite(void)
 
 	tcase_add_test(tc, conv_batchnorm_residual_relu);
 	tcase_add_test(tc, conv_bias_add_clip);
+	tcase_add_test(tc, conv_half_relu_clip);
 	tcase_add_test(tc, matmul_bias_add_silu);
 	tcase_add_test(tc, gemm_residual_leakyrelu);
 	tcase_add_test(tc, matmul_transposed_clip);
