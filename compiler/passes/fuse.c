@@ -17,7 +17,8 @@
  *    Mul(x, Sigmoid(x))), which the GEMM applies to each finished tile
  *    (templates/linalg.h, ONNXCC_GEMM_EPI).  The fused node takes the place
  *    of the chain's last node, whose output it now makes; Node.fused names
- *    the merged nodes for --report.
+ *    the merged nodes for --report.  A float16 or bfloat16 Conv takes only a
+ *    Relu or Clip, the activations that commute with rounding its output.
  *
  *  - Mul and Add by per-channel constants after an inference
  *    BatchNormalization fold into its scale and bias (before the Conv
@@ -425,33 +426,24 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 {
 	Graph *g = f->g;
 	Value *y = p->out[0], *y0 = y;
-	int stage = is_op(p, "MatMul") ? 1 : 0, start = at, half;
+	int stage, start = at, half;
 	Node *n, *sig;
 
 	/* A float16 or bfloat16 Conv computes in float and rounds its output
 	 * once (ops/conv.c).  Relu and Clip (bounds of the half type) commute
 	 * with that rounding, so they fuse exactly; the other steps would
-	 * round once where the model rounds twice, and stay apart. */
+	 * round once where the model rounds twice: such a Conv starts at the
+	 * last stage, the activation, and takes only those two. */
 	half = is_op(p, "Conv") && (y->dtype == DT_FLOAT16 || y->dtype == DT_BFLOAT16) &&
 	       p->in[0]->dtype == y->dtype;
 	if (p->nout != 1 || (!half && (y->dtype != DT_FLOAT || p->in[0]->dtype != DT_FLOAT)) ||
 	    p->epi_act || node_in(p, 3))
 		return;
+	stage = half ? 3 : is_op(p, "MatMul") ? 1 : 0;
 	for (;;) {
 		double a, b;
 		int act;
-		if (half) {
-			if ((n = fuse_sole_user(f, y, p->guard)) &&
-			    ((act = activation(n, y, &a, &b)) == ACT_RELU || act == ACT_CLIP)) {
-				p->epi_act = act;
-				p->epi_a = a;
-				p->epi_b = b;
-				y = n->out[0];
-				absorb(p, n, &at, f);
-			}
-			break;
-		}
-		if ((n = silu(f, y, p->guard, &sig))) {
+		if (!half && (n = silu(f, y, p->guard, &sig))) {
 			p->epi_act = ACT_SILU;
 			y = n->out[0];
 			absorb(p, sig, &at, f);
@@ -486,7 +478,8 @@ static void fuse_chain(Fuse *f, Node *p, int at)
 			absorb(p, n, &at, f);
 			continue;
 		}
-		if ((act = activation(n, y, &a, &b)) != ACT_NONE) {
+		act = activation(n, y, &a, &b);
+		if (act != ACT_NONE && (!half || act == ACT_RELU || act == ACT_CLIP)) {
 			p->epi_act = act;
 			p->epi_a = a;
 			p->epi_b = b;
