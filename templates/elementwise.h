@@ -96,10 +96,21 @@ static void NAME##_task(void *ctx, int64_t t, int64_t nt) \
 		const TX *a0 = A + onnxcc_outer_offset(o, r, dims, sa); \
 		const TX *b0 = B + onnxcc_outer_offset(o, r, dims, sb); \
 		TY *y0 = Y + o * inner; \
-		for (i = ilo; i < ihi; i++) { \
-			TX x = a0[i * ia], y = b0[i * ib]; \
-			y0[i] = (TY)(ONNXCC_OP_##OP(x, y, f)); \
-		} \
+		/* the common strides literal, so that these loops vectorize */ \
+		if (ia == 1 && ib == 1) \
+			for (i = ilo; i < ihi; i++) \
+				y0[i] = (TY)(ONNXCC_OP_##OP(a0[i], b0[i], f)); \
+		else if (ia == 1 && ib == 0) \
+			for (i = ilo; i < ihi; i++) \
+				y0[i] = (TY)(ONNXCC_OP_##OP(a0[i], b0[0], f)); \
+		else if (ia == 0 && ib == 1) \
+			for (i = ilo; i < ihi; i++) \
+				y0[i] = (TY)(ONNXCC_OP_##OP(a0[0], b0[i], f)); \
+		else \
+			for (i = ilo; i < ihi; i++) { \
+				TX x = a0[i * ia], y = b0[i * ib]; \
+				y0[i] = (TY)(ONNXCC_OP_##OP(x, y, f)); \
+			} \
 	} \
 } \
 ONNXCC_KERNEL(NAME) \

@@ -21,9 +21,8 @@
  * dynquant:   b = {X, Y, S, Z}, p = {n}: DynamicQuantizeLinear to uint8, with
  *   the scale and zero point of the range of X widened to contain 0.
  * subzp:      the binary layout of elementwise.h: Y (int32) = A - B, the
- *   quantized operand minus its (broadcast) zero point.
- * subzpf:     b = {X, [Z] (has_z), Y (float)}, p = {has_z, n}: Y = X - Z[0]
- *   in float, exact (the integer convolution on the float GEMM, quant.c).
+ *   quantized operand minus its (broadcast) zero point; subzpf the same with
+ *   a float Y, exact (the integer convolution on the float GEMM, quant.c).
  * qweights:   b = {W, [Z] (has_z), Y (float)}, p = {m, per, mg, s, has_z, zn}:
  *   the float weights of the integer convolution on the float GEMM (quant.c),
  *   v = W - Z of each of the m output channels (per weights; Z has zn
@@ -265,18 +264,6 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
-#define ONNXCC_SUBZPF(NAME, TX) \
-ONNXCC_KERNEL(NAME) \
-{ \
-	int64_t hz = p[0], n = p[1], i; \
-	const TX *X = (const TX *)b[0]; \
-	float z = hz ? (float)((const TX *)b[1])[0] : 0.0f; \
-	float *Y = (float *)b[1 + hz]; \
-	(void)f; \
-	for (i = 0; i < n; i++) \
-		Y[i] = (float)X[i] - z; \
-}
-
 #define ONNXCC_HILO(NAME) \
 ONNXCC_KERNEL(NAME) \
 { \
@@ -297,8 +284,10 @@ ONNXCC_KERNEL(NAME) \
 	} \
 }
 
-/* The zero point subtraction of subzp, in int32. */
+/* The zero point subtraction of subzp, in int32, and of subzpf, in float
+ * (exact: both are 8-bit integers). */
 #define ONNXCC_OP_qsub(x, y, f) ((int32_t)(x) - (int32_t)(y))
+#define ONNXCC_OP_qsubf(x, y, f) ((float)(x) - (float)(y))
 
 #define ONNXCC_REQUANT(NAME, TY, LO, HI) \
 ONNXCC_KERNEL(NAME) \

@@ -331,16 +331,17 @@ static int zp_view(const Node *n, const Value *x, const Value *z, int mode, Valu
 	return 0;
 }
 
-/* An int32 copy of operand x minus its zero point z (NULL: 0), in scratch. */
-static Value *minus_zp(Node *n, Lower *L, Value *x, Value *z, int mode)
+/* A copy of operand x minus its zero point z (NULL: 0), in scratch of type
+ * dt: int32, or float (exact: the integer convolution on the float GEMM). */
+static Value *minus_zp(Node *n, Lower *L, Value *x, Value *z, int mode, int dt)
 {
-	Value *t = lower_temp(L, DT_INT32, x->rank, x->dims), view, *ins[2];
+	Value *t = lower_temp(L, dt, x->rank, x->dims), view, *ins[2];
 	KCall *k;
 
 	if (value_numel(t) == 0)
 		return t;
 	if (!z) {
-		if (!(k = lower_callf(L, "%s_to_i32__scalar", dt_short(x->dtype))))
+		if (!(k = lower_callf(L, "%s_to_%s__scalar", dt_short(x->dtype), dt_short(dt))))
 			return NULL;
 		kcall_buf(k, x);
 		kcall_buf(k, t);
@@ -348,7 +349,7 @@ static Value *minus_zp(Node *n, Lower *L, Value *x, Value *z, int mode)
 		return t;
 	}
 	if (zp_view(n, x, z, mode, &view) != 0 ||
-	    !(k = lower_callf(L, "%s_subzp__scalar", dt_short(x->dtype))))
+	    !(k = lower_callf(L, "%s_subzp%s__scalar", dt_short(x->dtype), dt == DT_FLOAT ? "f" : "")))
 		return NULL;
 	kcall_buf(k, x);
 	kcall_buf(k, z);
@@ -535,7 +536,7 @@ int qmatmul_lower(Node *n, Lower *L)
 	cols = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
 	if (is_qlinear(n))
 		c = lower_temp(L, DT_INT32, y->rank, y->dims);
-	if (!(ins[0] = minus_zp(n, L, a, az, ZP_ROWS)) || !(ins[1] = minus_zp(n, L, b, bz, ZP_COLS)))
+	if (!(ins[0] = minus_zp(n, L, a, az, ZP_ROWS, DT_INT32)) || !(ins[1] = minus_zp(n, L, b, bz, ZP_COLS, DT_INT32)))
 		return -1;
 	outs[0] = c;
 	t = proxy(n, ins, 2, outs);
@@ -674,7 +675,7 @@ static int exact_weights(Lower *L, const QWeights *q, int64_t group, Value **fw,
 static int qconv_f32(Node *n, Lower *L, Value *x, Value *w, Value *bias, Value *c)
 {
 	QWeights q = {w, node_in(n, is_qlinear(n) ? 5 : 3), bias, w->dims[0], 0};
-	Value *xz = node_in(n, 2), *fw, *fb, *fx, *fy, *ins[3], *outs[1];
+	Value *fw, *fb, *fx, *fy, *ins[3], *outs[1];
 	int64_t group = attr_i(n, "group", 1), s, dims[IR_MAX_RANK], os = 1;
 	int d, r;
 	KCall *k;
@@ -687,16 +688,9 @@ static int qconv_f32(Node *n, Lower *L, Value *x, Value *w, Value *bias, Value *
 		return r;
 	memcpy(dims, c->dims, sizeof(int64_t) * c->rank);
 	dims[1] = fw->dims[0];
-	fx = lower_temp(L, DT_FLOAT, x->rank, x->dims);
 	fy = lower_temp(L, DT_FLOAT, c->rank, dims);
-	if (!(k = lower_callf(L, "%s_subzpf__scalar", dt_short(x->dtype))))
+	if (!(fx = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS, DT_FLOAT)))
 		return -1;
-	kcall_buf(k, x);
-	if (xz)
-		kcall_buf(k, xz);
-	kcall_buf(k, fx);
-	kcall_i(k, xz != NULL);
-	kcall_i(k, value_numel(x));
 	ins[0] = fx;
 	ins[1] = fw;
 	ins[2] = fb;
@@ -732,8 +726,8 @@ int qconv_lower(Node *n, Lower *L)
 	if ((r = qconv_f32(n, L, x, w, bias, c)) < 0)
 		return -1;
 	if (r == 0) {
-		if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS)) ||
-		    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS)))
+		if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS, DT_INT32)) ||
+		    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS, DT_INT32)))
 			return -1;
 		ins[2] = bias;
 		outs[0] = c;
