@@ -9,6 +9,9 @@
  * compiled once here with up to 63 workers and the task count given at run
  * time, so one library serves models compiled for any --threads.  An
  * object compiled with --threads 1 (the default) calls nothing here. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1	/* the pool's CPU affinity (onnxcc_rt.h) */
+#endif
 #define ONNXCC_RT_LIBRARY 1
 #include "onnxcc_rt.h"
 

@@ -4,9 +4,12 @@
  * broadcast of C, batches, and weights packed ahead of time; and the same for
  * the portable kernels.  Kernels of an ISA this host lacks are skipped; the
  * NEON ones run their portable micro-kernel off AArch64 (test_gemm_neon.c
- * checks the NEON one under qemu-aarch64). */
+ * checks the NEON one under qemu-aarch64).  Also the thread pool's placement
+ * of its workers (pool_apart). */
+#define _GNU_SOURCE	/* the pool's CPU affinity (onnxcc_rt.h), checked by pool_apart */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lower.h"
 #include "unit.h"
@@ -160,6 +163,8 @@ static const int64_t sizes[][3] = {
 	{300, 5, 40}, {2000, 1, 3},
 	/* B's rows far apart: read in place (few rows of A), or packed */
 	{40, 1300, 300}, {130, 1100, 30},
+	/* B blocks past ONNXCC_GEMM_ROWS_OUTER: B's panels outside, two row blocks */
+	{150, 600, 300},
 };
 
 /* Odd shapes for the threaded products: cuts along M and N, with B packed or
@@ -408,6 +413,48 @@ START_TEST(wino_splat)
 }
 END_TEST
 
+/* The pool keeps its workers off the caller's CPU (onnxcc_pool_apart): a
+ * task a worker runs sees an affinity of the caller's CPUs but one.  Each
+ * task sleeps, so that the workers get some (the caller cannot take all
+ * three in the time they take to wake). */
+static pthread_t apart_caller;
+static int apart_tasks, apart_bad, apart_ncpus;
+
+static void apart_task(void *ctx, int64_t t, int64_t nt)
+{
+	cpu_set_t s;
+
+	(void)ctx;
+	(void)t;
+	(void)nt;
+	usleep(50000);
+	if (pthread_equal(pthread_self(), apart_caller))
+		return;
+	if (pthread_getaffinity_np(pthread_self(), sizeof s, &s) != 0 ||
+	    CPU_COUNT(&s) != apart_ncpus - 1)
+		__atomic_add_fetch(&apart_bad, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&apart_tasks, 1, __ATOMIC_SEQ_CST);
+}
+
+START_TEST(pool_apart)
+{
+	cpu_set_t s;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof s, &s), 0);
+	apart_ncpus = CPU_COUNT(&s);
+	apart_caller = pthread_self();
+	if (apart_ncpus < 2) {	/* one CPU: nothing to keep apart */
+		fprintf(stderr, "pool_apart: 1 CPU, the placement is not exercised\n");
+		return;
+	}
+	onnxcc_parallel(apart_task, NULL);
+	onnxcc_parallel(apart_task, NULL);
+	ck_assert_int_gt(apart_tasks, 0);
+	ck_assert_int_eq(apart_bad, 0);
+	onnxcc_pool_join();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gemm");
@@ -423,6 +470,7 @@ int main(void)
 	tcase_add_test(tc, conv_avx512f);
 	tcase_add_test(tc, conv_neon);
 	tcase_add_test(tc, wino_splat);
+	tcase_add_test(tc, pool_apart);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
