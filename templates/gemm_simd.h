@@ -540,6 +540,16 @@ ONNXCC_UKR_PAIR(onnxcc_f32_ukr_avx2, onnxcc_f32_ukr_ind_avx2, ONNXCC_TARGET_AVX2
 
 #define ONNXCC_AVX512_FMA_HALF(r) c##r##0 = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c##r##0);
 #define ONNXCC_AVX512_SPILL_HALF(r) _mm512_storeu_ps(t + r * 16, c##r##0);
+#define ONNXCC_AVX512_DECL_24(r) __m256 e##r = _mm256_setzero_ps();
+#define ONNXCC_AVX512_FMA_24(r) \
+	{ \
+		__m512 a_ = _mm512_set1_ps(a[r]); \
+		c##r##0 = _mm512_fmadd_ps(a_, b0, c##r##0); \
+		e##r = _mm256_fmadd_ps(_mm512_castps512_ps256(a_), b1, e##r); \
+	}
+#define ONNXCC_AVX512_SPILL_24(r) \
+	_mm512_storeu_ps(t + r * 24, c##r##0); \
+	_mm256_storeu_ps(t + r * 24 + 16, e##r);
 
 ONNXCC_TARGET_AVX512F ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx512f_core(int64_t kc,
 	const float *a, const float *b, int64_t ldb, const int64_t *boff, float *Y, int64_t rsy,
@@ -554,6 +564,17 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx512f_core(int64_t
 				    ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_HALF))
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL_HALF)
 		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
+		return 0;
+	}
+	if (nr <= 24) {	/* 17 to 24 columns: a zmm and a ymm a row, three quarters of the
+			 * products where a ymm FMA is half a zmm one (Zen 4; a 13 x 13
+			 * image's Winograd tiles are 20 slots) */
+		float t[8 * 24];
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL_24)
+		ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk); __m256 b1 = _mm256_loadu_ps(bk + 16);
+				    ONNXCC_AVX512_ROWS(ONNXCC_AVX512_FMA_24))
+		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_SPILL_24)
+		onnxcc_f32_tile_store(t, 24, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
 		return 0;
 	}
 	if (mr <= 4) {	/* a last tile of 4 rows or fewer (7 x 7 = 6 x 8 + 1 positions) */
