@@ -566,9 +566,10 @@ ONNXCC_TARGET_AVX512F ONNXCC_SIMD_INLINE int onnxcc_f32_ukr_avx512f_core(int64_t
 		onnxcc_f32_tile_store(t, 16, mr, nr, Y, rsy, csy, first, last, C, rsc, csc, alpha, beta);
 		return 0;
 	}
-	if (nr <= 24) {	/* 17 to 24 columns: a zmm and a ymm a row, three quarters of the
-			 * products where a ymm FMA is half a zmm one (Zen 4; a 13 x 13
-			 * image's Winograd tiles are 20 slots) */
+	if (nr <= 24 && mr > 4) {	/* 17 to 24 columns: a zmm and a ymm a row, three
+					 * quarters of the products where a ymm FMA is half a
+					 * zmm one (Zen 4; a 13 x 13 image's Winograd tiles
+					 * are 20 slots); 4 rows or fewer: 4 x 32 below */
 		float t[8 * 24];
 		ONNXCC_AVX512_ROWS(ONNXCC_AVX512_DECL_24)
 		ONNXCC_UKR_STEPS(8, __m512 b0 = _mm512_loadu_ps(bk); __m256 b1 = _mm256_loadu_ps(bk + 16);
