@@ -336,7 +336,8 @@ static int emit_c(Graph *g, const EmitOptions *o, FILE *out)
 		ONNXCC_VERSION, o->model_path, cpu_name(lower_cpu),
 		lower_cpu == CPU_GENERIC ? "" : ": run it only on a CPU with these instructions");
 	if (lower_threads > 1)	/* the pool's CPU affinity (onnxcc_rt.h) */
-		fprintf(out, "#if defined(__linux__) && !defined(_GNU_SOURCE)\n#define _GNU_SOURCE\n#endif\n");
+		fprintf(out, "#if defined(__linux__) && !defined(_GNU_SOURCE)\n"
+			"#define _GNU_SOURCE\n#endif\n");
 	fprintf(out, "#include \"%s\"\n", o->header_name);
 	emit_kernels(g, out);
 	emit_consts(g, o, out);

@@ -349,7 +349,8 @@ static Value *minus_zp(Node *n, Lower *L, Value *x, Value *z, int mode, int dt)
 		return t;
 	}
 	if (zp_view(n, x, z, mode, &view) != 0 ||
-	    !(k = lower_callf(L, "%s_subzp%s__scalar", dt_short(x->dtype), dt == DT_FLOAT ? "f" : "")))
+	    !(k = lower_callf(L, "%s_subzp%s__scalar", dt_short(x->dtype),
+			      dt == DT_FLOAT ? "f" : "")))
 		return NULL;
 	kcall_buf(k, x);
 	kcall_buf(k, z);
@@ -536,7 +537,8 @@ int qmatmul_lower(Node *n, Lower *L)
 	cols = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
 	if (is_qlinear(n))
 		c = lower_temp(L, DT_INT32, y->rank, y->dims);
-	if (!(ins[0] = minus_zp(n, L, a, az, ZP_ROWS, DT_INT32)) || !(ins[1] = minus_zp(n, L, b, bz, ZP_COLS, DT_INT32)))
+	if (!(ins[0] = minus_zp(n, L, a, az, ZP_ROWS, DT_INT32)) ||
+	    !(ins[1] = minus_zp(n, L, b, bz, ZP_COLS, DT_INT32)))
 		return -1;
 	outs[0] = c;
 	t = proxy(n, ins, 2, outs);
@@ -727,7 +729,8 @@ int qconv_lower(Node *n, Lower *L)
 		return -1;
 	if (r == 0) {
 		if (!(ins[0] = minus_zp(n, L, x, node_in(n, 2), ZP_ROWS, DT_INT32)) ||
-		    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS, DT_INT32)))
+		    !(ins[1] = minus_zp(n, L, w, node_in(n, is_qlinear(n) ? 5 : 3), ZP_CHANNELS,
+					DT_INT32)))
 			return -1;
 		ins[2] = bias;
 		outs[0] = c;
